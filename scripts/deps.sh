@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what grabkv needs to build, run and test, from Debian packages only.
+# Idempotent: packages already present are not touched.
+set -euo pipefail
+PKGS=(build-essential cmake pkg-config libuv1-dev libabsl-dev libgtest-dev libgmock-dev
+      libbenchmark-dev redis-server redis-tools python3-redis)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "installing: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+# The Debian redis-server package may start a system instance on 6379; the
+# tests never use that port, but ./run.sh does: stop it if it is ours to stop.

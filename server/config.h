@@ -1,0 +1,99 @@
+// Config: the settings grabkv supports, as redis-server spells them.
+//
+// One table row per setting (name, aliases, type, bounds, mutability) serves
+// the config file, `--name value` arguments, CONFIG GET and CONFIG SET.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace grabkv::server {
+
+struct OutputBufferLimit {
+  uint64_t hard = 0, soft = 0;
+  int64_t soft_seconds = 0;
+};
+
+struct Config {
+  int64_t port = 6379;
+  std::string bind = "127.0.0.1";
+  bool protected_mode = true;
+  std::string requirepass;
+  int64_t databases = 16;
+  std::string loglevel = "notice";
+  std::string logfile;
+  int64_t maxclients = 10000;
+  int64_t timeout = 0;
+  int64_t tcp_keepalive = 300;
+  int64_t tcp_backlog = 511;
+  int64_t hz = 10;
+  int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
+  int64_t client_query_buffer_limit = 1024LL * 1024 * 1024;
+  std::string save = "3600 1 300 100 60 10000";
+  bool appendonly = false;
+  std::string appendfilename = "appendonly.aof";
+  std::string appenddirname = "appendonlydir";
+  std::string appendfsync = "everysec";
+  std::string dir;  // filled with the cwd at start
+  std::string dbfilename = "dump.rdb";
+  std::string pidfile;
+  bool daemonize = false;
+  int64_t maxmemory = 0;
+  std::string maxmemory_policy = "noeviction";
+  bool lazyfree_lazy_user_del = false;
+  bool lazyfree_lazy_user_flush = false;
+  bool lazyfree_lazy_expire = false;
+  bool lazyfree_lazy_server_del = false;
+  bool activerehashing = true;
+  int64_t busy_reply_threshold = 5000;
+  OutputBufferLimit obuf_normal{0, 0, 0};
+  OutputBufferLimit obuf_replica{256ULL << 20, 64ULL << 20, 60};
+  OutputBufferLimit obuf_pubsub{32ULL << 20, 8ULL << 20, 60};
+  int64_t active_expire_effort = 1;
+  std::string unixsocket;
+  int64_t latency_tracking = 1;
+};
+
+class ConfigTable {
+ public:
+  explicit ConfigTable(Config* cfg);
+  ~ConfigTable();
+  ConfigTable(const ConfigTable&) = delete;
+  ConfigTable& operator=(const ConfigTable&) = delete;
+
+  // Applies one `name value...` setting (config file line or --name value).
+  // Returns an empty string on success, else a message for the caller.
+  std::string SetFromFile(std::string_view name, const std::vector<std::string>& values);
+  // CONFIG SET semantics for one pair: empty on success, else the reason text
+  // Redis prints after "CONFIG SET failed (possibly related to argument ...) - ".
+  // Sets *unknown when no such setting exists.
+  std::string Set(std::string_view name, std::string_view value, bool* unknown);
+  // Name/value pairs of the settings matching a glob (CONFIG GET).
+  void Get(std::string_view pattern, std::vector<std::pair<std::string, std::string>>* out) const;
+  // Canonical name for a name or alias; empty when unknown.
+  std::string Canonical(std::string_view name) const;
+  // Whether CONFIG SET may change it at run time.
+  bool IsMutable(std::string_view canonical) const;
+  // The current value as CONFIG GET prints it.
+  std::string Render(std::string_view canonical) const;
+
+  // Called after a successful CONFIG SET of that setting (e.g. maxclients).
+  void OnChange(std::function<void(std::string_view name)> fn) { on_change_ = std::move(fn); }
+  void NotifyChanged(std::string_view name) const {
+    if (on_change_) on_change_(name);
+  }
+
+ private:
+  struct Row;
+  const Row* FindRow(std::string_view name) const;
+  std::string Apply(const Row& row, std::string_view value);
+
+  Config* cfg_;
+  std::vector<Row> rows_;
+  std::function<void(std::string_view)> on_change_;
+};
+
+}  // namespace grabkv::server

@@ -1,0 +1,134 @@
+// Dispatch: the single path from parsed arguments to a command handler.
+#include <cstdio>
+#include <string>
+
+#include "server/server_state.h"
+
+namespace grabkv::server {
+
+namespace {
+
+void CountError(ServerState& s, std::string_view out, size_t from) {
+  if (from >= out.size() || out[from] != '-') return;
+  std::string_view msg = out.substr(from + 1);
+  size_t sp = msg.find_first_of(" \r");
+  s.stats().total_error_replies++;
+  s.stats().error_codes[std::string(msg.substr(0, sp))]++;
+}
+
+// A command refused before it runs. Inside MULTI it also dooms the
+// transaction (EXEC answers EXECABORT), as Redis's flagTransaction does.
+void Reject(ServerState& s, Client& c, std::string_view msg) {
+  size_t before = c.out().size();
+  c.reply().Error(msg);
+  CountError(s, c.out(), before);
+  if (c.in_multi) c.multi_aborted = true;
+}
+
+void RejectUnknownCommand(ServerState& s, Client& c, Args args) {
+  // Redis: "unknown command '%.128s', with args beginning with: 'a' 'b' "
+  std::string msg = "ERR unknown command '";
+  msg.append(args[0].substr(0, 128));
+  msg += "', with args beginning with: ";
+  std::string list;
+  for (size_t i = 1; i < args.size() && list.size() < 128; ++i) {
+    size_t room = 128 - list.size();
+    list += '\'';
+    list.append(args[i].substr(0, room));
+    list += "' ";
+  }
+  msg += list;
+  Reject(s, c, msg);
+}
+
+// Commands a RESP2 connection may send while subscribed.
+bool AllowedWhileSubscribed(std::string_view name) {
+  return name == "ping" || name == "subscribe" || name == "unsubscribe" ||
+         name == "psubscribe" || name == "punsubscribe" || name == "ssubscribe" ||
+         name == "sunsubscribe" || name == "quit" || name == "reset";
+}
+
+// Commands that run at once inside MULTI instead of being queued.
+bool RunsInsideMulti(std::string_view name) {
+  return name == "exec" || name == "discard" || name == "multi" || name == "watch" ||
+         name == "quit" || name == "reset";
+}
+
+}  // namespace
+
+void Execute(ServerState& s, Client& c, const CommandSpec* spec, Args args, const ExecOptions& opts) {
+  int64_t start_us = ServerState::NowUs();
+  CommandContext ctx{s, c, c.reply(), args, spec, opts.now_ms != 0 ? opts.now_ms : start_us / 1000};
+  ctx.in_transaction = opts.in_transaction;
+  ctx.in_script = opts.in_script;
+  ctx.unblock_timeout = opts.unblock_timeout;
+  ctx.unblock_error = opts.unblock_error;
+  size_t before = c.out().size();
+  spec->handler(ctx);
+  int64_t elapsed = ServerState::NowUs() - start_us;
+
+  CommandStats& st = spec->stats;
+  st.calls++;
+  st.usec += static_cast<uint64_t>(elapsed > 0 ? elapsed : 0);
+  if (before < c.out().size() && c.out()[before] == '-') {
+    st.failed_calls++;
+    CountError(s, c.out(), before);
+  }
+  s.stats().total_commands_processed++;
+  c.last_command = spec->name;
+}
+
+void Dispatch(ServerState& s, Client& c, Args args) {
+  if (args.empty()) return;
+  const CommandSpec* spec = s.commands().Find(args[0]);
+  if (spec == nullptr) {
+    RejectUnknownCommand(s, c, args);
+    return;
+  }
+  if (!spec->subcommands.empty() && args.size() >= 2) {
+    const CommandSpec* sub = CommandTable::FindSub(*spec, args[1]);
+    if (sub == nullptr) {
+      std::string msg = "ERR unknown subcommand '";
+      msg.append(args[1].substr(0, 128));
+      msg += "'. Try " + ToUpper(args[0]) + " HELP.";
+      Reject(s, c, msg);
+      return;
+    }
+    spec = sub;
+  }
+  int argc = static_cast<int>(args.size());
+  if ((spec->arity > 0 && argc != spec->arity) || argc < -spec->arity) {
+    spec->stats.rejected_calls++;
+    Reject(s, c, std::string("ERR wrong number of arguments for '") + spec->name + "' command");
+    return;
+  }
+  if (!c.authenticated() && !(spec->flags & kNoAuth)) {
+    spec->stats.rejected_calls++;
+    Reject(s, c, "NOAUTH Authentication required.");
+    return;
+  }
+  if (c.in_multi && (spec->flags & kNoMulti)) {
+    spec->stats.rejected_calls++;
+    Reject(s, c, "ERR Command not allowed inside a transaction");
+    return;
+  }
+  if (c.resp() == 2 && c.subscriptions() > 0 && !AllowedWhileSubscribed(spec->name)) {
+    spec->stats.rejected_calls++;
+    Reject(s, c,
+           std::string("ERR Can't execute '") + spec->name +
+               "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
+               "this context");
+    return;
+  }
+  if (c.in_multi && !RunsInsideMulti(spec->name)) {
+    c.queued.push_back({spec, std::vector<std::string>(args.begin(), args.end())});
+    c.reply().SimpleString("QUEUED");
+    return;
+  }
+  Execute(s, c, spec, args, {});
+  // Pushes made by this command (or by the EXEC it was) reach blocked
+  // clients only now that it is complete.
+  s.blocking().ServeReady();
+}
+
+}  // namespace grabkv::server

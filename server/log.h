@@ -1,0 +1,17 @@
+// Logging in redis-server's format ("pid:M 21 Nov 2026 20:10:16.123 * msg"),
+// to stdout or the configured logfile. Test harnesses wait for the line
+// "Ready to accept connections tcp", so its wording is part of the contract.
+#pragma once
+
+#include <string>
+
+namespace grabkv::server {
+
+enum class LogLevel { kDebug = 0, kVerbose = 1, kNotice = 2, kWarning = 3 };
+
+// REQUIRES: called from the loop thread (or before it starts).
+void LogInit(const std::string& logfile, const std::string& level);
+void LogSetLevel(const std::string& level);
+void Log(LogLevel level, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+
+}  // namespace grabkv::server

@@ -1,0 +1,281 @@
+#include "server/util.h"
+
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "storage/value.h"
+
+namespace grabkv::server {
+
+bool ParseInt64(std::string_view s, int64_t* out) { return storage::ParseInt64(s, out); }
+
+namespace {
+// strtold/strtod need a NUL-terminated buffer; arguments are views.
+template <typename T, typename Fn>
+bool ParseFloating(std::string_view s, T* out, Fn conv) {
+  if (s.empty() || s.size() >= 5120) return false;
+  if (std::isspace(static_cast<unsigned char>(s[0]))) return false;
+  char stack[256];
+  std::string heap;
+  const char* p;
+  if (s.size() < sizeof(stack)) {
+    std::memcpy(stack, s.data(), s.size());
+    stack[s.size()] = '\0';
+    p = stack;
+  } else {
+    heap.assign(s);
+    p = heap.c_str();
+  }
+  char* end;
+  errno = 0;
+  T v = conv(p, &end);
+  if (end != p + s.size() || std::isnan(v)) return false;
+  if (errno == ERANGE && !std::isinf(v) && v != 0) return false;
+  *out = v;
+  return true;
+}
+}  // namespace
+
+bool ParseLongDouble(std::string_view s, long double* out) {
+  // Redis string2ld: strtold, rejects spaces, NaN, and values out of range;
+  // rejects "inf" results too? No: it rejects only NaN; overflow (ERANGE)
+  // giving HUGE_VAL is rejected.
+  long double v;
+  if (!ParseFloating<long double>(s, &v, [](const char* p, char** e) { return std::strtold(p, e); }))
+    return false;
+  if (errno == ERANGE) return false;
+  *out = v;
+  return true;
+}
+
+bool ParseDouble(std::string_view s, double* out) {
+  double v;
+  if (!ParseFloating<double>(s, &v, [](const char* p, char** e) { return std::strtod(p, e); }))
+    return false;
+  *out = v;
+  return true;
+}
+
+std::string FormatLongDouble(long double v) {
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[5600];
+  int len = std::snprintf(buf, sizeof(buf), "%.17Lf", v);
+  if (len <= 0 || static_cast<size_t>(len) >= sizeof(buf)) return "0";
+  // Trim trailing zeros and a trailing dot, as Redis's human-friendly form.
+  if (std::memchr(buf, '.', static_cast<size_t>(len)) != nullptr) {
+    char* p = buf + len - 1;
+    while (*p == '0') {
+      --p;
+      --len;
+    }
+    if (*p == '.') --len;
+  }
+  std::string r(buf, static_cast<size_t>(len));
+  if (r == "-0") r = "0";
+  return r;
+}
+
+bool ParseMemory(std::string_view s, int64_t* out) {
+  size_t i = 0;
+  while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || (i == 0 && s[i] == '-')))
+    ++i;
+  std::string_view num = s.substr(0, i), unit = s.substr(i);
+  int64_t mul = 1;
+  std::string u;
+  for (char c : unit) u.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  if (u.empty() || u == "b") {
+    mul = 1;
+  } else if (u == "k") {
+    mul = 1000;
+  } else if (u == "kb") {
+    mul = 1024;
+  } else if (u == "m") {
+    mul = 1000 * 1000;
+  } else if (u == "mb") {
+    mul = 1024 * 1024;
+  } else if (u == "g") {
+    mul = 1000LL * 1000 * 1000;
+  } else if (u == "gb") {
+    mul = 1024LL * 1024 * 1024;
+  } else {
+    return false;
+  }
+  int64_t v;
+  if (!ParseInt64(num, &v)) return false;
+  if (v != 0 && (v > INT64_MAX / mul || v < INT64_MIN / mul)) return false;
+  *out = v * mul;
+  return true;
+}
+
+namespace {
+char Fold(char c, bool nocase) {
+  return nocase ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : c;
+}
+
+// Iterative glob with backtracking on '*' (no exponential blow-up).
+bool GlobImpl(const char* p, const char* pe, const char* s, const char* se, bool nocase, int depth) {
+  if (depth > 1000) return false;
+  while (p < pe) {
+    switch (*p) {
+      case '*': {
+        while (p + 1 < pe && p[1] == '*') ++p;
+        if (p + 1 == pe) return true;
+        for (const char* t = s; t <= se; ++t) {
+          if (GlobImpl(p + 1, pe, t, se, nocase, depth + 1)) return true;
+        }
+        return false;
+      }
+      case '?':
+        if (s == se) return false;
+        ++s;
+        break;
+      case '[': {
+        if (s == se) return false;
+        ++p;
+        bool negate = false;
+        if (p < pe && *p == '^') {
+          negate = true;
+          ++p;
+        }
+        bool match = false;
+        while (p < pe && *p != ']') {
+          if (*p == '\\' && p + 1 < pe) {
+            ++p;
+            if (Fold(*p, nocase) == Fold(*s, nocase)) match = true;
+          } else if (p + 2 < pe && p[1] == '-' && p[2] != ']') {
+            char lo = Fold(p[0], nocase), hi = Fold(p[2], nocase), c = Fold(*s, nocase);
+            if (lo > hi) std::swap(lo, hi);
+            if (c >= lo && c <= hi) match = true;
+            p += 2;
+          } else if (Fold(*p, nocase) == Fold(*s, nocase)) {
+            match = true;
+          }
+          ++p;
+        }
+        if (p == pe) --p;  // unterminated class: Redis treats the end as ']'
+        if (negate) match = !match;
+        if (!match) return false;
+        ++s;
+        break;
+      }
+      case '\\':
+        if (p + 1 < pe) ++p;
+        [[fallthrough]];
+      default:
+        if (s == se || Fold(*p, nocase) != Fold(*s, nocase)) return false;
+        ++s;
+        break;
+    }
+    ++p;
+  }
+  return s == se;
+}
+}  // namespace
+
+bool GlobMatch(std::string_view pattern, std::string_view str, bool nocase) {
+  return GlobImpl(pattern.data(), pattern.data() + pattern.size(), str.data(),
+                  str.data() + str.size(), nocase, 0);
+}
+
+namespace {
+int HexVal(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+}  // namespace
+
+bool SplitArgs(std::string_view line, std::vector<std::string>* out) {
+  out->clear();
+  size_t i = 0, n = line.size();
+  while (true) {
+    while (i < n && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+    if (i >= n) return true;
+    std::string cur;
+    bool inq = false, insq = false, done = false;
+    while (!done) {
+      if (inq) {
+        if (i >= n) return false;
+        char c = line[i];
+        if (c == '\\' && i + 3 < n && line[i + 1] == 'x' && HexVal(line[i + 2]) >= 0 &&
+            HexVal(line[i + 3]) >= 0) {
+          cur.push_back(static_cast<char>(HexVal(line[i + 2]) * 16 + HexVal(line[i + 3])));
+          i += 3;
+        } else if (c == '\\' && i + 1 < n) {
+          ++i;
+          switch (line[i]) {
+            case 'n': cur.push_back('\n'); break;
+            case 'r': cur.push_back('\r'); break;
+            case 't': cur.push_back('\t'); break;
+            case 'b': cur.push_back('\b'); break;
+            case 'a': cur.push_back('\a'); break;
+            default: cur.push_back(line[i]); break;
+          }
+        } else if (c == '"') {
+          // The closing quote must be followed by a space or the end.
+          if (i + 1 < n && !std::isspace(static_cast<unsigned char>(line[i + 1]))) return false;
+          done = true;
+        } else {
+          cur.push_back(c);
+        }
+      } else if (insq) {
+        if (i >= n) return false;
+        char c = line[i];
+        if (c == '\\' && i + 1 < n && line[i + 1] == '\'') {
+          ++i;
+          cur.push_back('\'');
+        } else if (c == '\'') {
+          if (i + 1 < n && !std::isspace(static_cast<unsigned char>(line[i + 1]))) return false;
+          done = true;
+        } else {
+          cur.push_back(c);
+        }
+      } else {
+        if (i >= n) break;
+        char c = line[i];
+        if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\0') {
+          done = true;
+        } else if (c == '"') {
+          inq = true;
+        } else if (c == '\'') {
+          insq = true;
+        } else {
+          cur.push_back(c);
+        }
+      }
+      if (i < n) ++i;
+    }
+    out->push_back(std::move(cur));
+  }
+}
+
+std::string ToUpper(std::string_view s) {
+  std::string r(s);
+  for (char& c : r) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return r;
+}
+
+}  // namespace grabkv::server
+
+namespace grabkv::server {
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  }
+  return true;
+}
+
+void ToLower(std::string_view in, std::string* out) {
+  out->resize(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    (*out)[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(in[i])));
+  }
+}
+}  // namespace grabkv::server

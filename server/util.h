@@ -1,0 +1,41 @@
+// Text helpers shared by the command families: Redis's number parsing and
+// formatting rules, glob matching and argument splitting.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace grabkv::server {
+
+// Redis string2ll: canonical integer text only ("+1", " 1", "01" rejected).
+bool ParseInt64(std::string_view s, int64_t* out);
+// Redis string2ld / strtold rules for INCRBYFLOAT and friends: no spaces,
+// no nan; "inf" accepted only where Redis accepts it (see .cc).
+bool ParseLongDouble(std::string_view s, long double* out);
+// Redis getDoubleFromObject rules (ZADD scores, timeouts): strtod, no spaces,
+// not NaN; "inf"/"-inf"/"+inf" allowed.
+bool ParseDouble(std::string_view s, double* out);
+// Redis ld2string(LD_STR_HUMAN): "%.17Lf" with trailing zeros (and the dot)
+// trimmed; the INCRBYFLOAT / HINCRBYFLOAT reply format.
+std::string FormatLongDouble(long double v);
+// Parses a memory amount like Redis ("1gb", "512mb", "100k", "12");
+// false if bad.
+bool ParseMemory(std::string_view s, int64_t* out);
+// Redis-style glob match (KEYS, SCAN MATCH, CONFIG GET, PUBSUB CHANNELS).
+bool GlobMatch(std::string_view pattern, std::string_view str, bool nocase = false);
+// Splits a line like Redis sdssplitargs (quotes, escapes). Returns false on
+// unbalanced quotes.
+bool SplitArgs(std::string_view line, std::vector<std::string>* out);
+// Upper-cases ASCII.
+std::string ToUpper(std::string_view s);
+
+}  // namespace grabkv::server
+
+namespace grabkv::server {
+// ASCII case-insensitive equality (command names, options).
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+// Lower-cases ASCII into `out` (a reused buffer: no allocation per command).
+void ToLower(std::string_view in, std::string* out);
+}  // namespace grabkv::server

@@ -1,0 +1,156 @@
+#include "storage/db.h"
+
+namespace grabkv::storage {
+
+int64_t Db::GetExpire(const Entry* e) const {
+  if (!(e->flags & kHasExpire)) return -1;
+  const auto* x = expires_.Find(e->key());
+  return x ? x->value : -1;
+}
+
+void Db::ExpireNow(Entry* e) {
+  // Copy the key: the entry dies before the observer is told.
+  std::string key(e->key());
+  expires_.Erase(key);
+  keys_.Erase(key);
+  ++expired_;
+  if (observer_ != nullptr) {
+    observer_->OnKeyExpired(index_, key);
+    observer_->OnKeyTouched(index_, key);
+  }
+}
+
+Db::Entry* Db::Find(std::string_view key, int64_t now_ms) {
+  Entry* e = keys_.Find(key);
+  if (e == nullptr) return nullptr;
+  if ((e->flags & kHasExpire) && GetExpire(e) <= now_ms) {
+    ExpireNow(e);
+    return nullptr;
+  }
+  return e;
+}
+
+Db::Entry* Db::FindRead(std::string_view key, int64_t now_ms) {
+  Entry* e = Find(key, now_ms);
+  if (e == nullptr) {
+    ++misses_;
+  } else {
+    ++hits_;
+  }
+  return e;
+}
+
+std::pair<Db::Entry*, bool> Db::FindOrInsert(std::string_view key, int64_t now_ms) {
+  if (Entry* e = Find(key, now_ms)) return {e, false};
+  auto [e, inserted] = keys_.Insert(key);
+  e->flags = 0;
+  return {e, true};
+}
+
+Db::Entry* Db::Set(std::string_view key, Value value, int64_t now_ms) {
+  auto [e, inserted] = FindOrInsert(key, now_ms);
+  e->value = std::move(value);
+  if (!inserted && (e->flags & kHasExpire)) {
+    expires_.Erase(key);
+    e->flags &= ~kHasExpire;
+  }
+  Touch(key);
+  return e;
+}
+
+bool Db::Delete(std::string_view key, int64_t now_ms) {
+  Entry* e = Find(key, now_ms);
+  if (e == nullptr) return false;
+  if (e->flags & kHasExpire) expires_.Erase(key);
+  // Keep the key alive for the observer: erase after notifying would need a
+  // copy anyway, so notify first (observers only read the key).
+  Touch(key);
+  keys_.Erase(key);
+  return true;
+}
+
+Db::Entry* Db::Unlink(std::string_view key, int64_t now_ms) {
+  Entry* e = Find(key, now_ms);
+  if (e == nullptr) return nullptr;
+  if (e->flags & kHasExpire) expires_.Erase(key);
+  Touch(key);
+  return keys_.Unlink(key);
+}
+
+void Db::SetExpire(Entry* e, int64_t when_ms) {
+  auto [x, inserted] = expires_.Insert(e->key());
+  x->value = when_ms;
+  e->flags |= kHasExpire;
+  Touch(e->key());
+}
+
+bool Db::Persist(Entry* e) {
+  if (!(e->flags & kHasExpire)) return false;
+  expires_.Erase(e->key());
+  e->flags &= ~kHasExpire;
+  Touch(e->key());
+  return true;
+}
+
+std::pair<size_t, size_t> Db::ActiveExpire(int64_t now_ms, size_t max_samples) {
+  if (expires_.empty()) return {0, 0};
+  std::vector<std::string> dead;
+  size_t sampled = 0;
+  int64_t ttl_sum = 0;
+  size_t ttl_count = 0;
+  // Walk the expires table bucket by bucket with a persistent cursor, so that
+  // over time every key with a TTL is looked at (Redis 6+ does the same).
+  do {
+    expire_cursor_ = expires_.Scan(expire_cursor_, [&](Dict<int64_t>::Entry* x) {
+      ++sampled;
+      if (x->value <= now_ms) {
+        dead.emplace_back(x->key());
+      } else {
+        ttl_sum += x->value - now_ms;
+        ++ttl_count;
+      }
+    });
+  } while (sampled < max_samples && expire_cursor_ != 0);
+  for (const std::string& k : dead) {
+    if (Entry* e = keys_.Find(k)) ExpireNow(e);
+  }
+  if (ttl_count > 0) {
+    int64_t avg = ttl_sum / static_cast<int64_t>(ttl_count);
+    // Running average like Redis: weight the new sample by 2%.
+    avg_ttl_ = avg_ttl_ == 0 ? avg : (avg_ttl_ / 50) * 49 + avg / 50;
+  }
+  if (expires_.empty()) avg_ttl_ = 0;
+  return {sampled, dead.size()};
+}
+
+std::unique_ptr<Db::Taken> Db::TakeAll() {
+  if (observer_ != nullptr) observer_->OnDbReplaced(index_, -1);
+  auto taken = std::make_unique<Taken>();
+  taken->keys = keys_.Take();
+  taken->expires = expires_.Take();
+  expire_cursor_ = 0;
+  avg_ttl_ = 0;
+  return taken;
+}
+
+void Db::SwapContents(Db& other) {
+  if (observer_ != nullptr) observer_->OnDbReplaced(index_, other.index_);
+  std::swap(keys_, other.keys_);
+  std::swap(expires_, other.expires_);
+  std::swap(avg_ttl_, other.avg_ttl_);
+  expire_cursor_ = other.expire_cursor_ = 0;
+}
+
+Db::Entry* Db::RandomKey(int64_t now_ms, std::mt19937_64& rng) {
+  for (int tries = 0; tries < 100; ++tries) {
+    Entry* e = keys_.Random(rng);
+    if (e == nullptr) return nullptr;
+    if (!IsExpired(e, now_ms)) return e;
+    // Redis would return an expired key when all sampled keys are volatile
+    // and expired; we delete as we go and keep looking.
+    ExpireNow(e);
+  }
+  return nullptr;
+}
+
+}  // namespace grabkv::storage
