@@ -39,5 +39,9 @@ void RegisterKeysFamily(CommandTable& t);
 void RegisterStringFamily(CommandTable& t);
 void RegisterTransactionFamily(CommandTable& t);
 void RegisterPubSubFamily(CommandTable& t);
+void RegisterListFamily(CommandTable& t);
+void RegisterHashFamily(CommandTable& t);
+void RegisterSetFamily(CommandTable& t);
+void RegisterZSetFamily(CommandTable& t);
 
 }  // namespace grabkv::server

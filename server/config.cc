@@ -69,6 +69,19 @@ ConfigTable::ConfigTable(Config* c) : cfg_(c) {
       {"client-output-buffer-limit", "", Kind::kSpecial, true, nullptr},
       {"active-expire-effort", "", Kind::kInt, true, &c->active_expire_effort, 1, 10},
       {"unixsocket", "", Kind::kString, false, &c->unixsocket},
+      {"hash-max-listpack-entries", "hash-max-ziplist-entries", Kind::kInt, true,
+       &c->hash_max_listpack_entries, 0, LONG_MAX},
+      {"hash-max-listpack-value", "hash-max-ziplist-value", Kind::kMemory, true,
+       &c->hash_max_listpack_value, 0, LONG_MAX},
+      {"set-max-intset-entries", "", Kind::kInt, true, &c->set_max_intset_entries, 0,
+       LONG_MAX},
+      {"zset-max-listpack-entries", "zset-max-ziplist-entries", Kind::kInt, true,
+       &c->zset_max_listpack_entries, 0, LONG_MAX},
+      {"zset-max-listpack-value", "zset-max-ziplist-value", Kind::kMemory, true,
+       &c->zset_max_listpack_value, 0, LONG_MAX},
+      {"list-max-listpack-size", "list-max-ziplist-size", Kind::kInt, true,
+       &c->list_max_listpack_size, INT_MIN, INT_MAX},
+      {"list-compress-depth", "", Kind::kInt, true, &c->list_compress_depth, 0, INT_MAX},
   };
 }
 

@@ -54,6 +54,14 @@ struct Config {
   OutputBufferLimit obuf_pubsub{32ULL << 20, 8ULL << 20, 60};
   int64_t active_expire_effort = 1;
   std::string unixsocket;
+  // Compact-encoding thresholds, as Redis 7.0 names them.
+  int64_t hash_max_listpack_entries = 128;
+  int64_t hash_max_listpack_value = 64;
+  int64_t set_max_intset_entries = 512;
+  int64_t zset_max_listpack_entries = 128;
+  int64_t zset_max_listpack_value = 64;
+  int64_t list_max_listpack_size = -2;
+  int64_t list_compress_depth = 0;
   int64_t latency_tracking = 1;
 };
 

@@ -16,6 +16,10 @@ ServerState::ServerState(Config config)
   RegisterStringFamily(commands_);
   RegisterTransactionFamily(commands_);
   RegisterPubSubFamily(commands_);
+  RegisterListFamily(commands_);
+  RegisterHashFamily(commands_);
+  RegisterSetFamily(commands_);
+  RegisterZSetFamily(commands_);
   dbs_.reserve(static_cast<size_t>(config_.databases));
   for (int i = 0; i < config_.databases; ++i) {
     dbs_.emplace_back(i);
@@ -43,7 +47,12 @@ int64_t ServerState::NowUs() {
   return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
 }
 
-void ServerState::OnKeyTouched(int db_index, std::string_view key) { watches_.Touch(db_index, key); }
+void ServerState::OnKeyTouched(int db_index, std::string_view key) {
+  watches_.Touch(db_index, key);
+  // Any write may give a blocked client something (a push, a rename onto
+  // the key, ...): its command is simply tried again after this one.
+  blocking_.SignalKeyReady(db_index, key);
+}
 
 void ServerState::OnDbReplaced(int db_index, int other_index) {
   watches_.TouchDbReplaced(dbs_[db_index], other_index >= 0 ? &dbs_[other_index] : nullptr);

@@ -30,6 +30,9 @@ class Container {
   virtual const char* encoding() const = 0;
   virtual std::unique_ptr<Container> Clone() const = 0;
   virtual size_t MemoryUsage() const = 0;
+  // Number of elements (LLEN, HLEN, SCARD, ZCARD): also the "free effort"
+  // that decides whether UNLINK frees it on the helper thread.
+  virtual size_t Length() const = 0;
 };
 
 // Redis strings up to 44 bytes are embstr (OBJ_ENCODING_EMBSTR_SIZE_LIMIT).
