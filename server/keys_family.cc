@@ -40,14 +40,17 @@ constexpr std::string_view kDbRangeErr = "ERR DB index is out of range";
 // on the helper thread.
 constexpr size_t kLazyFreeThreshold = 64;
 
-// Redis lazyfreeGetFreeEffort: 1 for strings and compact containers, the
-// number of allocations otherwise. Container exposes no element count, so
-// its memory is the proxy: 128 bytes per unit puts every compact encoding
-// (at most 8 KB with default limits, effort 1 in Redis) at or under the
-// threshold and large hashtables/skiplists/quicklists above it.
+// Redis lazyfreeGetFreeEffort: 1 for strings and compact encodings (one
+// allocation), the node count of a quicklist (nodes hold up to 8 KB with the
+// default list-max-listpack-size, so memory / 8 KB estimates it), and the
+// element count of hashtables and skiplists.
 size_t FreeEffort(const Value& v) {
   if (v.is_string()) return 1;
-  return v.HeapUsage() / 128 + 1;
+  const storage::Container* c = v.container();
+  const std::string_view enc = c->encoding();
+  if (enc == "listpack" || enc == "intset" || enc == "ziplist") return 1;
+  if (enc == "quicklist") return c->MemoryUsage() / 8192 + 1;
+  return c->Length();
 }
 
 // Frees an entry detached from a Db (Db::Unlink), off the loop thread when

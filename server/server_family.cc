@@ -88,27 +88,24 @@ void CmdConfigSet(CommandContext& ctx) {
     std::string old_value;
   };
   std::vector<Change> changes;
-  // Like Redis: an unknown name anywhere wins; otherwise the first invalid
-  // name (immutable, duplicate) is reported. Nothing is applied before all
-  // names have been checked.
+  // Like Redis: the first invalid name (unknown, immutable, duplicate) is
+  // reported, and nothing is applied before all names have been checked.
   std::string invalid;
-  for (size_t i = 2; i < ctx.argc(); i += 2) {
+  for (size_t i = 2; i < ctx.argc() && invalid.empty(); i += 2) {
     Change ch;
     ch.given = ctx.arg(i);
     ch.canonical = table.Canonical(ch.given);
     if (ch.canonical.empty()) {
-      ctx.reply.Error("ERR Unknown option or number of arguments for CONFIG SET - '" +
-                      std::string(ch.given) + "'");
-      return;
+      invalid = "ERR Unknown option or number of arguments for CONFIG SET - '" +
+                std::string(ch.given) + "'";
+      break;
     }
     ToLower(ch.given, &ch.lower);
-    if (invalid.empty()) {
-      std::string prefix =
-          "ERR CONFIG SET failed (possibly related to argument '" + std::string(ch.given) + "') - ";
-      if (!table.IsMutable(ch.canonical)) invalid = prefix + "can't set immutable config";
-      for (const Change& prev : changes) {
-        if (prev.lower == ch.lower) invalid = prefix + "duplicate parameter";
-      }
+    std::string prefix =
+        "ERR CONFIG SET failed (possibly related to argument '" + std::string(ch.given) + "') - ";
+    if (!table.IsMutable(ch.canonical)) invalid = prefix + "can't set immutable config";
+    for (const Change& prev : changes) {
+      if (invalid.empty() && prev.lower == ch.lower) invalid = prefix + "duplicate parameter";
     }
     ch.old_value = table.Render(ch.canonical);
     changes.push_back(std::move(ch));

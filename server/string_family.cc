@@ -117,26 +117,6 @@ void ReplyInvalidExpire(CommandContext& ctx) {
   ctx.reply.Error(msg);
 }
 
-// Redis string2ld: strtold on the whole argument, no leading space, no NaN,
-// rejects overflow and underflow to zero (denormals are accepted).
-bool ParseLongDoubleArg(std::string_view s, long double* out) {
-  constexpr size_t kMaxLongDoubleChars = 5 * 1024;
-  if (s.empty() || s.size() >= kMaxLongDoubleChars) return false;
-  char buf[kMaxLongDoubleChars];
-  std::memcpy(buf, s.data(), s.size());
-  buf[s.size()] = '\0';
-  errno = 0;
-  char* end;
-  long double v = std::strtold(buf, &end);
-  // Like Redis, an embedded NUL ends the number (the C string ends there).
-  if (std::isspace(static_cast<unsigned char>(buf[0])) || *end != '\0' ||
-      (errno == ERANGE && (std::isinf(v) || v == 0)) || errno == EINVAL || std::isnan(v)) {
-    return false;
-  }
-  *out = v;
-  return true;
-}
-
 // Redis reads option names as C strings: an argument is compared up to its
 // first NUL byte.
 std::string_view AsCString(std::string_view s) {
@@ -146,12 +126,7 @@ std::string_view AsCString(std::string_view s) {
 
 // Writes `s` the way Redis's createStringObject does (embstr up to 44
 // bytes, raw above; never int): the INCRBYFLOAT result.
-void SetCreatedString(Value& v, std::string_view s) {
-  // Value has no "embstr, never int" setter yet; SetString gives the same
-  // encoding unless `s` is an integer, which can only be short.
-  // TODO(lead): use Value::SetEmbstr once value.h has it.
-  v.SetString(s);
-}
+void SetCreatedString(Value& v, std::string_view s) { v.SetEmbstr(s); }
 
 // ---------------------------------------------------------------------------
 // Expiry arguments (Redis getExpireMillisecondsOrReply).
@@ -368,11 +343,11 @@ OpStatus OpIncrByFloat(const OpArgs& op, std::string_view key, std::string_view 
       cur = static_cast<long double>(e->value.int_value());
     } else {
       std::string unused;
-      if (!ParseLongDoubleArg(e->value.GetString(&unused), &cur)) return OpStatus::kNotFloat;
+      if (!ParseLongDouble(e->value.GetString(&unused), &cur)) return OpStatus::kNotFloat;
     }
   }
   long double incr;
-  if (!ParseLongDoubleArg(incr_arg, &incr)) return OpStatus::kNotFloat;
+  if (!ParseLongDouble(incr_arg, &incr)) return OpStatus::kNotFloat;
   cur += incr;
   if (std::isnan(cur) || std::isinf(cur)) return OpStatus::kNanOrInf;
   *result = FormatLongDouble(cur);

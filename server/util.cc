@@ -33,23 +33,21 @@ bool ParseFloating(std::string_view s, T* out, Fn conv) {
   char* end;
   errno = 0;
   T v = conv(p, &end);
-  if (end != p + s.size() || std::isnan(v)) return false;
-  if (errno == ERANGE && !std::isinf(v) && v != 0) return false;
+  // The argument is read as a C string, as Redis does: an embedded NUL ends
+  // the number.
+  if (*end != '\0' || std::isnan(v)) return false;
+  // Like Redis: overflow to infinity and underflow to zero are errors, a
+  // denormal result is not.
+  if (errno == ERANGE && (std::isinf(v) || v == 0)) return false;
   *out = v;
   return true;
 }
 }  // namespace
 
 bool ParseLongDouble(std::string_view s, long double* out) {
-  // Redis string2ld: strtold, rejects spaces, NaN, and values out of range;
-  // rejects "inf" results too? No: it rejects only NaN; overflow (ERANGE)
-  // giving HUGE_VAL is rejected.
-  long double v;
-  if (!ParseFloating<long double>(s, &v, [](const char* p, char** e) { return std::strtold(p, e); }))
-    return false;
-  if (errno == ERANGE) return false;
-  *out = v;
-  return true;
+  // Redis string2ld: strtold; spaces, NaN, overflow and underflow to zero
+  // are errors.
+  return ParseFloating<long double>(s, out, [](const char* p, char** e) { return std::strtold(p, e); });
 }
 
 bool ParseDouble(std::string_view s, double* out) {

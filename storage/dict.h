@@ -139,18 +139,19 @@ class Dict {
   static constexpr size_t kMinSize = 4;
   static constexpr size_t kMaxSize = size_t{1} << 32;  // the hash has 32 bits
 
-  static size_t KeyOffset();
+  static constexpr size_t KeyOffset();
   // At least sizeof(Entry): the Entry object itself (trailing padding
   // included) must fit even for keys shorter than the padding.
-  static size_t EntryAllocSize(size_t key_len) {
+  static constexpr size_t EntryAllocSize(size_t key_len) {
     return std::max(sizeof(Entry), KeyOffset() + key_len + 1);
   }
   static size_t ChunkEstimate(size_t n);
   static Table NewTable(size_t size);
   static void FreeChains(Table& t);
   static bool Matches(const Entry* e, std::string_view key, uint32_t h) {
+    // (An empty view may have a null data(), which memcmp must not see.)
     return e->hash == h && e->key_len == key.size() &&
-           std::memcmp(e->key_data, key.data(), key.size()) == 0;
+           (key.empty() || std::memcmp(e->key_data, key.data(), key.size()) == 0);
   }
   // Next cursor in reverse-binary order over the bits of `mask`.
   static uint64_t NextCursor(uint64_t v, uint64_t mask);

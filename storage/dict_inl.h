@@ -11,7 +11,7 @@
 namespace grabkv::storage {
 
 template <typename V>
-size_t Dict<V>::KeyOffset() {
+constexpr size_t Dict<V>::KeyOffset() {
   // Entry is not standard-layout when V is not, but it has no virtual bases,
   // which is all GCC and Clang need for offsetof.
 #pragma GCC diagnostic push
@@ -238,7 +238,7 @@ bool Dict<V>::RehashStep(size_t buckets) {
   Table& to = t_[1];
   size_t idx = static_cast<size_t>(rehash_idx_);
   // Bound the work on a sparse old table (after a shrink was triggered).
-  size_t empty_visits = buckets * 10;
+  size_t empty_visits = buckets > SIZE_MAX / 10 ? SIZE_MAX : buckets * 10;
   while (buckets > 0 && from.used > 0) {
     // from.used > 0 guarantees a non-empty bucket at or after idx.
     while (from.buckets[idx] == nullptr) {

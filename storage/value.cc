@@ -68,7 +68,10 @@ void Value::SetString(std::string_view s) {
     SetInt(v);
     return;
   }
-  StringEncoding enc = s.size() <= kEmbstrMax ? StringEncoding::kEmbstr : StringEncoding::kRaw;
+  SetEmbstr(s);
+}
+
+void Value::SetBytes(std::string_view s, StringEncoding enc) {
   if (s.size() <= kInlineMax) {
     Release();
     SetInline(s, enc);
@@ -84,20 +87,10 @@ void Value::SetString(std::string_view s) {
   SetHeap(s, enc);
 }
 
-void Value::SetRawString(std::string_view s) {
-  if (s.size() <= kInlineMax) {
-    Release();
-    SetInline(s, StringEncoding::kRaw);
-    return;
-  }
-  if (is_string() && owns_heap_string()) {
-    heap_string()->assign(s.data(), s.size());
-    bytes_[0] = static_cast<unsigned char>(ValueType::kString) |
-                static_cast<unsigned char>(static_cast<unsigned char>(StringEncoding::kRaw) << 4);
-    return;
-  }
-  Release();
-  SetHeap(s, StringEncoding::kRaw);
+void Value::SetRawString(std::string_view s) { SetBytes(s, StringEncoding::kRaw); }
+
+void Value::SetEmbstr(std::string_view s) {
+  SetBytes(s, s.size() <= kEmbstrMax ? StringEncoding::kEmbstr : StringEncoding::kRaw);
 }
 
 void Value::SetInt(int64_t v) {

@@ -67,6 +67,9 @@ class Value {
   // Stores `s` as SET would (Redis tryObjectEncoding): int when it is a
   // canonical integer of at most 20 chars, else embstr/raw by length.
   void SetString(std::string_view s);
+  // Stores bytes as a freshly created string object, never as an int
+  // (INCRBYFLOAT's result): embstr up to 44 bytes, raw above.
+  void SetEmbstr(std::string_view s);
   // Stores bytes with "raw" encoding (the result of APPEND/SETRANGE).
   void SetRawString(std::string_view s);
   void SetInt(int64_t v);
@@ -103,6 +106,7 @@ class Value {
   // the inline bytes at 2..15. An int or a Container* lives in bytes 8..15.
   void SetInline(std::string_view s, StringEncoding enc);
   void SetHeap(std::string_view s, StringEncoding enc);
+  void SetBytes(std::string_view s, StringEncoding enc);
   void Release();
   void Forget() { bytes_[0] = 0; bytes_[1] = 0; }
   bool owns_heap_string() const { return bytes_[1] == kHeapFlag; }

@@ -107,8 +107,13 @@ TEST(DictTest, KeyIsNulTerminatedAndBinarySafe) {
   }
   EXPECT_EQ(d.Find(std::string("a\0d", 3)), nullptr);
   EXPECT_EQ(d.Find(std::string("\0\0\0", 3)), nullptr);
-  EXPECT_TRUE(d.Erase(""));
+  // A default string_view (null data) is the same empty key.
+  EXPECT_EQ(d.Find(std::string_view()), d.Find(""));
+  EXPECT_FALSE(d.Insert(std::string_view()).second);
+  EXPECT_TRUE(d.Erase(std::string_view()));
   EXPECT_EQ(d.Find(""), nullptr);
+  EXPECT_TRUE(d.Insert(std::string_view()).second);
+  EXPECT_TRUE(d.Erase(""));
   EXPECT_NE(d.Find(z), nullptr);
 }
 
@@ -177,6 +182,12 @@ TEST(DictTest, GrowsAndShrinksIncrementally) {
   while (d.RehashStep(100)) {
   }
   EXPECT_EQ(d.bucket_count(), 4u);
+  // A huge step count finishes any rehash in one call.
+  size_t n = 0;
+  while (!d.rehashing() || n < 3000) d.Insert(Key(static_cast<int>(n++)));
+  EXPECT_TRUE(d.RehashStep(0));  // no progress asked, none made
+  EXPECT_FALSE(d.RehashStep(SIZE_MAX));
+  EXPECT_EQ(d.size(), n);
 }
 
 TEST(DictTest, EntryPointersAndFlagsSurviveRehash) {

@@ -58,6 +58,8 @@ class FakeContainer : public Container {
     return std::make_unique<FakeContainer>(type_, encoding_, bytes_, payload_);
   }
   size_t MemoryUsage() const override { return bytes_; }
+  // Elements: one per 16 bytes, enough for the free-effort rule.
+  size_t Length() const override { return bytes_ / 16; }
 
  private:
   ValueType type_;
@@ -134,15 +136,16 @@ TEST_F(KeysFamilyTest, DirtyCountsEachDeletedKey) {
 
 TEST_F(KeysFamilyTest, UnlinkFreesSmallValuesInline) {
   Put("s", "string");
-  PutContainer("small", ValueType::kSet, "listpack", 200);
-  EXPECT_EQ(Cmd("unlink s small nope"), Int(2));
-  EXPECT_EQ(g_destroyed.load(), 1);  // the container, on this thread
+  PutContainer("small", ValueType::kSet, "hashtable", 64 * 16);  // 64 elements
+  PutContainer("compact", ValueType::kHash, "listpack", 1 << 20);  // one allocation
+  EXPECT_EQ(Cmd("unlink s small compact nope"), Int(3));
+  EXPECT_EQ(g_destroyed.load(), 2);  // the containers, on this thread
   EXPECT_EQ(g_destroyed_off_thread.load(), 0);
   EXPECT_EQ(db().size(), 0u);
 }
 
 TEST_F(KeysFamilyTest, UnlinkFreesLargeValuesOffThread) {
-  PutContainer("big", ValueType::kSet, "hashtable", 1 << 20);
+  PutContainer("big", ValueType::kSet, "hashtable", 65 * 16);  // 65 elements
   const size_t freed_before = r_.server().lazy_free().freed();
   EXPECT_EQ(Cmd("unlink big"), Int(1));
   EXPECT_EQ(Cmd("exists big"), Int(0));

@@ -293,6 +293,8 @@ def compare(line, ra, rb):
         fb = sorted(set(tuple(x) for x in field_names(tb)))
         return None if fa == fb else "field names differ: %r vs %r" % (fa, fb)
     if "contains" in d:
+        if ra.kind != rb.kind:
+            return "reply types differ"
         for k, v in line.directives:
             if k != "contains":
                 continue

@@ -313,11 +313,19 @@ def main():
             rep.check(name, not problems, "\n".join(problems))
         if sut_hung:
             sut.restart()
-        check_pipe(rep, "grabkv", csut, sut)
-        check_pipe(rep, "redis (reference)", cref, ref)
-        check_interactive(rep, "grabkv", args.redis_cli, sut, home)
-        check_interactive(rep, "grabkv", args.redis_cli, sut, home, resp3=True)
-        check_interactive(rep, "redis (reference)", args.redis_cli, ref, home)
+        for name, fn, fargs in [
+                ("grabkv --pipe", check_pipe, (rep, "grabkv", csut, sut)),
+                ("redis --pipe", check_pipe, (rep, "redis (reference)", cref, ref)),
+                ("grabkv interactive", check_interactive,
+                 (rep, "grabkv", args.redis_cli, sut, home)),
+                ("grabkv interactive -3", check_interactive,
+                 (rep, "grabkv", args.redis_cli, sut, home, True)),
+                ("redis interactive", check_interactive,
+                 (rep, "redis (reference)", args.redis_cli, ref, home))]:
+            try:
+                fn(*fargs)
+            except Exception as e:
+                rep.fail(name, "exception: %r" % e)
         rep.check("server under test still running", sut.alive(), sut.log_tail())
     except harness.ServerStartError as e:
         rep.fail("server start", str(e))

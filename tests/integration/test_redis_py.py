@@ -418,11 +418,20 @@ def main():
             clients.append(c)
             return c
 
+        unresponsive = 0
         for name, fn in CHECKS:
+            if unresponsive >= 2:
+                rep.fail(name, "not run: the server stopped answering twice")
+                continue
             if not responsive(sut):
+                unresponsive += 1
                 rep.fail("server answers PING before: %s" % name,
                          "no PONG within %ss; restarting it" % harness.SOCKET_TIMEOUT)
                 sut.restart()
+                if not responsive(sut):
+                    unresponsive = 2
+                    rep.fail(name, "not run: the restarted server does not answer")
+                    continue
             try:
                 mk().flushall()
                 fn(mk)
