@@ -88,17 +88,23 @@ void BlockingManager::Remove(Client& c) {
 void BlockingManager::Rerun(Client& c, bool timed_out, bool with_error) {
   auto it = blocked_.find(&c);
   if (it == blocked_.end()) return;
+  if (with_error) {
+    // CLIENT UNBLOCK ... ERROR: the command does not run again.
+    Remove(c);
+    c.reply().Error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    server_->NotifyOutput(c);
+    return;
+  }
   const CommandSpec* spec = it->second.spec;
   std::vector<std::string> args = it->second.args;
   std::vector<std::string_view> views(args.begin(), args.end());
   ExecOptions opts;
   opts.unblock_timeout = timed_out;
-  opts.unblock_error = with_error;
   rerunning_ = &c;
   reblocked_ = false;
   Execute(*server_, c, spec, views, opts);
   rerunning_ = nullptr;
-  if (!reblocked_ || timed_out || with_error) Remove(c);
+  if (!reblocked_ || timed_out) Remove(c);
   if (!c.blocked) server_->NotifyOutput(c);
 }
 

@@ -42,6 +42,10 @@ class Client {
   void set_name(std::string n) { name_ = std::move(n); }
   std::string lib_name, lib_ver;
 
+  // CLIENT REPLY ON|OFF|SKIP: replies of later commands are dropped.
+  enum class ReplyMode { kOn, kOff, kSkipNext, kSkipThis };
+  ReplyMode reply_mode = ReplyMode::kOn;
+
   // Set by QUIT and protocol errors: close once the pending output is sent.
   bool close_after_reply = false;
   // Set by CLIENT KILL or output-buffer overrun: close without flushing more.

@@ -90,7 +90,6 @@ struct CommandContext {
   bool in_transaction = false;  // inside EXEC
   bool in_script = false;       // from redis.call
   bool unblock_timeout = false; // a blocked command timed out: reply its timeout reply
-  bool unblock_error = false;   // CLIENT UNBLOCK ... ERROR: reply -UNBLOCKED
   // Blocking commands behave as non-blocking inside MULTI/EXEC and scripts.
   bool may_block() const { return !in_transaction && !in_script; }
 

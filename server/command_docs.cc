@@ -56,9 +56,9 @@ constexpr FlagName kFlagNames[] = {
 
 // acl.c ACLCommandCategories order.
 constexpr const char* kAclCategories[] = {
-    "keyspace", "read",  "write",       "set",       "sortedset",  "list",        "hash",
+    "keyspace", "read",   "write",       "set",       "sortedset",  "list",        "hash",
     "string",   "bitmap", "hyperloglog", "geo",       "stream",     "pubsub",      "admin",
-    "fast",     "slow",  "blocking",    "dangerous", "connection", "transaction", "scripting",
+    "fast",     "slow",   "blocking",    "dangerous", "connection", "transaction", "scripting",
 };
 
 int AclCategoryIndex(std::string_view name) {
@@ -79,7 +79,7 @@ struct KeySpec {
   int index = 0;               // begin_search index
   const char* keyword = "";    // begin_search keyword
   int startfrom = 0;
-  bool find_keynum = false;  // else a range
+  bool find_keynum = false;                 // else a range
   int lastkey = 0, keystep = 1, limit = 0;  // range
   int keynumidx = 0, firstkey = 1;          // keynum (relative to begin)
 };
@@ -114,17 +114,25 @@ constexpr KeySpec Streams(int startfrom) {
 }
 
 constexpr MovableRule kMovableRules[] = {
-    {"eval", {Keynum(2)}, 1},          {"evalsha", {Keynum(2)}, 1},
-    {"eval_ro", {Keynum(2)}, 1},       {"evalsha_ro", {Keynum(2)}, 1},
-    {"fcall", {Keynum(2)}, 1},         {"fcall_ro", {Keynum(2)}, 1},
+    {"eval", {Keynum(2)}, 1},
+    {"evalsha", {Keynum(2)}, 1},
+    {"eval_ro", {Keynum(2)}, 1},
+    {"evalsha_ro", {Keynum(2)}, 1},
+    {"fcall", {Keynum(2)}, 1},
+    {"fcall_ro", {Keynum(2)}, 1},
     {"zunionstore", {Single(1), Keynum(2)}, 2},
     {"zinterstore", {Single(1), Keynum(2)}, 2},
     {"zdiffstore", {Single(1), Keynum(2)}, 2},
-    {"zunion", {Keynum(1)}, 1},        {"zinter", {Keynum(1)}, 1},
-    {"zdiff", {Keynum(1)}, 1},         {"zintercard", {Keynum(1)}, 1},
-    {"sintercard", {Keynum(1)}, 1},    {"lmpop", {Keynum(1)}, 1},
-    {"zmpop", {Keynum(1)}, 1},         {"blmpop", {Keynum(2)}, 1},
-    {"bzmpop", {Keynum(2)}, 1},        {"xread", {Streams(1)}, 1},
+    {"zunion", {Keynum(1)}, 1},
+    {"zinter", {Keynum(1)}, 1},
+    {"zdiff", {Keynum(1)}, 1},
+    {"zintercard", {Keynum(1)}, 1},
+    {"sintercard", {Keynum(1)}, 1},
+    {"lmpop", {Keynum(1)}, 1},
+    {"zmpop", {Keynum(1)}, 1},
+    {"blmpop", {Keynum(2)}, 1},
+    {"bzmpop", {Keynum(2)}, 1},
+    {"xread", {Streams(1)}, 1},
     {"xreadgroup", {Streams(4)}, 1},
 };
 
@@ -544,11 +552,13 @@ uint32_t AclCategoryBits(const CommandSpec& spec) {
 void RegisterCommandCommand(CommandTable& t) {
   constexpr uint32_t kF = kLoading | kStale;
   constexpr const char* kAcl = "@slow @connection";
-  CommandSpec command{"command", -1, kF | kSentinel, 0, 0, 0, CmdCommand, kAcl,
-                      "Get array of Redis command details", "2.8.13", "server"};
+  CommandSpec command{"command",  -1,      kF | kSentinel,
+                      0,          0,       0,
+                      CmdCommand, kAcl,    "Get array of Redis command details",
+                      "2.8.13",   "server"};
   command.subcommands = {
-      {"command|count", 2, kF, 0, 0, 0, CmdCommandCount, kAcl,
-       "Get total number of Redis commands", "2.8.13", "server"},
+      {"command|count", 2, kF, 0, 0, 0, CmdCommandCount, kAcl, "Get total number of Redis commands",
+       "2.8.13", "server"},
       {"command|docs", -2, kF, 0, 0, 0, CmdCommandDocs, kAcl,
        "Get array of specific Redis command documentation", "7.0.0", "server"},
       {"command|getkeys", -4, kF, 0, 0, 0, CmdCommandGetKeys, kAcl,
@@ -558,10 +568,10 @@ void RegisterCommandCommand(CommandTable& t) {
       {"command|help", 2, kF, 0, 0, 0, CmdCommandHelp, kAcl,
        "Show helpful text about the different subcommands", "5.0.0", "server"},
       {"command|info", -2, kF, 0, 0, 0, CmdCommandInfo, kAcl,
-       "Get array of specific Redis command details, or all when no argument is given.",
-       "2.8.13", "server"},
-      {"command|list", -2, kF, 0, 0, 0, CmdCommandList, kAcl,
-       "Get an array of Redis command names", "7.0.0", "server"},
+       "Get array of specific Redis command details, or all when no argument is given.", "2.8.13",
+       "server"},
+      {"command|list", -2, kF, 0, 0, 0, CmdCommandList, kAcl, "Get an array of Redis command names",
+       "7.0.0", "server"},
   };
   t.Register(std::move(command));
 }

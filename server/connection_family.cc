@@ -142,7 +142,7 @@ void CmdHello(CommandContext& ctx) {
   if (!ctx.client.authenticated()) {
     ctx.reply.Error(
         "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
-        "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
+        "HELLO AUTH <user> <pass> option can be used to authenticate the client and "
         "select the RESP protocol version at the same time");
     return;
   }
@@ -291,7 +291,7 @@ void ClientList(CommandContext& ctx) {
     by_id = true;
     for (size_t j = 3; j < ctx.argc(); ++j) {
       int64_t id;
-      if (!ParseInt64(ctx.arg(j), &id) || id <= 0) {
+      if (!ParseInt64(ctx.arg(j), &id)) {
         ctx.reply.Error("ERR Invalid client ID");
         return;
       }
@@ -410,6 +410,49 @@ void ClientKill(CommandContext& ctx) {
   if (kill_self) ctx.client.close_after_reply = true;
 }
 
+void ClientUnblock(CommandContext& ctx) {
+  int64_t id;
+  if (!ParseInt64(ctx.arg(2), &id)) {
+    ctx.reply.Error("ERR value is not an integer or out of range");
+    return;
+  }
+  bool with_error = false;
+  if (ctx.argc() == 4) {
+    if (EqualsIgnoreCase(ctx.arg(3), "error")) {
+      with_error = true;
+    } else if (!EqualsIgnoreCase(ctx.arg(3), "timeout")) {
+      ctx.reply.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+      return;
+    }
+  } else if (ctx.argc() > 4) {
+    ctx.reply.Error("ERR syntax error");
+    return;
+  }
+  auto it = ctx.server.clients().find(static_cast<uint64_t>(id));
+  bool done = it != ctx.server.clients().end() &&
+              ctx.server.blocking().Unblock(*it->second, with_error);
+  ctx.reply.Integer(done ? 1 : 0);
+}
+
+void ClientReply(CommandContext& ctx) {
+  std::string_view mode = ctx.arg(2);
+  if (EqualsIgnoreCase(mode, "on")) {
+    ctx.client.reply_mode = Client::ReplyMode::kOn;
+    ctx.reply.Ok();
+  } else if (EqualsIgnoreCase(mode, "off")) {
+    ctx.client.reply_mode = Client::ReplyMode::kOff;
+  } else if (EqualsIgnoreCase(mode, "skip")) {
+    if (ctx.client.reply_mode == Client::ReplyMode::kOn) ctx.client.reply_mode = Client::ReplyMode::kSkipNext;
+  } else {
+    ctx.reply.Error("ERR syntax error");
+  }
+}
+
+void ClientGetRedir(CommandContext& ctx) {
+  // No client-side caching here, so never any redirection.
+  ctx.reply.Integer(-1);
+}
+
 void ClientNoEvict(CommandContext& ctx) {
   if (!EqualsIgnoreCase(ctx.arg(2), "on") && !EqualsIgnoreCase(ctx.arg(2), "off")) {
     ctx.reply.Error("ERR syntax error");
@@ -447,8 +490,12 @@ void ClientHelp(CommandContext& ctx) {
       "    Return information about client connections. Options:",
       "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
       "      Return clients of specified type.",
+      "REPLY (ON|OFF|SKIP)",
+      "    Control the replies sent to the current connection.",
       "SETNAME <name>",
       "    Assign the name <name> to the current connection.",
+      "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+      "    Unblock the specified blocked client.",
       "SETINFO <LIB-NAME|LIB-VER> <value>",
       "    Set client library name or version.",
       "NO-EVICT (ON|OFF)",
@@ -467,7 +514,7 @@ constexpr uint32_t kConnFlags = kNoscript | kLoading | kStale;
 void RegisterConnectionFamily(CommandTable& t) {
   t.Register({"ping", -1, kFast | kSentinel, 0, 0, 0, CmdPing, "@fast @connection",
               "Returns the server's liveliness response.", "1.0.0", "connection"});
-  t.Register({"echo", 2, kFast, 0, 0, 0, CmdEcho, "@fast @connection",
+  t.Register({"echo", 2, kFast | kLoading | kStale, 0, 0, 0, CmdEcho, "@fast @connection",
               "Returns the given string.", "1.0.0", "connection"});
   t.Register({"quit", -1, kNoscript | kLoading | kStale | kFast | kNoAuth | kAllowBusy, 0, 0, 0,
               CmdQuit, "@fast @connection", "Closes the connection.", "1.0.0", "connection"});
@@ -500,6 +547,14 @@ void RegisterConnectionFamily(CommandTable& t) {
       {"client|kill", -3, kAdmin | kConnFlags, 0, 0, 0, ClientKill,
        "@admin @slow @dangerous @connection", "Terminates open connections.", "2.4.0",
        "connection"},
+      {"client|unblock", -3, kAdmin | kConnFlags, 0, 0, 0, ClientUnblock,
+       "@admin @slow @dangerous @connection", "Unblocks a client blocked by a blocking command from a different connection.", "5.0.0",
+       "connection"},
+      {"client|reply", 3, kConnFlags, 0, 0, 0, ClientReply, "@slow @connection",
+       "Instructs the server whether to reply to commands.", "3.2.0", "connection"},
+      {"client|getredir", 2, kConnFlags, 0, 0, 0, ClientGetRedir, "@slow @connection",
+       "Returns the client ID to which the connection's tracking notifications are redirected.",
+       "6.0.0", "connection"},
       {"client|no-evict", 3, kAdmin | kConnFlags, 0, 0, 0, ClientNoEvict,
        "@admin @slow @dangerous @connection", "Sets the client eviction mode of the connection.",
        "7.0.0", "connection"},

@@ -62,7 +62,6 @@ void Execute(ServerState& s, Client& c, const CommandSpec* spec, Args args, cons
   ctx.in_transaction = opts.in_transaction;
   ctx.in_script = opts.in_script;
   ctx.unblock_timeout = opts.unblock_timeout;
-  ctx.unblock_error = opts.unblock_error;
   size_t before = c.out().size();
   spec->handler(ctx);
   int64_t elapsed = ServerState::NowUs() - start_us;
@@ -78,8 +77,30 @@ void Execute(ServerState& s, Client& c, const CommandSpec* spec, Args args, cons
   c.last_command = spec->name;
 }
 
+namespace {
+void DispatchOne(ServerState& s, Client& c, Args args);
+}  // namespace
+
 void Dispatch(ServerState& s, Client& c, Args args) {
   if (args.empty()) return;
+  if (c.reply_mode == Client::ReplyMode::kOn) {
+    DispatchOne(s, c, args);
+    return;
+  }
+  // CLIENT REPLY OFF/SKIP: run the command, then drop what it replied.
+  if (c.reply_mode == Client::ReplyMode::kSkipNext) c.reply_mode = Client::ReplyMode::kSkipThis;
+  size_t before = c.out().size();
+  DispatchOne(s, c, args);
+  if (c.reply_mode == Client::ReplyMode::kSkipThis) {
+    c.out().resize(before);
+    c.reply_mode = Client::ReplyMode::kOn;
+  } else if (c.reply_mode == Client::ReplyMode::kOff) {
+    c.out().resize(before);
+  }
+}
+
+namespace {
+void DispatchOne(ServerState& s, Client& c, Args args) {
   const CommandSpec* spec = s.commands().Find(args[0]);
   if (spec == nullptr) {
     RejectUnknownCommand(s, c, args);
@@ -130,5 +151,6 @@ void Dispatch(ServerState& s, Client& c, Args args) {
   // clients only now that it is complete.
   s.blocking().ServeReady();
 }
+}  // namespace
 
 }  // namespace grabkv::server

@@ -121,13 +121,20 @@ void ServerSection(ServerState& s, std::string* out) {
           "process_id:%d\r\n"
           "process_supervised:no\r\n"
           "run_id:%s\r\n"
-          "tcp_port:%" PRId64 "\r\n"
-          "server_time_usec:%" PRId64 "\r\n"
-          "uptime_in_seconds:%" PRId64 "\r\n"
-          "uptime_in_days:%" PRId64 "\r\n"
-          "hz:%" PRId64 "\r\n"
-          "configured_hz:%" PRId64 "\r\n"
-          "lru_clock:%" PRId64 "\r\n"
+          "tcp_port:%" PRId64
+          "\r\n"
+          "server_time_usec:%" PRId64
+          "\r\n"
+          "uptime_in_seconds:%" PRId64
+          "\r\n"
+          "uptime_in_days:%" PRId64
+          "\r\n"
+          "hz:%" PRId64
+          "\r\n"
+          "configured_hz:%" PRId64
+          "\r\n"
+          "lru_clock:%" PRId64
+          "\r\n"
           "executable:%s\r\n"
           "config_file:\r\n"
           "io_threads_active:0\r\n",
@@ -152,7 +159,8 @@ void ClientsSection(ServerState& s, std::string* out) {
           "# Clients\r\n"
           "connected_clients:%zu\r\n"
           "cluster_connections:0\r\n"
-          "maxclients:%" PRId64 "\r\n"
+          "maxclients:%" PRId64
+          "\r\n"
           "client_recent_max_input_buffer:%zu\r\n"
           "client_recent_max_output_buffer:%zu\r\n"
           "blocked_clients:0\r\n"
@@ -171,19 +179,25 @@ void MemorySection(ServerState& s, std::string* out) {
   double frag = used ? static_cast<double>(rss) / static_cast<double>(used) : 0;
   Appendf(out,
           "# Memory\r\n"
-          "used_memory:%" PRIu64 "\r\n"
+          "used_memory:%" PRIu64
+          "\r\n"
           "used_memory_human:%s\r\n"
-          "used_memory_rss:%" PRIu64 "\r\n"
+          "used_memory_rss:%" PRIu64
+          "\r\n"
           "used_memory_rss_human:%s\r\n"
-          "total_system_memory:%" PRIu64 "\r\n"
+          "total_system_memory:%" PRIu64
+          "\r\n"
           "total_system_memory_human:%s\r\n"
-          "maxmemory:%" PRIu64 "\r\n"
+          "maxmemory:%" PRIu64
+          "\r\n"
           "maxmemory_human:%s\r\n"
           "maxmemory_policy:%s\r\n"
           "mem_fragmentation_ratio:%.2f\r\n"
-          "mem_fragmentation_bytes:%" PRId64 "\r\n"
+          "mem_fragmentation_bytes:%" PRId64
+          "\r\n"
           "mem_clients_slaves:0\r\n"
-          "mem_clients_normal:%" PRIu64 "\r\n"
+          "mem_clients_normal:%" PRIu64
+          "\r\n"
           "mem_allocator:libc\r\n"
           "active_defrag_running:0\r\n"
           "lazyfree_pending_objects:%zu\r\n"
@@ -191,8 +205,8 @@ void MemorySection(ServerState& s, std::string* out) {
           used, BytesToHuman(used).c_str(), rss, BytesToHuman(rss).c_str(), total,
           BytesToHuman(total).c_str(), maxmem, BytesToHuman(maxmem).c_str(),
           cfg.maxmemory_policy.c_str(), frag,
-          static_cast<int64_t>(rss) - static_cast<int64_t>(used), clients,
-          s.lazy_free().pending(), s.lazy_free().freed());
+          static_cast<int64_t>(rss) - static_cast<int64_t>(used), clients, s.lazy_free().pending(),
+          s.lazy_free().freed());
 }
 
 void PersistenceSection(ServerState& s, std::string* out) {
@@ -206,9 +220,11 @@ void PersistenceSection(ServerState& s, std::string* out) {
           "current_fork_perc:0.00\r\n"
           "current_save_keys_processed:0\r\n"
           "current_save_keys_total:0\r\n"
-          "rdb_changes_since_last_save:%" PRIu64 "\r\n"
+          "rdb_changes_since_last_save:%" PRIu64
+          "\r\n"
           "rdb_bgsave_in_progress:0\r\n"
-          "rdb_last_save_time:%" PRId64 "\r\n"
+          "rdb_last_save_time:%" PRId64
+          "\r\n"
           "rdb_last_bgsave_status:ok\r\n"
           "rdb_last_bgsave_time_sec:-1\r\n"
           "rdb_current_bgsave_time_sec:-1\r\n"
@@ -241,22 +257,28 @@ void StatsSection(ServerState& s, std::string* out) {
   }
   Appendf(out,
           "# Stats\r\n"
-          "total_connections_received:%" PRIu64 "\r\n"
-          "total_commands_processed:%" PRIu64 "\r\n"
+          "total_connections_received:%" PRIu64
+          "\r\n"
+          "total_commands_processed:%" PRIu64
+          "\r\n"
           "instantaneous_ops_per_sec:0\r\n"
-          "total_net_input_bytes:%" PRIu64 "\r\n"
-          "total_net_output_bytes:%" PRIu64 "\r\n"
+          "total_net_input_bytes:%" PRIu64
+          "\r\n"
+          "total_net_output_bytes:%" PRIu64
+          "\r\n"
           "total_net_repl_input_bytes:0\r\n"
           "total_net_repl_output_bytes:0\r\n"
           "instantaneous_input_kbps:0.00\r\n"
           "instantaneous_output_kbps:0.00\r\n"
           "instantaneous_input_repl_kbps:0.00\r\n"
           "instantaneous_output_repl_kbps:0.00\r\n"
-          "rejected_connections:%" PRIu64 "\r\n"
+          "rejected_connections:%" PRIu64
+          "\r\n"
           "sync_full:0\r\n"
           "sync_partial_ok:0\r\n"
           "sync_partial_err:0\r\n"
-          "expired_keys:%" PRIu64 "\r\n"
+          "expired_keys:%" PRIu64
+          "\r\n"
           "expired_stale_perc:0.00\r\n"
           "expired_time_cap_reached_count:0\r\n"
           "expire_cycle_cpu_milliseconds:0\r\n"
@@ -264,8 +286,10 @@ void StatsSection(ServerState& s, std::string* out) {
           "evicted_clients:0\r\n"
           "total_eviction_exceeded_time:0\r\n"
           "current_eviction_exceeded_time:0\r\n"
-          "keyspace_hits:%" PRIu64 "\r\n"
-          "keyspace_misses:%" PRIu64 "\r\n"
+          "keyspace_hits:%" PRIu64
+          "\r\n"
+          "keyspace_misses:%" PRIu64
+          "\r\n"
           "pubsub_channels:0\r\n"
           "pubsub_patterns:0\r\n"
           "pubsubshard_channels:0\r\n"
@@ -283,7 +307,8 @@ void StatsSection(ServerState& s, std::string* out) {
           "tracking_total_items:0\r\n"
           "tracking_total_prefixes:0\r\n"
           "unexpected_error_replies:0\r\n"
-          "total_error_replies:%" PRIu64 "\r\n"
+          "total_error_replies:%" PRIu64
+          "\r\n"
           "dump_payload_sanitizations:0\r\n"
           "client_output_buffer_limit_disconnections:%" PRIu64 "\r\n",
           st.total_connections_received, st.total_commands_processed, st.total_net_input_bytes,
@@ -335,7 +360,8 @@ void AppendCmdStat(const CommandSpec& c, std::string* out) {
   if (st.calls == 0 && st.failed_calls == 0 && st.rejected_calls == 0) return;
   double per_call = st.calls ? static_cast<double>(st.usec) / static_cast<double>(st.calls) : 0;
   Appendf(out,
-          "cmdstat_%s:calls=%" PRIu64 ",usec=%" PRIu64 ",usec_per_call=%.2f"
+          "cmdstat_%s:calls=%" PRIu64 ",usec=%" PRIu64
+          ",usec_per_call=%.2f"
           ",rejected_calls=%" PRIu64 ",failed_calls=%" PRIu64 "\r\n",
           c.name, st.calls, st.usec, per_call, st.rejected_calls, st.failed_calls);
 }
@@ -355,8 +381,8 @@ void ErrorStatsSection(ServerState& s, std::string* out) {
                                                            s.stats().error_codes.end());
   std::sort(codes.begin(), codes.end());
   for (const auto& [code, count] : codes) {
-    Appendf(out, "errorstat_%.*s:count=%" PRIu64 "\r\n", static_cast<int>(code.size()),
-            code.data(), count);
+    Appendf(out, "errorstat_%.*s:count=%" PRIu64 "\r\n", static_cast<int>(code.size()), code.data(),
+            count);
   }
 }
 
@@ -376,10 +402,9 @@ struct Section {
   bool in_default;
 };
 constexpr Section kSections[] = {
-    {"server", true},       {"clients", true},      {"memory", true},
-    {"persistence", true},  {"stats", true},        {"replication", true},
-    {"cpu", true},          {"modules", true},      {"commandstats", false},
-    {"errorstats", true},   {"latencystats", false}, {"cluster", true},
+    {"server", true},        {"clients", true},     {"memory", true},        {"persistence", true},
+    {"stats", true},         {"replication", true}, {"cpu", true},           {"modules", true},
+    {"commandstats", false}, {"errorstats", true},  {"latencystats", false}, {"cluster", true},
     {"keyspace", true},
 };
 

@@ -221,7 +221,8 @@ uint64_t OpScan(Db& db, const ScanArgs& a, int64_t now_ms, std::vector<std::stri
   } while (cursor != 0 && max_iterations-- > 0 && keys->size() < static_cast<uint64_t>(a.count));
 
   size_t kept = 0;
-  for (std::string& key : *keys) {
+  for (size_t i = 0; i < keys->size(); ++i) {
+    std::string& key = (*keys)[i];
     bool filter = a.pattern.has_value() && !GlobMatch(*a.pattern, key);
     if (!filter && a.type.has_value()) {
       // Redis looks the key up (expiring it, counting a hit or miss) and
@@ -239,7 +240,9 @@ uint64_t OpScan(Db& db, const ScanArgs& a, int64_t now_ms, std::vector<std::stri
         filter = true;
       }
     }
-    if (!filter) (*keys)[kept++] = std::move(key);
+    if (filter) continue;
+    if (kept != i) (*keys)[kept] = std::move(key);  // never self-move: it empties
+    ++kept;
   }
   keys->resize(kept);
   return cursor;

@@ -87,6 +87,18 @@ void PubsubNumsub(CommandContext& ctx) {
   }
 }
 
+// Sharded pub/sub (SSUBSCRIBE) is a cluster feature this server does not
+// offer, so there are never shard channels to report.
+void PubsubShardChannels(CommandContext& ctx) { ctx.reply.ArrayHeader(0); }
+
+void PubsubShardNumsub(CommandContext& ctx) {
+  ctx.reply.ArrayHeader((ctx.argc() - 2) * 2);
+  for (size_t i = 2; i < ctx.argc(); ++i) {
+    ctx.reply.Bulk(ctx.arg(i));
+    ctx.reply.Integer(0);
+  }
+}
+
 void PubsubNumpat(CommandContext& ctx) { ctx.reply.Integer(ctx.server.pubsub().NumPat()); }
 
 void PubsubHelp(CommandContext& ctx) {
@@ -137,6 +149,10 @@ void RegisterPubSubFamily(CommandTable& t) {
        "Returns a count of subscribers to channels.", "2.8.0", "pubsub"},
       {"pubsub|numpat", 2, kPubsub | kLoading | kStale, 0, 0, 0, PubsubNumpat, "@pubsub @slow",
        "Returns a count of unique pattern subscriptions.", "2.8.0", "pubsub"},
+      {"pubsub|shardchannels", -2, kPubsub | kLoading | kStale, 0, 0, 0, PubsubShardChannels,
+       "@pubsub @slow", "Returns the active shard channels.", "7.0.0", "pubsub"},
+      {"pubsub|shardnumsub", -2, kPubsub | kLoading | kStale, 0, 0, 0, PubsubShardNumsub,
+       "@pubsub @slow", "Returns the count of subscribers of shard channels.", "7.0.0", "pubsub"},
       {"pubsub|help", 2, kLoading | kStale, 0, 0, 0, PubsubHelp, "@slow",
        "Returns helpful text about the different subcommands.", "6.2.0", "pubsub"},
   };

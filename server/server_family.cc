@@ -282,21 +282,22 @@ void CmdShutdown(CommandContext& ctx) {
 // --- DEBUG ----------------------------------------------------------------------
 
 void DebugHelp(CommandContext& ctx) {
-  ReplyHelp(ctx, {
-                     "ERROR <string>",
-                     "    Return a Redis protocol error with <string> as message. Useful for clients",
-                     "    unit tests to simulate Redis errors.",
-                     "LOG <message>",
-                     "    Write <message> to the server log.",
-                     "OBJECT <key>",
-                     "    Show low level info about `key` and associated value.",
-                     "PROTOCOL <type>",
-                     "    Reply with a test value of the specified type. <type> can be: string,",
-                     "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
-                     "    true, false.",
-                     "SLEEP <seconds>",
-                     "    Stop the server for <seconds>. Decimals allowed.",
-                 });
+  ReplyHelp(ctx,
+            {
+                "ERROR <string>",
+                "    Return a Redis protocol error with <string> as message. Useful for clients",
+                "    unit tests to simulate Redis errors.",
+                "LOG <message>",
+                "    Write <message> to the server log.",
+                "OBJECT <key>",
+                "    Show low level info about `key` and associated value.",
+                "PROTOCOL <type>",
+                "    Reply with a test value of the specified type. <type> can be: string,",
+                "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+                "    true, false.",
+                "SLEEP <seconds>",
+                "    Stop the server for <seconds>. Decimals allowed.",
+            });
 }
 
 // Bytes of an RDB length prefix.
@@ -310,7 +311,8 @@ size_t RdbLenSize(uint64_t len) {
 // An estimate of rdbSavedObjectLen: exact for integers and short strings
 // (no LZF compression is modelled), approximate for containers.
 size_t SerializedLength(const storage::Value& v) {
-  if (!v.is_string()) return RdbLenSize(v.container()->MemoryUsage()) + v.container()->MemoryUsage();
+  if (!v.is_string())
+    return RdbLenSize(v.container()->MemoryUsage()) + v.container()->MemoryUsage();
   int64_t n;
   std::string scratch;
   std::string_view s = v.GetString(&scratch);
@@ -446,8 +448,10 @@ void CmdDebug(CommandContext& ctx) {
 void RegisterServerFamily(CommandTable& t) {
   constexpr uint32_t kConfigFlags = kAdmin | kNoscript | kLoading | kStale;
   constexpr const char* kConfigAcl = "@admin @slow @dangerous";
-  CommandSpec config{"config", -2, 0, 0, 0, 0, nullptr, "@slow",
-                     "A container for server configuration commands", "2.0.0", "server"};
+  CommandSpec config{"config", -2,      0,
+                     0,        0,       0,
+                     nullptr,  "@slow", "A container for server configuration commands",
+                     "2.0.0",  "server"};
   config.subcommands = {
       {"config|get", -3, kConfigFlags, 0, 0, 0, CmdConfigGet, kConfigAcl,
        "Get the values of configuration parameters", "2.0.0", "server"},
@@ -472,11 +476,10 @@ void RegisterServerFamily(CommandTable& t) {
               "Swaps two Redis databases", "4.0.0", "server"});
   t.Register({"time", 1, kLoading | kStale | kFast, 0, 0, 0, CmdTime, "@fast",
               "Return the current server time", "2.6.0", "server"});
-  t.Register({"shutdown", -1,
-              kAdmin | kNoscript | kLoading | kStale | kNoMulti | kSentinel | kAllowBusy, 0, 0, 0,
-              CmdShutdown, "@admin @slow @dangerous",
-              "Synchronously save the dataset to disk and then shut down the server", "1.0.0",
-              "server"});
+  t.Register(
+      {"shutdown", -1, kAdmin | kNoscript | kLoading | kStale | kNoMulti | kSentinel | kAllowBusy,
+       0, 0, 0, CmdShutdown, "@admin @slow @dangerous",
+       "Synchronously save the dataset to disk and then shut down the server", "1.0.0", "server"});
   t.Register({"debug", -2, kAdmin | kNoscript | kLoading | kStale, 0, 0, 0, CmdDebug,
               "@admin @slow @dangerous", "A container for debugging commands", "1.0.0", "server"});
   RegisterInfoCommand(t);

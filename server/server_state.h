@@ -130,7 +130,6 @@ struct ExecOptions {
   bool in_transaction = false;
   bool in_script = false;
   bool unblock_timeout = false;
-  bool unblock_error = false;
   int64_t now_ms = 0;  // 0 = read the clock; EXEC and scripts freeze it
 };
 

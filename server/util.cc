@@ -79,8 +79,8 @@ std::string FormatLongDouble(long double v) {
 
 bool ParseMemory(std::string_view s, int64_t* out) {
   size_t i = 0;
-  while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || (i == 0 && s[i] == '-')))
-    ++i;
+  // Unsigned, like Redis's memtoull: "-1" is not a memory value.
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
   std::string_view num = s.substr(0, i), unit = s.substr(i);
   int64_t mul = 1;
   std::string u;
@@ -144,7 +144,8 @@ bool GlobImpl(const char* p, const char* pe, const char* s, const char* se, bool
           if (*p == '\\' && p + 1 < pe) {
             ++p;
             if (Fold(*p, nocase) == Fold(*s, nocase)) match = true;
-          } else if (p + 2 < pe && p[1] == '-' && p[2] != ']') {
+          } else if (pe - p >= 3 && p[1] == '-') {
+            // As Redis: "a-]" is the range a..']' (the class then runs to the end).
             char lo = Fold(p[0], nocase), hi = Fold(p[2], nocase), c = Fold(*s, nocase);
             if (lo > hi) std::swap(lo, hi);
             if (c >= lo && c <= hi) match = true;

@@ -22,7 +22,7 @@ bool ParseDouble(std::string_view s, double* out);
 std::string FormatLongDouble(long double v);
 // Parses a memory amount like Redis ("1gb", "512mb", "100k", "12");
 // false if bad.
-bool ParseMemory(std::string_view s, int64_t* out);
+bool ParseMemory(std::string_view s, int64_t* out);  // non-negative only
 // Redis-style glob match (KEYS, SCAN MATCH, CONFIG GET, PUBSUB CHANNELS).
 bool GlobMatch(std::string_view pattern, std::string_view str, bool nocase = false);
 // Splits a line like Redis sdssplitargs (quotes, escapes). Returns false on

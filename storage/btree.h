@@ -11,10 +11,11 @@
 // Layout: leaves hold up to kLeafCap keys and are doubly linked for in-order
 // iteration in both directions; inner nodes hold up to kInnerCap children,
 // kInnerCap - 1 separator keys and a count per child. A separator keys[i]
-// satisfies: every key under kids[i] < keys[i] <= every key under
-// kids[i + 1]. Erasing the smallest key of a subtree leaves its separator
-// stale (smaller than the new minimum), which keeps that invariant, so
-// erases never rewrite ancestors' keys.
+// is always the smallest key under kids[i + 1], a key present in the tree:
+// erasing a subtree's minimum rewrites the separator that names it. (A
+// stale separator would be cheaper and still order the tree, but the zset's
+// keys point at member entries that are freed on erase, so a comparison
+// with a stale separator would read freed memory.)
 //
 // Fill: an insert that appends at the very end (or prepends at the very
 // start) of the tree splits unevenly, so monotonic inserts (timestamps,
@@ -128,7 +129,10 @@ class OrderTree {
     }
     return *this;
   }
-  ~OrderTree() { Clear(); }
+  ~OrderTree() {
+    static_assert(sizeof(Leaf) <= kUsable && sizeof(Inner) <= kUsable);
+    Clear();
+  }
 
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }

@@ -113,7 +113,8 @@ class Dict {
   // Moves up to `buckets` non-empty buckets (visiting at most 10 empty ones
   // per bucket asked) of an in-progress rehash (the loop calls this from a
   // timer, like Redis's activerehashing). Returns true when a rehash is still
-  // in progress afterwards.
+  // in progress afterwards: this one, or a resize that became due while it
+  // ran and was started when it finished.
   bool RehashStep(size_t buckets);
   bool rehashing() const { return rehash_idx_ >= 0; }
   // Buckets in both tables (for tests and INFO).

@@ -35,6 +35,9 @@ namespace grabkv::storage::list_internal {
 inline constexpr uint16_t kVarWidth = 0xFFFF;
 // Longer values always use the var layout (a chunk of one such value is var).
 inline constexpr uint32_t kMaxUniformWidth = 4096;
+// Empty values are never uniform: with width 0 every entry would sit at the
+// same offset and positions inside the chunk could not be told apart.
+inline bool UniformFits(uint32_t len) { return len >= 1 && len <= kMaxUniformWidth; }
 // Payload limit: 16 (header) + 8168 + 8 (malloc header) = 8192 bytes.
 inline constexpr uint32_t kMaxChunkBytes = 8168;
 inline constexpr uint32_t kMaxChunkCount = 0xFFFF;
@@ -139,9 +142,9 @@ void WriteEntry(Chunk* c, uint32_t room, std::string_view v);
 uint64_t UsedAfter(const Chunk* c, uint32_t len, bool replacing, uint32_t old_size);
 
 // Stores `v` at entry boundary `off`, replacing the entry there (of encoded
-// size old_size) when `replacing`; picks or changes the layout as needed.
-// Does not check kMaxChunkBytes (the List does). Returns the chunk; *room
-// receives the offset of the new entry.
+// size old_size) when `replacing`; picks or changes the layout as needed
+// and counts the entry. Does not check kMaxChunkBytes (the List does).
+// Returns the chunk; *room receives the offset of the new entry.
 Chunk* PutEntry(Chunk* c, uint32_t off, bool replacing, uint32_t old_size, std::string_view v,
                 SlackFront hint, uint32_t* room);
 

@@ -38,6 +38,8 @@ bool Contains(const std::string& hay, std::string_view needle) {
   return hay.find(needle) != std::string::npos;
 }
 
+bool StartsWith(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
+
 // --- DBSIZE / FLUSHDB / FLUSHALL / SWAPDB -------------------------------------
 
 TEST_F(ServerFamilyTest, DbSize) {
@@ -110,7 +112,8 @@ TEST_F(ServerFamilyTest, SwapDb) {
 
 TEST_F(ServerFamilyTest, TimeShape) {
   std::string r = runner_.Cmd("TIME");
-  EXPECT_TRUE(std::regex_match(r, std::regex("\\*2\r\n\\$10\r\n[0-9]{10}\r\n\\$[1-6]\r\n[0-9]{1,6}\r\n")))
+  EXPECT_TRUE(
+      std::regex_match(r, std::regex("\\*2\r\n\\$10\r\n[0-9]{10}\r\n\\$[1-6]\r\n[0-9]{1,6}\r\n")))
       << r;
   EXPECT_EQ(runner_.Cmd("TIME x"), "-ERR wrong number of arguments for 'time' command\r\n");
 }
@@ -133,9 +136,11 @@ TEST_F(ServerFamilyTest, ConfigGet) {
   // Without glob characters the name comes back as asked for.
   EXPECT_EQ(runner_.Cmd("CONFIG GET HZ hz"), "*2\r\n$2\r\nHZ\r\n$2\r\n10\r\n");
   EXPECT_EQ(runner_.Cmd("CONFIG GET nosuch"), "*0\r\n");
-  EXPECT_EQ(runner_.Cmd("CONFIG GET lua-time-limit"), "*2\r\n$14\r\nlua-time-limit\r\n$4\r\n5000\r\n");
+  EXPECT_EQ(runner_.Cmd("CONFIG GET lua-time-limit"),
+            "*2\r\n$14\r\nlua-time-limit\r\n$4\r\n5000\r\n");
   EXPECT_EQ(runner_.Cmd("CONFIG GET *lua*"), "*2\r\n$14\r\nlua-time-limit\r\n$4\r\n5000\r\n");
-  EXPECT_EQ(runner_.Cmd("CONFIG GET"), "-ERR wrong number of arguments for 'config|get' command\r\n");
+  EXPECT_EQ(runner_.Cmd("CONFIG GET"),
+            "-ERR wrong number of arguments for 'config|get' command\r\n");
   runner_.client().set_resp(3);
   EXPECT_EQ(runner_.Cmd("CONFIG GET maxmemory"), "%1\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n");
   EXPECT_EQ(runner_.Cmd("CONFIG GET nosuch"), "%0\r\n");
@@ -172,9 +177,10 @@ TEST_F(ServerFamilyTest, ConfigSetErrors) {
             "immutable config\r\n");
   EXPECT_EQ(runner_.Cmd("CONFIG SET hz 5 nosuch 1 hz x"),
             "-ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'\r\n");
-  EXPECT_EQ(runner_.Cmd("CONFIG SET loglevel foo"),
-            "-ERR CONFIG SET failed (possibly related to argument 'loglevel') - argument(s) must be "
-            "one of the following: debug, verbose, notice, warning\r\n");
+  EXPECT_EQ(
+      runner_.Cmd("CONFIG SET loglevel foo"),
+      "-ERR CONFIG SET failed (possibly related to argument 'loglevel') - argument(s) must be "
+      "one of the following: debug, verbose, notice, warning\r\n");
   EXPECT_EQ(runner_.Cmd("CONFIG SET maxmemory 1 hz"), "-ERR syntax error\r\n");
   EXPECT_EQ(runner_.Cmd("CONFIG SET maxmemory"),
             "-ERR wrong number of arguments for 'config|set' command\r\n");
@@ -183,9 +189,10 @@ TEST_F(ServerFamilyTest, ConfigSetErrors) {
 }
 
 TEST_F(ServerFamilyTest, ConfigSetIsAllOrNothing) {
-  EXPECT_EQ(runner_.Cmd("CONFIG SET hz 11 maxmemory 5mb timeout x"),
-            "-ERR CONFIG SET failed (possibly related to argument 'timeout') - argument couldn't be "
-            "parsed into an integer\r\n");
+  EXPECT_EQ(
+      runner_.Cmd("CONFIG SET hz 11 maxmemory 5mb timeout x"),
+      "-ERR CONFIG SET failed (possibly related to argument 'timeout') - argument couldn't be "
+      "parsed into an integer\r\n");
   EXPECT_EQ(runner_.server().config().hz, 10);
   EXPECT_EQ(runner_.server().config().maxmemory, 0);
   // Names are all checked before anything is applied.
@@ -198,8 +205,8 @@ TEST_F(ServerFamilyTest, ConfigSetIsAllOrNothing) {
 TEST_F(ServerFamilyTest, ConfigRewriteAndHelp) {
   EXPECT_EQ(runner_.Cmd("CONFIG REWRITE"), "-ERR The server is running without a config file\r\n");
   std::string help = runner_.Cmd("CONFIG HELP");
-  EXPECT_EQ(help.substr(0, 80),
-            "*11\r\n+CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+GET <pa");
+  EXPECT_TRUE(StartsWith(
+      help, "*11\r\n+CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+GET <pa"));
   EXPECT_TRUE(Contains(help, "+HELP\r\n+    Prints this help.\r\n"));
 }
 
@@ -228,7 +235,8 @@ TEST_F(ServerFamilyTest, CommandCountAndList) {
   EXPECT_EQ(runner_.Cmd("COMMAND LIST FILTERBY pattern CONFIG|G*"), "*1\r\n$10\r\nconfig|get\r\n");
   EXPECT_EQ(runner_.Cmd("COMMAND LIST FILTERBY module x"), "*0\r\n");
   EXPECT_EQ(runner_.Cmd("COMMAND LIST FILTERBY aclcat nosuch"), "*0\r\n");
-  EXPECT_TRUE(Contains(runner_.Cmd("COMMAND LIST FILTERBY aclcat dangerous"), "$8\r\nflushall\r\n"));
+  EXPECT_TRUE(
+      Contains(runner_.Cmd("COMMAND LIST FILTERBY aclcat dangerous"), "$8\r\nflushall\r\n"));
   EXPECT_EQ(runner_.Cmd("COMMAND LIST FILTERBY foo x"), "-ERR syntax error\r\n");
   EXPECT_EQ(runner_.Cmd("COMMAND LIST x"), "-ERR syntax error\r\n");
   EXPECT_EQ(runner_.Cmd("COMMAND COUNT x"),
@@ -241,16 +249,18 @@ TEST_F(ServerFamilyTest, CommandInfo) {
   EXPECT_EQ(runner_.Cmd("COMMAND INFO dbsize nosuch"),
             "*2\r\n*10\r\n$6\r\ndbsize\r\n:1\r\n*2\r\n+readonly\r\n+fast\r\n:0\r\n:0\r\n:0\r\n"
             "*3\r\n+@keyspace\r\n+@read\r\n+@fast\r\n*0\r\n*0\r\n*0\r\n$-1\r\n");
-  EXPECT_EQ(runner_.Cmd("COMMAND INFO config|get"),
-            "*1\r\n*10\r\n$10\r\nconfig|get\r\n:-3\r\n*4\r\n+admin\r\n+noscript\r\n+loading\r\n"
-            "+stale\r\n:0\r\n:0\r\n:0\r\n*3\r\n+@admin\r\n+@slow\r\n+@dangerous\r\n*0\r\n*0\r\n*0\r\n");
+  EXPECT_EQ(
+      runner_.Cmd("COMMAND INFO config|get"),
+      "*1\r\n*10\r\n$10\r\nconfig|get\r\n:-3\r\n*4\r\n+admin\r\n+noscript\r\n+loading\r\n"
+      "+stale\r\n:0\r\n:0\r\n:0\r\n*3\r\n+@admin\r\n+@slow\r\n+@dangerous\r\n*0\r\n*0\r\n*0\r\n");
   runner_.client().set_resp(3);
   EXPECT_EQ(runner_.Cmd("COMMAND INFO swapdb nosuch"),
             "*2\r\n*10\r\n$6\r\nswapdb\r\n:3\r\n~2\r\n+write\r\n+fast\r\n:0\r\n:0\r\n:0\r\n"
             "~4\r\n+@keyspace\r\n+@write\r\n+@fast\r\n+@dangerous\r\n~0\r\n~0\r\n~0\r\n_\r\n");
   std::string config = runner_.Cmd("COMMAND INFO config");
-  EXPECT_EQ(config.substr(0, 68),
-            "*1\r\n*10\r\n$6\r\nconfig\r\n:-2\r\n~0\r\n:0\r\n:0\r\n:0\r\n~1\r\n+@slow\r\n~0\r\n~0\r\n*5\r\n");
+  EXPECT_TRUE(StartsWith(config,
+                         "*1\r\n*10\r\n$6\r\nconfig\r\n:-2\r\n~0\r\n:0\r\n:0\r\n:0\r\n~1\r\n+@"
+                         "slow\r\n~0\r\n~0\r\n*5\r\n"));
 }
 
 TEST_F(ServerFamilyTest, CommandInfoKeySpecsFromKeyPositions) {
@@ -258,31 +268,35 @@ TEST_F(ServerFamilyTest, CommandInfoKeySpecsFromKeyPositions) {
   // Redis describes it.
   if (runner_.server().commands().Find("mset") == nullptr) GTEST_SKIP() << "no MSET row";
   std::string info = runner_.Cmd("COMMAND INFO mset");
-  EXPECT_TRUE(Contains(info, "$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec"
-                             "\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype"
-                             "\r\n$5\r\nrange\r\n$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:-1\r\n$7"
-                             "\r\nkeystep\r\n:2\r\n$5\r\nlimit\r\n:0\r\n"))
+  EXPECT_TRUE(Contains(info,
+                       "$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec"
+                       "\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype"
+                       "\r\n$5\r\nrange\r\n$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:-1\r\n$7"
+                       "\r\nkeystep\r\n:2\r\n$5\r\nlimit\r\n:0\r\n"))
       << info;
   std::string all = runner_.Cmd("COMMAND");
-  EXPECT_EQ(all.substr(0, all.find("\r\n")), "*" + std::to_string(runner_.server().commands().size()));
+  EXPECT_EQ(all.substr(0, all.find("\r\n")),
+            "*" + std::to_string(runner_.server().commands().size()));
   EXPECT_TRUE(Contains(all, "*10\r\n$8\r\nflushall\r\n"));
 }
 
 TEST_F(ServerFamilyTest, CommandDocs) {
-  EXPECT_EQ(runner_.Cmd("COMMAND DOCS dbsize nosuch"),
-            "*2\r\n$6\r\ndbsize\r\n*6\r\n$7\r\nsummary\r\n$50\r\nReturn the number of keys in "
-            "the selected database\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nserver\r\n");
+  EXPECT_EQ(
+      runner_.Cmd("COMMAND DOCS dbsize nosuch"),
+      "*2\r\n$6\r\ndbsize\r\n*6\r\n$7\r\nsummary\r\n$50\r\nReturn the number of keys in "
+      "the selected database\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nserver\r\n");
   EXPECT_EQ(runner_.Cmd("COMMAND DOCS nosuch"), "*0\r\n");
   std::string config = runner_.Cmd("COMMAND DOCS config");
   EXPECT_TRUE(Contains(config, "$11\r\nsubcommands\r\n*10\r\n$10\r\nconfig|get\r\n")) << config;
   runner_.client().set_resp(3);
-  EXPECT_EQ(runner_.Cmd("COMMAND DOCS time").substr(0, 37),
-            "%1\r\n$4\r\ntime\r\n%3\r\n$7\r\nsummary\r\n$30\r\n");
+  EXPECT_TRUE(StartsWith(runner_.Cmd("COMMAND DOCS time"),
+                         "%1\r\n$4\r\ntime\r\n%3\r\n$7\r\nsummary\r\n$30\r\n"));
 }
 
 TEST_F(ServerFamilyTest, CommandGetKeys) {
   EXPECT_EQ(runner_.Cmd("COMMAND GETKEYS nosuch a"), "-ERR Invalid command specified\r\n");
-  EXPECT_EQ(runner_.Cmd("COMMAND GETKEYS config get x"), "-ERR The command has no key arguments\r\n");
+  EXPECT_EQ(runner_.Cmd("COMMAND GETKEYS config get x"),
+            "-ERR The command has no key arguments\r\n");
   EXPECT_EQ(runner_.Cmd("COMMAND GETKEYS dbsize"),
             "-ERR wrong number of arguments for 'command|getkeys' command\r\n");
   if (runner_.server().commands().Find("mset") != nullptr) {
@@ -302,8 +316,8 @@ TEST_F(ServerFamilyTest, CommandGetKeys) {
 
 TEST_F(ServerFamilyTest, CommandHelp) {
   std::string help = runner_.Cmd("COMMAND HELP");
-  EXPECT_EQ(help.substr(0, 74),
-            "*21\r\n+COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+(no");
+  EXPECT_TRUE(StartsWith(
+      help, "*21\r\n+COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+(no"));
 }
 
 // --- INFO -----------------------------------------------------------------------
@@ -317,14 +331,30 @@ TEST_F(ServerFamilyTest, InfoDefaultSections) {
     EXPECT_TRUE(Contains(info, header)) << header;
   }
   EXPECT_FALSE(Contains(info, "# Commandstats"));
-  for (const char* field :
-       {"redis_version:7.0.15\r\n", "grabkv_version:", "redis_mode:standalone\r\n", "arch_bits:64\r\n",
-        "process_id:", "run_id:", "tcp_port:", "uptime_in_seconds:", "connected_clients:1\r\n",
-        "maxclients:10000\r\n", "used_memory:", "used_memory_human:", "maxmemory_policy:noeviction\r\n",
-        "mem_allocator:libc\r\n", "loading:0\r\n", "rdb_changes_since_last_save:0\r\n",
-        "aof_enabled:0\r\n", "total_commands_processed:", "expired_keys:0\r\n",
-        "keyspace_hits:0\r\n", "role:master\r\n", "master_failover_state:no-failover\r\n",
-        "used_cpu_user:", "cluster_enabled:0\r\n"}) {
+  for (const char* field : {"redis_version:7.0.15\r\n",
+                            "grabkv_version:",
+                            "redis_mode:standalone\r\n",
+                            "arch_bits:64\r\n",
+                            "process_id:",
+                            "run_id:",
+                            "tcp_port:",
+                            "uptime_in_seconds:",
+                            "connected_clients:1\r\n",
+                            "maxclients:10000\r\n",
+                            "used_memory:",
+                            "used_memory_human:",
+                            "maxmemory_policy:noeviction\r\n",
+                            "mem_allocator:libc\r\n",
+                            "loading:0\r\n",
+                            "rdb_changes_since_last_save:0\r\n",
+                            "aof_enabled:0\r\n",
+                            "total_commands_processed:",
+                            "expired_keys:0\r\n",
+                            "keyspace_hits:0\r\n",
+                            "role:master\r\n",
+                            "master_failover_state:no-failover\r\n",
+                            "used_cpu_user:",
+                            "cluster_enabled:0\r\n"}) {
     EXPECT_TRUE(Contains(info, field)) << field;
   }
   // Sections are separated by one blank line and the text ends with CRLF.
@@ -335,7 +365,8 @@ TEST_F(ServerFamilyTest, InfoDefaultSections) {
 TEST_F(ServerFamilyTest, InfoSectionSelection) {
   EXPECT_EQ(Info("nosuch"), "$0\r\n\r\n");
   EXPECT_EQ(Info("CLUSTER nosuch"), "$30\r\n# Cluster\r\ncluster_enabled:0\r\n\r\n");
-  EXPECT_EQ(Info("keyspace cluster"), "$44\r\n# Cluster\r\ncluster_enabled:0\r\n\r\n# Keyspace\r\n\r\n");
+  EXPECT_EQ(Info("keyspace cluster"),
+            "$44\r\n# Cluster\r\ncluster_enabled:0\r\n\r\n# Keyspace\r\n\r\n");
   std::string all = Info("all");
   EXPECT_TRUE(Contains(all, "# Commandstats\r\n"));
   EXPECT_TRUE(Contains(all, "# Latencystats\r\n"));
@@ -394,13 +425,14 @@ TEST_F(ServerFamilyTest, Debug) {
   EXPECT_TRUE(Contains(runner_.Cmd("DEBUG OBJECT n"), " encoding:int serializedlength:3 "));
   EXPECT_EQ(runner_.Cmd("DEBUG SLEEP 0"), "+OK\r\n");
   EXPECT_EQ(runner_.Cmd("DEBUG SLEEP 0.001"), "+OK\r\n");
-  EXPECT_EQ(runner_.Cmd("DEBUG ERROR WRONGTYPE x"), "-WRONGTYPE x\r\n");
+  EXPECT_EQ(runner_.Run({"DEBUG", "ERROR", "WRONGTYPE x"}), "-WRONGTYPE x\r\n");
   EXPECT_EQ(runner_.Cmd("DEBUG PROTOCOL map"), "*6\r\n:0\r\n:0\r\n:1\r\n:1\r\n:2\r\n:0\r\n");
   EXPECT_EQ(runner_.Cmd("DEBUG PROTOCOL push"), "-ERR RESP2 is not supported by this command\r\n");
   EXPECT_EQ(runner_.Cmd("DEBUG foo"),
             "-ERR unknown subcommand or wrong number of arguments for 'foo'. Try DEBUG HELP.\r\n");
-  EXPECT_EQ(runner_.Cmd("DEBUG OBJECT k x"),
-            "-ERR unknown subcommand or wrong number of arguments for 'OBJECT'. Try DEBUG HELP.\r\n");
+  EXPECT_EQ(
+      runner_.Cmd("DEBUG OBJECT k x"),
+      "-ERR unknown subcommand or wrong number of arguments for 'OBJECT'. Try DEBUG HELP.\r\n");
   EXPECT_EQ(runner_.Cmd("DEBUG"), "-ERR wrong number of arguments for 'debug' command\r\n");
   EXPECT_TRUE(Contains(runner_.Cmd("DEBUG HELP"), "+SLEEP <seconds>\r\n"));
   runner_.client().set_resp(3);

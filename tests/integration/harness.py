@@ -455,9 +455,6 @@ class RespConn:
         if not chunk:
             self.closed_by_peer = True
             raise ConnectionClosed("connection closed by server")
-        if self.pos > 65536 and self.pos > len(self.buf) // 2:
-            del self.buf[:self.pos]
-            self.pos = 0
         self.buf += chunk
 
     def _line(self, p, deadline):
@@ -528,6 +525,11 @@ class RespConn:
     def read_reply(self, timeout=None):
         """Reads exactly one reply. Raises ReplyTimeout / ConnectionClosed."""
         deadline = time.time() + (timeout if timeout is not None else self.timeout)
+        if self.pos:
+            # Offsets are only stable within one reply: drop consumed bytes
+            # between replies, never while parsing.
+            del self.buf[:self.pos]
+            self.pos = 0
         r, q = self._parse_full(self.pos, deadline, 0)
         self.pos = q
         return r

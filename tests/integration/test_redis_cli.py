@@ -12,6 +12,7 @@ import os
 import pty
 import re
 import select
+import shutil
 import signal
 import struct
 import subprocess
@@ -169,6 +170,7 @@ class PtySession:
             finally:
                 os._exit(127)
         self.out = b""
+        self.mark = 0
 
     def read_until(self, pattern, timeout=5.0):
         """Reads until the cleaned output (escape sequences removed)
@@ -332,7 +334,6 @@ def main():
     finally:
         ref.stop()
         sut.stop()
-        import shutil
         shutil.rmtree(home, ignore_errors=True)
     return rep.finish()
 

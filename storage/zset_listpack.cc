@@ -1,0 +1,239 @@
+#include "storage/zset_listpack.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+namespace grabkv::storage {
+
+namespace {
+
+size_t VarintLen(size_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+size_t EntrySize(size_t member_len) { return 2 * VarintLen(member_len) + member_len + 8; }
+
+// LEB128, low group first.
+char* PutVarint(char* p, size_t v) {
+  while (v >= 0x80) {
+    *p++ = static_cast<char>((v & 0x7f) | 0x80);
+    v >>= 7;
+  }
+  *p++ = static_cast<char>(v);
+  return p;
+}
+
+// The same groups in reverse order, so that reading backwards from the end
+// of the entry meets the low group first.
+char* PutReverseVarint(char* p, size_t v) {
+  const size_t n = VarintLen(v);
+  for (size_t i = 0; i < n; ++i) {
+    unsigned char b = static_cast<unsigned char>(v & 0x7f);
+    v >>= 7;
+    if (i + 1 < n) b |= 0x80;
+    p[n - 1 - i] = static_cast<char>(b);
+  }
+  return p + n;
+}
+
+size_t GetVarint(const char* p, size_t* len) {
+  size_t v = 0;
+  int shift = 0;
+  size_t i = 0;
+  unsigned char b;
+  do {
+    b = static_cast<unsigned char>(p[i++]);
+    v |= static_cast<size_t>(b & 0x7f) << shift;
+    shift += 7;
+  } while (b & 0x80);
+  *len = i;
+  return v;
+}
+
+// Reads a reverse varint that ends just before `end`.
+size_t GetReverseVarint(const char* end, size_t* len) {
+  size_t v = 0;
+  int shift = 0;
+  size_t i = 0;
+  unsigned char b;
+  do {
+    b = static_cast<unsigned char>(*(end - 1 - i));
+    ++i;
+    v |= static_cast<size_t>(b & 0x7f) << shift;
+    shift += 7;
+  } while (b & 0x80);
+  *len = i;
+  return v;
+}
+
+size_t ChunkEstimate(size_t n) {
+  if (n == 0) return 0;
+  return std::max<size_t>(32, (n + 8 + 15) & ~size_t{15});
+}
+
+int CompareEntry(double s1, std::string_view m1, double s2, std::string_view m2) {
+  if (s1 < s2) return -1;
+  if (s1 > s2) return 1;
+  return CompareMembers(m1, m2);
+}
+
+}  // namespace
+
+ZListpack::ZListpack(const ZListpack& o) : used_(o.used_), count_(o.count_) {
+  if (used_ > 0) {
+    data_ = static_cast<char*>(std::malloc(used_));
+    if (data_ == nullptr) throw std::bad_alloc();
+    std::memcpy(data_, o.data_, used_);
+  }
+}
+
+ZListpack::ZListpack(ZListpack&& o) noexcept : data_(o.data_), used_(o.used_), count_(o.count_) {
+  o.data_ = nullptr;
+  o.used_ = o.count_ = 0;
+}
+
+ZListpack& ZListpack::operator=(ZListpack&& o) noexcept {
+  if (this != &o) {
+    std::free(data_);
+    data_ = o.data_;
+    used_ = o.used_;
+    count_ = o.count_;
+    o.data_ = nullptr;
+    o.used_ = o.count_ = 0;
+  }
+  return *this;
+}
+
+ZListpack::~ZListpack() { std::free(data_); }
+
+size_t ZListpack::MemoryUsage() const { return ChunkEstimate(used_); }
+
+void ZListpack::Decode(size_t pos, std::string_view* member, size_t* entry_size) const {
+  size_t vl;
+  const size_t len = GetVarint(data_ + pos, &vl);
+  if (member != nullptr) *member = std::string_view(data_ + pos + vl, len);
+  *entry_size = 2 * vl + len + 8;
+}
+
+size_t ZListpack::Next(size_t pos) const {
+  size_t sz;
+  Decode(pos, nullptr, &sz);
+  pos += sz;
+  return pos < used_ ? pos : kNpos;
+}
+
+size_t ZListpack::Prev(size_t pos) const {
+  if (pos == 0) return kNpos;
+  size_t vl;
+  const size_t len = GetReverseVarint(data_ + pos, &vl);
+  return pos - (2 * vl + len + 8);
+}
+
+std::string_view ZListpack::Member(size_t pos) const {
+  std::string_view m;
+  size_t sz;
+  Decode(pos, &m, &sz);
+  return m;
+}
+
+double ZListpack::Score(size_t pos) const {
+  std::string_view m;
+  size_t sz;
+  Decode(pos, &m, &sz);
+  double d;
+  std::memcpy(&d, m.data() + m.size(), sizeof(d));
+  return d;
+}
+
+size_t ZListpack::Find(std::string_view member, size_t* rank) const {
+  size_t pos = 0;
+  for (size_t r = 0; r < count_; ++r) {
+    std::string_view m;
+    size_t sz;
+    Decode(pos, &m, &sz);
+    if (m.size() == member.size() && std::memcmp(m.data(), member.data(), m.size()) == 0) {
+      if (rank != nullptr) *rank = r;
+      return pos;
+    }
+    pos += sz;
+  }
+  return kNpos;
+}
+
+size_t ZListpack::AtRank(size_t rank) const {
+  // From whichever end is nearer.
+  if (rank < count_ / 2) {
+    size_t pos = 0;
+    while (rank-- > 0) pos = Next(pos);
+    return pos;
+  }
+  size_t pos = Last();
+  for (size_t r = count_ - 1; r > rank; --r) pos = Prev(pos);
+  return pos;
+}
+
+char* ZListpack::OpenGap(size_t pos, size_t n) {
+  char* grown = static_cast<char*>(std::realloc(data_, used_ + n));
+  if (grown == nullptr) throw std::bad_alloc();
+  data_ = grown;
+  std::memmove(data_ + pos + n, data_ + pos, used_ - pos);
+  used_ += static_cast<uint32_t>(n);
+  return data_ + pos;
+}
+
+void ZListpack::WriteEntry(char* at, double score, std::string_view member) {
+  at = PutVarint(at, member.size());
+  if (!member.empty()) std::memcpy(at, member.data(), member.size());
+  at += member.size();
+  std::memcpy(at, &score, sizeof(score));
+  at += sizeof(score);
+  PutReverseVarint(at, member.size());
+}
+
+void ZListpack::Insert(double score, std::string_view member) {
+  size_t pos = 0;
+  while (pos < used_) {
+    std::string_view m;
+    size_t sz;
+    Decode(pos, &m, &sz);
+    double s;
+    std::memcpy(&s, m.data() + m.size(), sizeof(s));
+    if (CompareEntry(s, m, score, member) > 0) break;
+    pos += sz;
+  }
+  WriteEntry(OpenGap(pos, EntrySize(member.size())), score, member);
+  ++count_;
+}
+
+void ZListpack::Append(double score, std::string_view member) {
+  WriteEntry(OpenGap(used_, EntrySize(member.size())), score, member);
+  ++count_;
+}
+
+void ZListpack::Erase(size_t pos, size_t count) {
+  size_t end = pos;
+  for (size_t i = 0; i < count; ++i) {
+    size_t sz;
+    Decode(end, nullptr, &sz);
+    end += sz;
+  }
+  std::memmove(data_ + pos, data_ + end, used_ - end);
+  used_ -= static_cast<uint32_t>(end - pos);
+  count_ -= static_cast<uint32_t>(count);
+  if (used_ == 0) {
+    std::free(data_);
+    data_ = nullptr;
+    return;
+  }
+  // Exact size, like Redis's listpack (glibc shrinks in place).
+  if (char* shrunk = static_cast<char*>(std::realloc(data_, used_))) data_ = shrunk;
+}
+
+}  // namespace grabkv::storage
