@@ -108,8 +108,8 @@ void BlockingManager::Rerun(Client& c, bool timed_out, bool with_error) {
   if (!c.blocked) server_->NotifyOutput(c);
 }
 
-void BlockingManager::ServeReady() {
-  if (ready_.empty() || serving_) return;
+void BlockingManager::ServeReadySlow() {
+  if (serving_) return;
   serving_ = true;
   while (!ready_.empty()) {
     std::vector<KeyId> ready;

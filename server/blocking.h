@@ -45,7 +45,9 @@ class BlockingManager {
   // Re-runs the commands of clients waiting on keys signalled since the
   // last call. Called after each top-level command (never inside EXEC or a
   // script, so a transaction's pushes are seen only once it is complete).
-  void ServeReady();
+  void ServeReady() {
+    if (!ready_.empty()) ServeReadySlow();
+  }
 
   // Times out clients whose deadline has passed (the cron and a timer).
   void HandleTimeouts(int64_t now_ms);
@@ -75,6 +77,7 @@ class BlockingManager {
   // Re-runs c's command; `timed_out` makes it reply its timeout reply.
   void Rerun(Client& c, bool timed_out, bool with_error = false);
   void Remove(Client& c);
+  void ServeReadySlow();
 
   ServerState* server_;
   absl::flat_hash_map<const Client*, Blocked> blocked_;

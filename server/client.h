@@ -56,7 +56,7 @@ class Client {
   int fd = -1;
   int64_t created_ms = 0;
   int64_t last_interaction_ms = 0;
-  std::string last_command = "NULL";
+  const char* last_command = "NULL";  // a CommandSpec name: static storage
   size_t query_buffer_size = 0, query_buffer_free = 0;
   size_t inflight_output = 0;  // bytes handed to the socket, not yet written
 

@@ -1,25 +1,43 @@
 #include "server/command_table.h"
 
-#include "absl/strings/string_view.h"
 
 namespace grabkv::server {
 
+namespace {
+inline char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+// FNV-1a over the lower-cased name.
+inline uint32_t NameHash(std::string_view name) {
+  uint32_t h = 2166136261u;
+  for (char c : name) h = (h ^ static_cast<unsigned char>(Lower(c))) * 16777619u;
+  return h;
+}
+
+inline bool SameName(const char* lower, std::string_view name) {
+  size_t i = 0;
+  for (; i < name.size(); ++i) {
+    if (lower[i] != Lower(name[i])) return false;  // also stops at lower's NUL
+  }
+  return lower[i] == '\0';
+}
+}  // namespace
+
 void CommandTable::Register(CommandSpec spec) {
-  auto owned = std::make_unique<CommandSpec>(std::move(spec));
-  order_.push_back(owned.get());
-  by_name_[owned->name] = std::move(owned);
+  owned_.push_back(std::make_unique<CommandSpec>(std::move(spec)));
+  const CommandSpec* s = owned_.back().get();
+  order_.push_back(s);
+  size_t i = NameHash(s->name) & (kSlots - 1);
+  while (slots_[i] != nullptr) i = (i + 1) & (kSlots - 1);
+  slots_[i] = s;
 }
 
 const CommandSpec* CommandTable::Find(std::string_view name) const {
-  // Command names are short: lower-case on the stack, no allocation.
-  char buf[64];
-  if (name.size() > sizeof(buf)) return nullptr;
-  for (size_t i = 0; i < name.size(); ++i) {
-    char c = name[i];
-    buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+  size_t i = NameHash(name) & (kSlots - 1);
+  while (const CommandSpec* s = slots_[i]) {
+    if (SameName(s->name, name)) return s;
+    i = (i + 1) & (kSlots - 1);
   }
-  auto it = by_name_.find(absl::string_view(buf, name.size()));
-  return it == by_name_.end() ? nullptr : it->second.get();
+  return nullptr;
 }
 
 const CommandSpec* CommandTable::FindSub(const CommandSpec& parent, std::string_view sub) {

@@ -6,7 +6,6 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "server/command.h"
 #include "server/util.h"
 
@@ -27,8 +26,12 @@ class CommandTable {
   }
 
  private:
-  absl::flat_hash_map<std::string, std::unique_ptr<CommandSpec>> by_name_;
+  // Lookup runs once per command, so it is a small open-addressing table
+  // whose hash lower-cases as it goes (no copy of the name, no allocation).
+  static constexpr size_t kSlots = 1024;  // power of two, > 2x the commands
+  std::vector<std::unique_ptr<CommandSpec>> owned_;
   std::vector<const CommandSpec*> order_;
+  const CommandSpec* slots_[kSlots] = {};
 };
 
 
