@@ -214,5 +214,3 @@ BENCHMARK(BM_AbslHash)->Arg(3)->Arg(10)->Arg(16)->Arg(24)->Arg(64)->Arg(256);
 
 }  // namespace
 }  // namespace grabkv::storage
-
-BENCHMARK_MAIN();

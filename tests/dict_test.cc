@@ -407,7 +407,8 @@ TEST(DictRandomTest, ReturnsLiveEntriesAndCoversAll) {
     ASSERT_EQ(e->key(), Key(e->value));
     ++hits[e->value];
   }
-  for (int i = 0; i < 1000; ++i) EXPECT_GT(hits[i], 20) << Key(i);
+  // ~200 expected per entry; an entry deep in a rare long chain gets fewer.
+  for (int i = 0; i < 1000; ++i) EXPECT_GT(hits[i], 5) << Key(i);
 }
 
 TEST(DictRandomTest, DuringRehashAndSparseTables) {
@@ -421,8 +422,10 @@ TEST(DictRandomTest, DuringRehashAndSparseTables) {
     live.insert(i++);
   }
   ASSERT_TRUE(d.rehashing());
+  // Entries in long chains are drawn less often (1 / (non-empty buckets x
+  // chain length)), so draw enough that even a chain of 8 is covered.
   std::set<int> seen;
-  for (int k = 0; k < 20000; ++k) {
+  for (int k = 0; k < 200000; ++k) {
     Dict<int>::Entry* e = d.Random(rng);
     ASSERT_TRUE(live.count(e->value));
     seen.insert(e->value);
