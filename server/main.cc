@@ -1,9 +1,11 @@
 // grabkv-server [config-file] [--name value ...], as redis-server takes them.
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <string>
@@ -110,6 +112,21 @@ int main(int argc, char** argv) {
   }
   if (cfg.daemonize && daemon(1, cfg.logfile.empty() ? 0 : 1) != 0) return 1;
   signal(SIGPIPE, SIG_IGN);
+  // Like Redis: make room for maxclients sockets plus our own descriptors.
+  {
+    struct rlimit rl;
+    rlim_t want = static_cast<rlim_t>(cfg.maxclients) + 32;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < want) {
+      rlim_t old = rl.rlim_cur;
+      rl.rlim_cur = std::min(want, rl.rlim_max);
+      setrlimit(RLIMIT_NOFILE, &rl);
+      if (rl.rlim_cur < want) {
+        std::fprintf(stderr, "You requested maxclients of %lld requiring at least %llu max file descriptors; the limit is %llu (was %llu).\n",
+                     static_cast<long long>(cfg.maxclients), static_cast<unsigned long long>(want),
+                     static_cast<unsigned long long>(rl.rlim_cur), static_cast<unsigned long long>(old));
+      }
+    }
+  }
   LogInit(cfg.logfile, cfg.loglevel);
   Log(LogLevel::kNotice, "oO0OoO0OoO0Oo grabkv is starting oO0OoO0OoO0Oo");
   Log(LogLevel::kNotice, "grabkv version=%s, redis-compatible=%s, bits=64, pid=%d, just started",
