@@ -2,7 +2,7 @@
 # Installs what grabkv needs to build, run and test, from Debian packages only.
 # Idempotent: packages already present are not touched.
 set -euo pipefail
-PKGS=(build-essential cmake pkg-config libuv1-dev libabsl-dev libgtest-dev libgmock-dev
+PKGS=(build-essential cmake pkg-config libuv1-dev liblua5.1-0-dev libabsl-dev libgtest-dev libgmock-dev
       libbenchmark-dev redis-server redis-tools python3-redis)
 missing=()
 for p in "${PKGS[@]}"; do

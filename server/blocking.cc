@@ -12,21 +12,25 @@ namespace grabkv::server {
 
 bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, int64_t* deadline_ms) {
   long double secs;
-  if (!ParseLongDouble(arg, &secs) || std::isinf(secs)) {
+  if (!ParseLongDouble(arg, &secs)) {
     ctx.reply.Error("ERR timeout is not a float or out of range");
     return false;
   }
+  // Redis 7.0 converts seconds*1000 to a long long; on x86 anything out of
+  // range (inf, 1e400, ...) becomes LLONG_MIN and is reported as negative.
   long double ms = std::ceil(secs * 1000.0L);
-  if (ms < 0) {
+  if (!(ms >= static_cast<long double>(LLONG_MIN) && ms < 9223372036854775808.0L)) {
     ctx.reply.Error("ERR timeout is negative");
     return false;
   }
-  if (ms > static_cast<long double>(LLONG_MAX - ctx.now_ms)) {
-    ctx.reply.Error("ERR timeout is out of range");
+  int64_t t = static_cast<int64_t>(ms);
+  if (t < 0) {
+    ctx.reply.Error("ERR timeout is negative");
     return false;
   }
-  int64_t t = static_cast<int64_t>(ms);
-  *deadline_ms = t > 0 ? ctx.now_ms + t : 0;
+  // A deadline past the end of time is no deadline (Redis overflows here and
+  // the client stays blocked).
+  *deadline_ms = (t == 0 || t > LLONG_MAX - ctx.now_ms) ? 0 : ctx.now_ms + t;
   return true;
 }
 

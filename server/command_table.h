@@ -46,5 +46,8 @@ void RegisterListFamily(CommandTable& t);
 void RegisterHashFamily(CommandTable& t);
 void RegisterSetFamily(CommandTable& t);
 void RegisterZSetFamily(CommandTable& t);
+void RegisterScriptFamily(CommandTable& t);    // server/scripting/
+void RegisterFunctionFamily(CommandTable& t);  // server/scripting/
+void RegisterGrabFamily(CommandTable& t);
 
 }  // namespace grabkv::server

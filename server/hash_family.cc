@@ -120,8 +120,11 @@ Hash* FindOrCreateHash(const OpArgs& op, std::string_view key) {
   return e->value.As<Hash>();
 }
 
-// Redis string2ld: strtold over the C string (an inner NUL ends it), no
-// leading space, no NaN, no overflow or underflow to zero (denormals pass).
+// Redis 7.0.15 string2ld: strtold must consume the whole argument (an
+// inner NUL is an error: "1\0abc" is not a float), no leading space, no NaN,
+// no overflow or underflow to zero (denormals pass).
+// TODO(lead): util.h ParseLongDouble stops at an inner NUL; once it checks
+// the whole length, use it here.
 bool ParseLongDoubleRedis(std::string_view s, long double* out) {
   constexpr size_t kMaxLongDoubleChars = 5 * 1024;
   if (s.empty() || s.size() >= kMaxLongDoubleChars) return false;
@@ -131,7 +134,7 @@ bool ParseLongDoubleRedis(std::string_view s, long double* out) {
   errno = 0;
   char* end;
   const long double v = std::strtold(buf, &end);
-  if (std::isspace(static_cast<unsigned char>(buf[0])) || *end != '\0' ||
+  if (std::isspace(static_cast<unsigned char>(buf[0])) || end != buf + s.size() ||
       (errno == ERANGE && (std::isinf(v) || v == 0)) || errno == EINVAL || std::isnan(v)) {
     return false;
   }

@@ -163,10 +163,11 @@ void ClientsSection(ServerState& s, std::string* out) {
           "\r\n"
           "client_recent_max_input_buffer:%zu\r\n"
           "client_recent_max_output_buffer:%zu\r\n"
-          "blocked_clients:0\r\n"
+          "blocked_clients:%zu\r\n"
           "tracking_clients:0\r\n"
           "clients_in_timeout_table:0\r\n",
-          s.clients().size(), s.config().maxclients, max_in, max_out);
+          s.clients().size(), s.config().maxclients, max_in, max_out,
+          s.blocking().blocked_clients());
 }
 
 void MemorySection(ServerState& s, std::string* out) {
@@ -290,8 +291,9 @@ void StatsSection(ServerState& s, std::string* out) {
           "\r\n"
           "keyspace_misses:%" PRIu64
           "\r\n"
-          "pubsub_channels:0\r\n"
-          "pubsub_patterns:0\r\n"
+          "pubsub_channels:%zu\r\n"
+          "pubsub_patterns:%" PRId64
+          "\r\n"
           "pubsubshard_channels:0\r\n"
           "latest_fork_usec:0\r\n"
           "total_forks:0\r\n"
@@ -313,7 +315,8 @@ void StatsSection(ServerState& s, std::string* out) {
           "client_output_buffer_limit_disconnections:%" PRIu64 "\r\n",
           st.total_connections_received, st.total_commands_processed, st.total_net_input_bytes,
           st.total_net_output_bytes, st.rejected_connections, expired, hits, misses,
-          st.total_error_replies, st.client_obuf_limit_disconnections);
+          s.pubsub().Channels("", true).size(), s.pubsub().NumPat(), st.total_error_replies,
+          st.client_obuf_limit_disconnections);
 }
 
 void ReplicationSection(ServerState& s, std::string* out) {

@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "server/scripting/lua_engine.h"
+
 namespace grabkv::server {
 
 storage::Db& CommandContext::db() { return server.db(client.db_index()); }
@@ -20,6 +22,10 @@ ServerState::ServerState(Config config)
   RegisterHashFamily(commands_);
   RegisterSetFamily(commands_);
   RegisterZSetFamily(commands_);
+  RegisterScriptFamily(commands_);
+  RegisterFunctionFamily(commands_);
+  lua_ = std::make_unique<scripting::LuaEngine>(this);
+  RegisterGrabFamily(commands_);
   dbs_.reserve(static_cast<size_t>(config_.databases));
   for (int i = 0; i < config_.databases; ++i) {
     dbs_.emplace_back(i);

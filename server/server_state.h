@@ -22,6 +22,10 @@
 #include "server/watch_registry.h"
 #include "storage/db.h"
 
+namespace grabkv::server::scripting {
+class LuaEngine;
+}
+
 namespace grabkv::server {
 
 struct ServerStats {
@@ -35,6 +39,17 @@ struct ServerStats {
   absl::flat_hash_map<std::string, uint64_t> error_codes;  // errorstats
 };
 
+// INFO grab: what the GRAB.* commands did.
+struct GrabStats {
+  uint64_t issued = 0;    // GRAB.POP handed out an item
+  uint64_t replayed = 0;  // a retry got its earlier answer again
+  uint64_t sold_out = 0;  // nothing left (POP nil, TAKE 0)
+  uint64_t undone = 0;    // GRAB.UNDO returned an item
+  uint64_t taken = 0;     // GRAB.TAKE decremented the counter
+  uint64_t untaken = 0;   // GRAB.UNTAKE gave units back
+  uint64_t split = 0;     // GRAB.SPLIT created an envelope
+};
+
 class ServerState : public storage::KeyspaceObserver {
  public:
   // Takes the final configuration (after config file and arguments).
@@ -46,6 +61,7 @@ class ServerState : public storage::KeyspaceObserver {
   ConfigTable& config_table() { return config_table_; }
   const CommandTable& commands() const { return commands_; }
   ServerStats& stats() { return stats_; }
+  GrabStats& grab_stats() { return grab_stats_; }
   std::vector<storage::Db>& dbs() { return dbs_; }
   storage::Db& db(int i) { return dbs_[i]; }
   LazyFree& lazy_free() { return lazy_free_; }
@@ -53,6 +69,7 @@ class ServerState : public storage::KeyspaceObserver {
   WatchRegistry& watches() { return watches_; }
   PubSubRegistry& pubsub() { return pubsub_; }
   BlockingManager& blocking() { return blocking_; }
+  scripting::LuaEngine& lua() { return *lua_; }  // EVAL/FCALL engine (server/scripting/)
 
   // Milliseconds since the epoch; the wall clock read once per command.
   static int64_t NowMs();
@@ -106,6 +123,7 @@ class ServerState : public storage::KeyspaceObserver {
   ConfigTable config_table_;
   CommandTable commands_;
   ServerStats stats_;
+  GrabStats grab_stats_;
   std::vector<storage::Db> dbs_;
   LazyFree lazy_free_;
   std::mt19937_64 rng_;
@@ -113,6 +131,7 @@ class ServerState : public storage::KeyspaceObserver {
   WatchRegistry watches_;
   PubSubRegistry pubsub_{this};
   BlockingManager blocking_{this};
+  std::unique_ptr<scripting::LuaEngine> lua_;
   uint64_t next_client_id_ = 1;
   int64_t start_time_ms_;
   std::string run_id_;

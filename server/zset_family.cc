@@ -416,9 +416,10 @@ void CmdZRandMember(CommandContext& ctx) {
   }
   const auto count = static_cast<size_t>(l);
   if (count >= size) {
-    // The whole set, in order (Redis iterates it the same way).
+    // The whole set, from the highest score down: Redis walks it with its
+    // zui iterator, which starts at the tail.
     ReplyMembersHeader(ctx, size, withscores);
-    for (auto it = z->Begin(); it.Valid(); it.Next()) {
+    for (auto it = z->Last(); it.Valid(); it.Prev()) {
       ReplyMember(ctx, it.member(), it.score(), withscores);
     }
     return;
@@ -529,7 +530,7 @@ void RegisterZSetFamily(CommandTable& t) {
   constexpr const char* kReadSlow = "@read @sortedset @slow";
   constexpr const char* kBlockFast = "@write @sortedset @fast @blocking";
   constexpr const char* kBlockSlow = "@write @sortedset @slow @blocking";
-  constexpr const char* kG = "sorted_set";
+  constexpr const char* kG = "sorted-set";
 
   t.Register({"zadd", -4, kW | kDenyOom | kFast, 1, 1, 1, CmdZAdd, kWriteFast,
               "Add one or more members to a sorted set, or update its score if it already exists",

@@ -106,7 +106,12 @@ void BlockingPop(CommandContext& ctx, Args keys, bool max, std::string_view time
   for (size_t i = 0; i < keys.size(); ++i) {
     bool wrong_type;
     ZSet* z = FindWrite(ctx, keys[i], &wrong_type);
-    if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+    if (wrong_type) {
+      // A parked client is only served by a sorted set: Redis does not
+      // wake it for a key that became another type, so it keeps waiting.
+      if (ctx.server.blocking().IsBlocked(ctx.client)) continue;
+      return ctx.reply.Error(kWrongTypeErr);
+    }
     if (z == nullptr || z->empty()) continue;
     return GenericPop(ctx, keys.subspan(i, 1), max, count, shape);
   }

@@ -21,6 +21,7 @@
 #include "server/util.h"
 #include "server/zset_util.h"
 #include "storage/db.h"
+#include "storage/set.h"
 #include "storage/value.h"
 #include "storage/zset.h"
 
@@ -32,12 +33,14 @@ using storage::Db;
 using storage::ValueType;
 
 // --- plain sets as inputs ---
-// TODO(zset): storage/set.h is being written; until it lands a set input
-// reads as empty (its size is right, its members are not visible).
 size_t SetSourceSize(const storage::Container& set) { return set.Length(); }
-bool SetSourceContains(const storage::Container& set, std::string_view member) { return false; }
+bool SetSourceContains(const storage::Container& set, std::string_view member) {
+  return static_cast<const storage::Set&>(set).Contains(member);
+}
 template <typename Fn>
-void SetSourceForEach(const storage::Container& set, Fn&& fn) {}
+void SetSourceForEach(const storage::Container& set, Fn&& fn) {
+  static_cast<const storage::Set&>(set).ForEach(fn);
+}
 
 enum class SetOp { kUnion, kInter, kDiff };
 enum class Aggregate { kSum, kMin, kMax };
@@ -174,7 +177,7 @@ void ZSetOpGeneric(CommandContext& ctx, bool store, size_t numkeys_idx, SetOp op
   size_t j = numkeys_idx + 1;
   for (Source& s : src) {
     const std::string_view key = ctx.arg(j++);
-    Db::Entry* e = store ? ctx.db().Find(key, ctx.now_ms) : ctx.db().FindRead(key, ctx.now_ms);
+    Db::Entry* e = ctx.db().FindRead(key, ctx.now_ms);  // a read even when storing, as in Redis
     if (e == nullptr) continue;
     if (e->value.type() == ValueType::kZSet) {
       s.zset = e->value.As<ZSet>();

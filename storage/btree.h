@@ -17,13 +17,14 @@
 // keys point at member entries that are freed on erase, so a comparison
 // with a stale separator would read freed memory.)
 //
-// Fill: an insert that appends at the very end (or prepends at the very
-// start) of the tree splits unevenly, so monotonic inserts (timestamps,
-// counters, a Clone or a conversion) leave full leaves. A node that falls
-// under a third of its capacity is merged with or refilled from a sibling,
-// except the first and last node of each level: those are freed only when
-// empty, so popping from either end (ZPOPMIN/ZPOPMAX) never shuffles keys
-// between leaves.
+// Fill: an insert into a full leaf first evens it out with a sibling that
+// has room, and splits only when neither has; an insert that appends at the
+// very end (or prepends at the very start) of the tree splits unevenly, so
+// monotonic inserts (timestamps, counters, a Clone or a conversion) leave
+// full leaves. A node that falls under a third of its capacity is merged
+// with or refilled from a sibling, except the first and last node of each
+// level: those are freed only when empty, so popping from either end
+// (ZPOPMIN/ZPOPMAX) never shuffles keys between leaves.
 //
 // Iterators stay valid until the next insert or erase. Not thread-safe.
 //
@@ -268,6 +269,10 @@ class OrderTree {
     return true;
   }
 
+  // Inserts into a full leaf by evening it out with a sibling that has room
+  // (fewer splits: leaves stay fuller under random inserts). False when
+  // neither sibling has enough room.
+  bool ShareWithSibling(Leaf* leaf, unsigned pos, const T& v, Path& p);
   void SplitLeafInsert(Leaf* leaf, unsigned pos, const T& v, Path& p);
   // Adds child `right` (with `right_count` elements) after the child taken
   // at path level `level`, whose count becomes `left_count`.

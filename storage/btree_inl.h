@@ -31,7 +31,52 @@ void OrderTree<T, Cmp, kNodeBytes>::Insert(const T& v) {
     leaf->n++;
     return;
   }
+  const bool append = pos == leaf->n && leaf->next == nullptr;
+  const bool prepend = pos == 0 && leaf->prev == nullptr;
+  if (!append && !prepend && ShareWithSibling(leaf, pos, v, p)) return;
   SplitLeafInsert(leaf, pos, v, p);
+}
+
+template <typename T, typename Cmp, size_t kNodeBytes>
+bool OrderTree<T, Cmp, kNodeBytes>::ShareWithSibling(Leaf* leaf, unsigned pos, const T& v,
+                                                     Path& p) {
+  if (p.depth == 0) return false;
+  Inner* parent = p.steps[p.depth - 1].node;
+  const unsigned i = p.steps[p.depth - 1].idx;
+  Leaf* left = i > 0 ? static_cast<Leaf*>(parent->kids[i - 1]) : nullptr;
+  Leaf* right = i + 1 < parent->n ? static_cast<Leaf*>(parent->kids[i + 1]) : nullptr;
+  const unsigned left_free = left ? kLeafCap - left->n : 0;
+  const unsigned right_free = right ? kLeafCap - right->n : 0;
+  constexpr unsigned kMinFree = kLeafCap / 8 > 0 ? kLeafCap / 8 : 1;
+  if (std::max(left_free, right_free) < kMinFree) return false;
+  // The pair's keys in order, the new one included, then an even split.
+  T tmp[2 * kLeafCap + 1];
+  const unsigned n = leaf->n;
+  Leaf* a = left_free >= right_free ? left : leaf;  // the pair is (a, b)
+  Leaf* b = a == left ? leaf : right;
+  const unsigned a_idx = a == left ? i - 1 : i;
+  unsigned t = 0;
+  if (a == left) {
+    std::memcpy(tmp, left->items, left->n * sizeof(T));
+    t = left->n;
+  }
+  std::memcpy(tmp + t, leaf->items, pos * sizeof(T));
+  tmp[t + pos] = v;
+  std::memcpy(tmp + t + pos + 1, leaf->items + pos, (n - pos) * sizeof(T));
+  t += n + 1;
+  if (b == right) {
+    std::memcpy(tmp + t, right->items, right->n * sizeof(T));
+    t += right->n;
+  }
+  const unsigned k = t / 2;
+  std::memcpy(a->items, tmp, k * sizeof(T));
+  a->n = static_cast<uint16_t>(k);
+  std::memcpy(b->items, tmp + k, (t - k) * sizeof(T));
+  b->n = static_cast<uint16_t>(t - k);
+  parent->keys[a_idx] = b->items[0];
+  parent->counts[a_idx] = a->n;
+  parent->counts[a_idx + 1] = b->n;
+  return true;
 }
 
 template <typename T, typename Cmp, size_t kNodeBytes>

@@ -32,13 +32,16 @@ char* WriteVarint(char* p, size_t v) {
   return p;
 }
 
-char* WritePacked(char* p, std::string_view s) {
-  p = WriteVarint(p, s.size());
-  if (!s.empty()) std::memcpy(p, s.data(), s.size());
-  return p + s.size();
+size_t PairSize(std::string_view f, std::string_view v) {
+  return VarintSize(f.size()) + VarintSize(v.size()) + f.size() + v.size();
 }
 
-size_t PackedSize(std::string_view s) { return VarintSize(s.size()) + s.size(); }
+void WritePair(char* p, std::string_view f, std::string_view v) {
+  p = WriteVarint(p, f.size());
+  p = WriteVarint(p, v.size());
+  if (!f.empty()) std::memcpy(p, f.data(), f.size());
+  if (!v.empty()) std::memcpy(p + f.size(), v.data(), v.size());
+}
 
 // realloc that reports failure like operator new; size 0 frees.
 char* Resize(char* p, size_t n) {
@@ -130,15 +133,21 @@ size_t Hash::MemoryUsage() const {
 // --- packed encoding ---
 
 bool Hash::PackedFind(std::string_view field, PackedPos* pos) const {
+  if (packed_count_ == 0) return false;
+  // The hot loop of every small-hash command: a length compare, then the
+  // last byte (field names tend to share prefixes like "user:000"), and
+  // only then memcmp.
+  const size_t want = field.size();
+  const char last = want > 0 ? field[want - 1] : 0;
   const char* p = packed_;
-  for (uint32_t i = 0; i < packed_count_; ++i) {
-    const char* field_at = p;
-    std::string_view f = hash_internal::ReadPacked(p);
-    const char* value_at = p;
-    std::string_view v = hash_internal::ReadPacked(p);
-    if (f.size() == field.size() && std::memcmp(f.data(), field.data(), f.size()) == 0) {
-      pos->field_at = static_cast<size_t>(field_at - packed_);
-      pos->value_at = static_cast<size_t>(value_at - packed_);
+  const char* const end = packed_ + packed_bytes_;
+  while (p < end) {
+    const char* start = p;
+    std::string_view f, v;
+    hash_internal::ReadPair(p, &f, &v);
+    if (f.size() == want &&
+        (want == 0 || (f[want - 1] == last && std::memcmp(f.data(), field.data(), want - 1) == 0))) {
+      pos->start = static_cast<size_t>(start - packed_);
       pos->end = static_cast<size_t>(p - packed_);
       pos->value = v;
       return true;
@@ -148,29 +157,29 @@ bool Hash::PackedFind(std::string_view field, PackedPos* pos) const {
 }
 
 void Hash::PackedAppend(std::string_view field, std::string_view value) {
-  const size_t add = PackedSize(field) + PackedSize(value);
+  const size_t add = PairSize(field, value);
   // Growing by realloc to the exact size: glibc extends in place while the
   // chunk has room, so most appends copy nothing.
   packed_ = Resize(packed_, packed_bytes_ + add);
-  char* p = packed_ + packed_bytes_;
-  p = WritePacked(p, field);
-  WritePacked(p, value);
+  WritePair(packed_ + packed_bytes_, field, value);
   packed_bytes_ += static_cast<uint32_t>(add);
   ++packed_count_;
 }
 
-void Hash::PackedReplaceValue(const PackedPos& pos, std::string_view value) {
-  const size_t old_size = pos.end - pos.value_at;
-  const size_t new_size = PackedSize(value);
+void Hash::PackedReplace(const PackedPos& pos, std::string_view field, std::string_view value) {
+  // The whole pair is rewritten: the value length lives in its header.
+  // REQUIRES: field and value do not point into packed_.
+  const size_t old_size = pos.end - pos.start;
+  const size_t new_size = PairSize(field, value);
   const size_t tail = packed_bytes_ - pos.end;
   if (new_size > old_size) {
     packed_ = Resize(packed_, packed_bytes_ + (new_size - old_size));
-    std::memmove(packed_ + pos.value_at + new_size, packed_ + pos.end, tail);
+    std::memmove(packed_ + pos.start + new_size, packed_ + pos.end, tail);
   } else if (new_size < old_size) {
-    std::memmove(packed_ + pos.value_at + new_size, packed_ + pos.end, tail);
+    std::memmove(packed_ + pos.start + new_size, packed_ + pos.end, tail);
     packed_ = Resize(packed_, packed_bytes_ - (old_size - new_size));
   }
-  WritePacked(packed_ + pos.value_at, value);
+  WritePair(packed_ + pos.start, field, value);
   packed_bytes_ = static_cast<uint32_t>(packed_bytes_ + new_size - old_size);
 }
 
@@ -185,7 +194,7 @@ bool Hash::NeedsTableFor(std::string_view field, std::string_view value,
   // Redis hashTypeTryConversion / hashTypeSet: a long field or value, or a
   // listpack that would pass its 1 GB safety size.
   return field.size() > l.max_listpack_value || value.size() > l.max_listpack_value ||
-         packed_bytes_ + PackedSize(field) + PackedSize(value) > kMaxPackedBytes;
+         packed_bytes_ + PairSize(field, value) > kMaxPackedBytes;
 }
 
 void Hash::ConvertToTable() {
@@ -251,7 +260,7 @@ bool Hash::SetImpl(std::string_view field, std::string_view value, const HashLim
       ConvertToTable();
     } else {
       if (found) {
-        PackedReplaceValue(pos, value);
+        PackedReplace(pos, field, value);
       } else {
         PackedAppend(field, value);
       }
@@ -271,7 +280,7 @@ bool Hash::Delete(std::string_view field) {
   if (!is_table_) {
     PackedPos pos;
     if (!PackedFind(field, &pos)) return false;
-    PackedErase(pos.field_at, pos.end);
+    PackedErase(pos.start, pos.end);
     --packed_count_;
     return true;
   }
@@ -307,12 +316,11 @@ std::pair<std::string_view, std::string_view> Hash::Random(std::mt19937_64& rng)
   }
   size_t skip = rng() % packed_count_;
   const char* p = packed_;
-  while (skip-- > 0) {
-    hash_internal::ReadPacked(p);
-    hash_internal::ReadPacked(p);
-  }
-  std::string_view f = hash_internal::ReadPacked(p);
-  return {f, hash_internal::ReadPacked(p)};
+  std::string_view f, v;
+  do {
+    hash_internal::ReadPair(p, &f, &v);
+  } while (skip-- > 0);
+  return {f, v};
 }
 
 void Hash::RandomPairs(size_t count, bool distinct, std::mt19937_64& rng, const PairFn& fn) {

@@ -382,5 +382,16 @@ TEST_F(HashFamilyTest, StorageApiForOtherCommands) {
   EXPECT_EQ(Cmd("HGET claims user:2"), Bulk("item:8"));
 }
 
+// A negative count is served in batches (stopping early for a client
+// closed for its output size); every batch must add to the one reply.
+TEST_F(HashFamilyTest, NegativeCountAcrossBatches) {
+  Cmd("HSET h a 1 b 2");
+  for (int c : {-2000, -5000, -300, -1025}) {
+    std::string r = Cmd("HRANDFIELD h " + std::to_string(c));
+    EXPECT_EQ(r.size(), std::to_string(-c).size() + 3 + static_cast<size_t>(-c) * 7);
+    EXPECT_EQ(Cmd("PING"), "+PONG\r\n");
+  }
+}
+
 }  // namespace
 }  // namespace grabkv::server

@@ -108,6 +108,18 @@ TEST_F(ServerFamilyTest, SwapDb) {
   EXPECT_EQ(runner_.Cmd("SWAPDB 1"), "-ERR wrong number of arguments for 'swapdb' command\r\n");
 }
 
+TEST_F(ServerFamilyTest, SwapDbWakesClientBlockedOnAKeyOfTheOtherDb) {
+  if (runner_.server().commands().Find("blpop") == nullptr) GTEST_SKIP() << "no BLPOP row";
+  Client& waiter = runner_.AddClient();
+  EXPECT_EQ(runner_.RunOn(waiter, {"BLPOP", "l", "0"}), "");
+  EXPECT_EQ(runner_.Cmd("SELECT 1"), "+OK\r\n");
+  EXPECT_EQ(runner_.Cmd("RPUSH l a"), ":1\r\n");
+  EXPECT_EQ(runner_.Cmd("SELECT 0"), "+OK\r\n");
+  EXPECT_EQ(waiter.out(), "");
+  EXPECT_EQ(runner_.Cmd("SWAPDB 0 1"), "+OK\r\n");
+  EXPECT_EQ(waiter.out(), "*2\r\n$1\r\nl\r\n$1\r\na\r\n");
+}
+
 // --- TIME / SHUTDOWN ------------------------------------------------------------
 
 TEST_F(ServerFamilyTest, TimeShape) {

@@ -30,7 +30,14 @@ std::map<std::string, std::string> AsMap(const Hash& h) {
   return m;
 }
 
-const HashLimits kDefault;
+// The conversion tests use the thresholds the issue names; the defaults
+// are Redis 7.0's (checked below).
+const HashLimits kDefault{128, 64};
+
+TEST(HashLimitsTest, DefaultsAreRedis70s) {
+  EXPECT_EQ(HashLimits{}.max_listpack_entries, 512u);
+  EXPECT_EQ(HashLimits{}.max_listpack_value, 64u);
+}
 
 TEST(HashValueTest, InlineAndHeapBoundaries) {
   for (size_t len : {0, 1, 14, 15, 16, 17, 64, 1000}) {

@@ -176,17 +176,18 @@ void CheckZSet(const ZSet& z, const RefZSet& ref) {
   ASSERT_FALSE(it.Valid());
 }
 
-std::string RandomMember(std::mt19937_64& rng, size_t long_every) {
+std::string RandomMember(std::mt19937_64& rng, size_t long_every, size_t members) {
   if (long_every && rng() % long_every == 0) return std::string(70, 'L') + std::to_string(rng() % 50);
-  return "m" + std::to_string(rng() % 400);
+  return "m" + std::to_string(rng() % members);
 }
 
-void RandomZSetRun(const ZSetLimits& limits, uint64_t seed, size_t long_every) {
+void RandomZSetRun(const ZSetLimits& limits, uint64_t seed, size_t long_every,
+                   size_t members = 400, int rounds = 20000) {
   std::mt19937_64 rng(seed);
   ZSet z;
   RefZSet ref;
-  for (int round = 0; round < 20000; ++round) {
-    const std::string m = RandomMember(rng, long_every);
+  for (int round = 0; round < rounds; ++round) {
+    const std::string m = RandomMember(rng, long_every, members);
     const double s = static_cast<double>(static_cast<int>(rng() % 50) - 25) / 2;
     switch (rng() % 8) {
       case 0:
@@ -281,7 +282,7 @@ void RandomZSetRun(const ZSetLimits& limits, uint64_t seed, size_t long_every) {
         break;
       }
     }
-    if (round % 2000 == 0) CheckZSet(z, ref);
+    if (round % (rounds / 10) == 0) CheckZSet(z, ref);
   }
   CheckZSet(z, ref);
   auto clone = z.Clone();
@@ -291,6 +292,8 @@ void RandomZSetRun(const ZSetLimits& limits, uint64_t seed, size_t long_every) {
 TEST(ZSetTest, RandomListpackOnly) { RandomZSetRun({100000, 100000}, 2, 0); }
 TEST(ZSetTest, RandomSkiplistOnly) { RandomZSetRun({0, 0}, 3, 0); }
 TEST(ZSetTest, RandomMixedConversions) { RandomZSetRun({128, 64}, 4, 500); }
+// Thousands of members: a three-level tree, splits, merges and refills.
+TEST(ZSetTest, RandomLargeSkiplist) { RandomZSetRun({0, 0}, 5, 0, 10000, 60000); }
 
 TEST(ZSetTest, ConversionsAndEncodingNames) {
   ZSetLimits limits{4, 8};

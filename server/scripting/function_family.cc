@@ -1,0 +1,275 @@
+// FUNCTION LOAD/LIST/DELETE/FLUSH/STATS/KILL/HELP and FCALL, FCALL_RO.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "server/command_table.h"
+#include "server/scripting/lua_engine.h"
+#include "server/server_state.h"
+#include "server/util.h"
+
+namespace grabkv::server {
+
+void ReplyHelp(CommandContext& ctx, std::initializer_list<const char*> lines);
+
+namespace {
+
+using scripting::FunctionEntry;
+using scripting::LibraryEntry;
+using scripting::LuaEngine;
+
+void FcallGeneric(CommandContext& ctx, bool ro) {
+  int64_t numkeys;
+  if (!ParseInt64(ctx.arg(2), &numkeys)) {
+    ctx.reply.Error("ERR value is not an integer or out of range");
+    return;
+  }
+  if (numkeys > static_cast<int64_t>(ctx.argc()) - 3) {
+    ctx.reply.Error("ERR Number of keys can't be greater than number of args");
+    return;
+  }
+  if (numkeys < 0) {
+    ctx.reply.Error("ERR Number of keys can't be negative");
+    return;
+  }
+  LuaEngine& e = ctx.server.lua();
+  auto it = e.functions().find(ctx.arg(1));
+  if (it == e.functions().end()) {
+    ctx.reply.Error("ERR Function not found");
+    return;
+  }
+  Args keys = ctx.args.subspan(3, static_cast<size_t>(numkeys));
+  Args argv = ctx.args.subspan(3 + static_cast<size_t>(numkeys));
+  // Copy: a busy function may see FUNCTION commands run meanwhile.
+  FunctionEntry fn = it->second;
+  e.Fcall(ctx, fn, keys, argv, ro);
+}
+
+void CmdFcall(CommandContext& ctx) { FcallGeneric(ctx, false); }
+void CmdFcallRo(CommandContext& ctx) { FcallGeneric(ctx, true); }
+
+void CmdFunctionLoad(CommandContext& ctx) {
+  bool replace = false;
+  size_t i = 2;
+  for (; i + 1 < ctx.argc(); ++i) {
+    if (EqualsIgnoreCase(ctx.arg(i), "replace")) {
+      replace = true;
+    } else {
+      ctx.reply.Error("ERR Unknown option given: " + std::string(ctx.arg(i)));
+      return;
+    }
+  }
+  if (i != ctx.argc() - 1) {
+    ctx.reply.Error("ERR Function code was not given");
+    return;
+  }
+  std::string name, err;
+  if (!ctx.server.lua().LoadLibrary(ctx.arg(i), replace, &name, &err)) {
+    ctx.reply.Error(err);
+    return;
+  }
+  ctx.server.dirty++;
+  ctx.reply.Bulk(name);
+}
+
+void ReplyFlags(protocol::ReplyBuilder& r, uint32_t flags) {
+  static const std::pair<uint32_t, const char*> kNames[] = {
+      {scripting::kScriptNoWrites, "no-writes"},
+      {scripting::kScriptAllowOom, "allow-oom"},
+      {scripting::kScriptAllowStale, "allow-stale"},
+      {scripting::kScriptNoCluster, "no-cluster"},
+      {scripting::kScriptAllowCrossSlot, "allow-cross-slot-keys"}};
+  size_t n = 0;
+  for (const auto& [bit, name] : kNames) n += (flags & bit) ? 1 : 0;
+  r.SetHeader(n);
+  for (const auto& [bit, name] : kNames) {
+    if (flags & bit) r.SimpleString(name);
+  }
+}
+
+void CmdFunctionList(CommandContext& ctx) {
+  bool with_code = false;
+  bool have_pattern = false;
+  std::string_view pattern;
+  for (size_t i = 2; i < ctx.argc(); ++i) {
+    if (!with_code && EqualsIgnoreCase(ctx.arg(i), "withcode")) {
+      with_code = true;
+      continue;
+    }
+    if (!have_pattern && EqualsIgnoreCase(ctx.arg(i), "libraryname")) {
+      if (i >= ctx.argc() - 1) {
+        ctx.reply.Error("ERR library name argument was not given");
+        return;
+      }
+      pattern = ctx.arg(++i);
+      have_pattern = true;
+      continue;
+    }
+    ctx.reply.Error("ERR Unknown argument " + std::string(ctx.arg(i)));
+    return;
+  }
+  LuaEngine& e = ctx.server.lua();
+  std::vector<const LibraryEntry*> libs;
+  for (const auto& [name, lib] : e.libraries()) {
+    if (have_pattern && !GlobMatch(pattern, name)) continue;
+    libs.push_back(&lib);
+  }
+  std::sort(libs.begin(), libs.end(),
+            [](const LibraryEntry* a, const LibraryEntry* b) { return a->name < b->name; });
+  protocol::ReplyBuilder& r = ctx.reply;
+  r.ArrayHeader(libs.size());
+  for (const LibraryEntry* lib : libs) {
+    r.MapHeader(with_code ? 4 : 3);
+    r.Bulk("library_name");
+    r.Bulk(lib->name);
+    r.Bulk("engine");
+    r.Bulk("LUA");
+    r.Bulk("functions");
+    r.ArrayHeader(lib->functions.size());
+    for (const std::string& fname : lib->functions) {
+      const FunctionEntry& f = e.functions().find(fname)->second;
+      r.MapHeader(3);
+      r.Bulk("name");
+      r.Bulk(f.name);
+      r.Bulk("description");
+      if (f.has_description) r.Bulk(f.description);
+      else r.Null();
+      r.Bulk("flags");
+      ReplyFlags(r, f.flags);
+    }
+    if (with_code) {
+      r.Bulk("library_code");
+      r.Bulk(lib->code);
+    }
+  }
+}
+
+void CmdFunctionDelete(CommandContext& ctx) {
+  if (!ctx.server.lua().DeleteLibrary(ctx.arg(2))) {
+    ctx.reply.Error("ERR Library not found");
+    return;
+  }
+  ctx.server.dirty++;
+  ctx.reply.Ok();
+}
+
+void CmdFunctionFlush(CommandContext& ctx) {
+  if (ctx.argc() > 3 || (ctx.argc() == 3 && !EqualsIgnoreCase(ctx.arg(2), "sync") &&
+                         !EqualsIgnoreCase(ctx.arg(2), "async"))) {
+    ctx.reply.Error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
+    return;
+  }
+  ctx.server.lua().FlushFunctions();
+  ctx.server.dirty++;
+  ctx.reply.Ok();
+}
+
+void CmdFunctionKill(CommandContext& ctx) { ctx.server.lua().Kill(ctx.reply, false); }
+
+void CmdFunctionStats(CommandContext& ctx) {
+  LuaEngine& e = ctx.server.lua();
+  protocol::ReplyBuilder& r = ctx.reply;
+  r.MapHeader(2);
+  r.Bulk("running_script");
+  const scripting::RunState* rs = e.run();
+  if (rs == nullptr || rs->is_eval) {
+    r.Null();
+  } else {
+    r.MapHeader(3);
+    r.Bulk("name");
+    r.Bulk(rs->funcname);
+    r.Bulk("command");
+    r.ArrayHeader(rs->caller->args.size());
+    for (std::string_view a : rs->caller->args) r.Bulk(a);
+    r.Bulk("duration_ms");
+    r.Integer(ServerState::NowMs() - rs->start_ms);
+  }
+  r.Bulk("engines");
+  r.MapHeader(1);
+  r.Bulk("LUA");
+  r.MapHeader(2);
+  r.Bulk("libraries_count");
+  r.Integer(static_cast<int64_t>(e.libraries().size()));
+  r.Bulk("functions_count");
+  r.Integer(static_cast<int64_t>(e.functions().size()));
+}
+
+void CmdFunctionHelp(CommandContext& ctx) {
+  ReplyHelp(ctx, {
+                     "LOAD [REPLACE] <FUNCTION CODE>",
+                     "    Create a new library with the given library name and code.",
+                     "DELETE <LIBRARY NAME>",
+                     "    Delete the given library.",
+                     "LIST [LIBRARYNAME PATTERN] [WITHCODE]",
+                     "    Return general information on all the libraries:",
+                     "    * Library name",
+                     "    * The engine used to run the Library",
+                     "    * Library description",
+                     "    * Functions list",
+                     "    * Library code (if WITHCODE is given)",
+                     "    It also possible to get only function that matches a pattern using LIBRARYNAME argument.",
+                     "STATS",
+                     "    Return information about the current function running:",
+                     "    * Function name",
+                     "    * Command used to run the function",
+                     "    * Duration in MS that the function is running",
+                     "    If no function is running, return nil",
+                     "    In addition, returns a list of available engines.",
+                     "KILL",
+                     "    Kill the current running function.",
+                     "FLUSH [ASYNC|SYNC]",
+                     "    Delete all the libraries.",
+                     "    When called without the optional mode argument, the behavior is determined by the",
+                     "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+                     "    * ASYNC: Asynchronously flush the libraries.",
+                     "    * SYNC: Synchronously flush the libraries.",
+                     "DUMP",
+                     "    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command",
+                     "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
+                     "    Restore the libraries represented by the given payload, it is possible to give a restore policy to",
+                     "    control how to handle existing libraries (default APPEND):",
+                     "    * FLUSH: delete all existing libraries.",
+                     "    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.",
+                     "    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old",
+                     "      libraries with the new libraries (notice that even on this option there is a chance of failure",
+                     "      in case of functions name collision with another library).",
+                 });
+}
+
+constexpr uint32_t kFcallFlags = kNoscript | kStale | kSkipMonitor | kNoMandatoryKeys | kMovableKeys |
+                                 kMayReplicate;
+constexpr const char* kAcl = "@slow @scripting";
+constexpr const char* kWriteAcl = "@write @slow @scripting";
+
+}  // namespace
+
+void RegisterFunctionFamily(CommandTable& t) {
+  t.Register({"fcall", -3, kFcallFlags, 0, 0, 0, CmdFcall, kAcl, "Invoke a function", "7.0.0",
+              "scripting"});
+  t.Register({"fcall_ro", -3, kFcallFlags | kReadonly, 0, 0, 0, CmdFcallRo, kAcl,
+              "Invoke a read-only function", "7.0.0", "scripting"});
+  CommandSpec fn{"function", -2, 0, 0, 0, 0, nullptr, "@slow",
+                 "A container for function commands", "7.0.0", "scripting"};
+  fn.subcommands = {
+      {"function|delete", 3, kWrite | kNoscript, 0, 0, 0, CmdFunctionDelete, kWriteAcl,
+       "Delete a function by name", "7.0.0", "scripting"},
+      {"function|flush", -2, kWrite | kNoscript, 0, 0, 0, CmdFunctionFlush, kWriteAcl,
+       "Deleting all functions", "7.0.0", "scripting"},
+      {"function|help", 2, kLoading | kStale, 0, 0, 0, CmdFunctionHelp, kAcl,
+       "Show helpful text about the different subcommands", "7.0.0", "scripting"},
+      {"function|kill", 2, kNoscript | kAllowBusy, 0, 0, 0, CmdFunctionKill, kAcl,
+       "Kill the function currently in execution.", "7.0.0", "scripting"},
+      {"function|list", -2, kNoscript, 0, 0, 0, CmdFunctionList, kAcl,
+       "List information about all the functions", "7.0.0", "scripting"},
+      {"function|load", -3, kWrite | kDenyOom | kNoscript, 0, 0, 0, CmdFunctionLoad, kWriteAcl,
+       "Create a function with the given arguments (name, code, description)", "7.0.0",
+       "scripting"},
+      {"function|stats", 2, kNoscript | kAllowBusy, 0, 0, 0, CmdFunctionStats, kAcl,
+       "Return information about the function currently running (name, description, "
+       "duration)",
+       "7.0.0", "scripting"},
+  };
+  t.Register(std::move(fn));
+}
+
+}  // namespace grabkv::server

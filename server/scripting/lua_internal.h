@@ -1,0 +1,58 @@
+// Pieces of the scripting engine shared between its .cc files. Not a public
+// interface: only server/scripting/ includes this.
+#pragma once
+
+#include <lua5.1/lua.hpp>
+
+#include <string_view>
+
+#include "protocol/reply_builder.h"
+#include "server/scripting/lua_engine.h"
+
+namespace grabkv::server::scripting {
+
+// Registry keys.
+inline constexpr const char* kReadonlyTables = "grabkv.readonly";
+
+// Pushes Redis's error table {err="<CODE> <msg>"}: `msg` starting with '-'
+// carries its own code (the first word), otherwise "ERR " is prepended.
+void PushError(lua_State* L, std::string_view msg);
+
+// Decodes one RESP reply from buf[*pos] as a Lua value (Redis 7.0's
+// conversion rules) and advances *pos.
+void PushReply(lua_State* L, std::string_view buf, size_t* pos);
+// Converts the Lua value on top of the stack to a reply (Redis 7.0 rules).
+// `script_resp` is the protocol selected with redis.setresp. Pops nothing.
+void WriteReply(lua_State* L, protocol::ReplyBuilder& reply, int script_resp);
+
+// Installs the `redis` table (call, pcall, ...) into the table on top of the
+// stack's field "redis".
+void OpenRedisApi(lua_State* L, LuaEngine* engine);
+// redis.register_function (functions.cc); upvalue 1 is the engine.
+int LuaRegisterFunction(lua_State* L);
+// Each pushes its library table.
+void PushBitLib(lua_State* L);
+void PushCjsonLib(lua_State* L);
+void PushStructLib(lua_State* L);
+
+// Marks the table at `idx` read-only for the sandbox's guarded functions.
+void MarkReadonly(lua_State* L, int idx);
+bool IsReadonly(lua_State* L, int idx);
+
+}  // namespace grabkv::server::scripting
+
+namespace grabkv::server::scripting {
+
+// A FUNCTION LOAD in progress (what redis.register_function records).
+struct LuaEngine::LoadState {
+  std::string library;
+  std::vector<FunctionEntry> functions;
+  int table_ref = 0;  // registry ref: function name -> callback
+  int64_t start_ms = 0;
+};
+
+// Letters, digits and '_' only, at least one character (library and
+// function names).
+bool ValidFunctionName(std::string_view name);
+
+}  // namespace grabkv::server::scripting

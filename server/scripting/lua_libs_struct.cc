@@ -1,0 +1,250 @@
+// The `struct` library (Roberto Ierusalimschy's interface): struct.pack,
+// struct.unpack and struct.size over binary strings. Written for grabkv.
+//
+// Format: '<' little endian, '>' big endian, '=' native, '!n' max alignment
+// (default 1: no padding), 'x' a zero byte, 'b'/'B' char, 'h'/'H' short,
+// 'l'/'L' long (8 bytes), 'T' size_t, 'i'/'I'[n] integer of n bytes
+// (default 4), 'f' float, 'd' double, 's' zero-terminated string, 'c'[n]
+// fixed string (c0: the whole string when packing; when unpacking, the length
+// is the previous value read), ' ' ignored.
+#include <cctype>
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+#include "server/scripting/lua_internal.h"
+
+namespace grabkv::server::scripting {
+
+namespace {
+
+constexpr int kMaxIntSize = 8;
+
+struct Fmt {
+  bool little = true;
+  int align = 1;
+};
+
+int ReadNum(const char** fmt, int def) {
+  if (!isdigit(static_cast<unsigned char>(**fmt))) return def;
+  int a = 0;
+  while (isdigit(static_cast<unsigned char>(**fmt)) && a < 100000) a = a * 10 + (*((*fmt)++) - '0');
+  return a;
+}
+
+// Size of the option `opt` (already consumed from fmt; its count follows).
+int OptSize(lua_State* L, char opt, const char** fmt) {
+  switch (opt) {
+    case 'B': case 'b': return 1;
+    case 'H': case 'h': return 2;
+    case 'L': case 'l': return 8;
+    case 'T': return static_cast<int>(sizeof(size_t));
+    case 'f': return static_cast<int>(sizeof(float));
+    case 'd': return static_cast<int>(sizeof(double));
+    case 'x': return 1;
+    case 'c': return ReadNum(fmt, 1);
+    case 'i': case 'I': {
+      int sz = ReadNum(fmt, 4);
+      if (sz > kMaxIntSize) luaL_error(L, "integral size %d is larger than limit of %d", sz, kMaxIntSize);
+      if (sz < 1) luaL_error(L, "integral size %d is invalid", sz);
+      return sz;
+    }
+    default: return 0;
+  }
+}
+
+int Padding(const Fmt& h, size_t len, int size) {
+  int align = size < h.align ? size : h.align;
+  if (align <= 1 || (align & (align - 1)) != 0) return 0;
+  return static_cast<int>((align - (len & (align - 1))) & (align - 1));
+}
+
+// Handles the options that change state; returns true if consumed.
+bool Control(lua_State* L, char opt, const char** fmt, Fmt* h) {
+  switch (opt) {
+    case ' ': return true;
+    case '>': h->little = false; return true;
+    case '<': h->little = true; return true;
+    case '=': h->little = true; return true;
+    case '!': h->align = ReadNum(fmt, 8); return true;
+    default: return false;
+  }
+}
+
+void PutInt(std::string* out, uint64_t v, bool little, int size) {
+  char buf[kMaxIntSize];
+  for (int i = 0; i < size; ++i) {
+    buf[little ? i : size - 1 - i] = static_cast<char>(v & 0xff);
+    v >>= 8;
+  }
+  out->append(buf, static_cast<size_t>(size));
+}
+
+uint64_t GetInt(const char* p, bool little, int size) {
+  uint64_t v = 0;
+  for (int i = 0; i < size; ++i) {
+    v = (v << 8) | static_cast<unsigned char>(p[little ? size - 1 - i : i]);
+  }
+  return v;
+}
+
+int Pack(lua_State* L) {
+  const char* fmt = luaL_checkstring(L, 1);
+  Fmt h;
+  int arg = 2;
+  std::string out;
+  while (*fmt) {
+    char opt = *fmt++;
+    if (Control(L, opt, &fmt, &h)) continue;
+    int size = OptSize(L, opt, &fmt);
+    out.append(static_cast<size_t>(Padding(h, out.size(), size)), '\0');
+    switch (opt) {
+      case 'b': case 'B': case 'h': case 'H': case 'l': case 'L': case 'T': case 'i': case 'I': {
+        lua_Number n = luaL_checknumber(L, arg++);
+        int64_t v = static_cast<int64_t>(n);
+        PutInt(&out, static_cast<uint64_t>(v), h.little, size);
+        break;
+      }
+      case 'x':
+        out.push_back('\0');
+        break;
+      case 'f': {
+        float f = static_cast<float>(luaL_checknumber(L, arg++));
+        uint32_t bits;
+        memcpy(&bits, &f, 4);
+        PutInt(&out, bits, h.little, 4);
+        break;
+      }
+      case 'd': {
+        double d = luaL_checknumber(L, arg++);
+        uint64_t bits;
+        memcpy(&bits, &d, 8);
+        PutInt(&out, bits, h.little, 8);
+        break;
+      }
+      case 'c': case 's': {
+        size_t l;
+        const char* s = luaL_checklstring(L, arg, &l);
+        if (opt == 'c' && size != 0) {
+          if (l < static_cast<size_t>(size)) luaL_argerror(L, arg, "string too short");
+          l = static_cast<size_t>(size);
+        }
+        out.append(s, l);
+        if (opt == 's') out.push_back('\0');
+        ++arg;
+        break;
+      }
+      default:
+        luaL_error(L, "invalid format option '%c'", opt);
+    }
+  }
+  lua_pushlstring(L, out.data(), out.size());
+  return 1;
+}
+
+int Unpack(lua_State* L) {
+  size_t ld;
+  const char* data = luaL_checklstring(L, 2, &ld);
+  const char* fmt = luaL_checkstring(L, 1);
+  size_t pos = static_cast<size_t>(luaL_optinteger(L, 3, 1)) - 1;
+  luaL_argcheck(L, pos <= ld, 3, "offset must be 1 or greater");
+  Fmt h;
+  int n = 0;
+  while (*fmt) {
+    char opt = *fmt++;
+    if (Control(L, opt, &fmt, &h)) continue;
+    int size = OptSize(L, opt, &fmt);
+    pos += static_cast<size_t>(Padding(h, pos, size));
+    luaL_argcheck(L, pos + static_cast<size_t>(size) <= ld, 2, "data string too short");
+    luaL_checkstack(L, 2, "too many results");
+    switch (opt) {
+      case 'b': case 'h': case 'l': case 'i': {
+        uint64_t v = GetInt(data + pos, h.little, size);
+        if (size < 8) {
+          uint64_t sign = uint64_t{1} << (size * 8 - 1);
+          v = (v ^ sign) - sign;
+        }
+        lua_pushnumber(L, static_cast<lua_Number>(static_cast<int64_t>(v)));
+        ++n;
+        break;
+      }
+      case 'B': case 'H': case 'L': case 'T': case 'I':
+        lua_pushnumber(L, static_cast<lua_Number>(GetInt(data + pos, h.little, size)));
+        ++n;
+        break;
+      case 'x':
+        break;
+      case 'f': {
+        uint32_t bits = static_cast<uint32_t>(GetInt(data + pos, h.little, 4));
+        float f;
+        memcpy(&f, &bits, 4);
+        lua_pushnumber(L, f);
+        ++n;
+        break;
+      }
+      case 'd': {
+        uint64_t bits = GetInt(data + pos, h.little, 8);
+        double d;
+        memcpy(&d, &bits, 8);
+        lua_pushnumber(L, d);
+        ++n;
+        break;
+      }
+      case 'c': {
+        if (size == 0) {
+          if (n == 0 || !lua_isnumber(L, -1)) luaL_error(L, "format 'c0' needs a previous size");
+          size = static_cast<int>(lua_tonumber(L, -1));
+          lua_pop(L, 1);
+          --n;
+          luaL_argcheck(L, pos + static_cast<size_t>(size) <= ld, 2, "data string too short");
+        }
+        lua_pushlstring(L, data + pos, static_cast<size_t>(size));
+        ++n;
+        break;
+      }
+      case 's': {
+        const char* e = static_cast<const char*>(memchr(data + pos, '\0', ld - pos));
+        if (e == nullptr) luaL_error(L, "unfinished string in data");
+        size = static_cast<int>(e - (data + pos)) + 1;
+        lua_pushlstring(L, data + pos, static_cast<size_t>(size - 1));
+        ++n;
+        break;
+      }
+      default:
+        luaL_error(L, "invalid format option '%c'", opt);
+    }
+    pos += static_cast<size_t>(size);
+  }
+  lua_pushinteger(L, static_cast<lua_Integer>(pos + 1));
+  return n + 1;
+}
+
+int Size(lua_State* L) {
+  const char* fmt = luaL_checkstring(L, 1);
+  Fmt h;
+  size_t pos = 0;
+  while (*fmt) {
+    char opt = *fmt++;
+    if (Control(L, opt, &fmt, &h)) continue;
+    int size = OptSize(L, opt, &fmt);
+    if (opt == 's' || (opt == 'c' && size == 0)) luaL_argerror(L, 1, "options 'c0' - 's' have undefined sizes");
+    if (size == 0 && opt != 'c') luaL_error(L, "invalid format option '%c'", opt);
+    pos += static_cast<size_t>(Padding(h, pos, size)) + static_cast<size_t>(size);
+  }
+  lua_pushinteger(L, static_cast<lua_Integer>(pos));
+  return 1;
+}
+
+}  // namespace
+
+void PushStructLib(lua_State* L) {
+  lua_newtable(L);
+  lua_pushcfunction(L, Pack);
+  lua_setfield(L, -2, "pack");
+  lua_pushcfunction(L, Unpack);
+  lua_setfield(L, -2, "unpack");
+  lua_pushcfunction(L, Size);
+  lua_setfield(L, -2, "size");
+}
+
+}  // namespace grabkv::server::scripting

@@ -1,0 +1,156 @@
+// EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT LOAD/EXISTS/FLUSH/KILL/HELP.
+#include <string>
+
+#include "server/command_table.h"
+#include "server/scripting/lua_engine.h"
+#include "server/server_state.h"
+#include "server/util.h"
+
+namespace grabkv::server {
+
+void ReplyHelp(CommandContext& ctx, std::initializer_list<const char*> lines);
+
+namespace {
+
+using scripting::LuaEngine;
+
+// EVAL-style argument checks: `script numkeys key... arg...`. Fills keys and
+// argv views; false after replying with Redis's error.
+bool ParseNumkeys(CommandContext& ctx, Args* keys, Args* argv) {
+  int64_t numkeys;
+  if (!ParseInt64(ctx.arg(2), &numkeys)) {
+    ctx.reply.Error("ERR value is not an integer or out of range");
+    return false;
+  }
+  if (numkeys > static_cast<int64_t>(ctx.argc()) - 3) {
+    ctx.reply.Error("ERR Number of keys can't be greater than number of args");
+    return false;
+  }
+  if (numkeys < 0) {
+    ctx.reply.Error("ERR Number of keys can't be negative");
+    return false;
+  }
+  *keys = ctx.args.subspan(3, static_cast<size_t>(numkeys));
+  *argv = ctx.args.subspan(3 + static_cast<size_t>(numkeys));
+  return true;
+}
+
+void EvalGeneric(CommandContext& ctx, bool by_sha, bool ro) {
+  Args keys, argv;
+  if (!ParseNumkeys(ctx, &keys, &argv)) return;
+  LuaEngine& e = ctx.server.lua();
+  std::string sha;
+  if (by_sha) {
+    std::string_view given = ctx.arg(1);
+    if (given.size() == 40) {
+      sha.assign(given);
+      for (char& c : sha) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+    }
+    if (sha.empty() || e.FindScript(sha) == nullptr) {
+      ctx.reply.Error("NOSCRIPT No matching script. Please use EVAL.");
+      return;
+    }
+  } else {
+    std::string err;
+    if (!e.LoadScript(ctx.arg(1), &sha, &err)) {
+      ctx.reply.Error(err);
+      return;
+    }
+  }
+  e.Eval(ctx, sha, keys, argv, ro);
+}
+
+void CmdEval(CommandContext& ctx) { EvalGeneric(ctx, false, false); }
+void CmdEvalSha(CommandContext& ctx) { EvalGeneric(ctx, true, false); }
+void CmdEvalRo(CommandContext& ctx) { EvalGeneric(ctx, false, true); }
+void CmdEvalShaRo(CommandContext& ctx) { EvalGeneric(ctx, true, true); }
+
+void CmdScriptLoad(CommandContext& ctx) {
+  std::string sha, err;
+  if (!ctx.server.lua().LoadScript(ctx.arg(2), &sha, &err)) {
+    ctx.reply.Error(err);
+    return;
+  }
+  ctx.reply.Bulk(sha);
+}
+
+void CmdScriptExists(CommandContext& ctx) {
+  ctx.reply.ArrayHeader(ctx.argc() - 2);
+  std::string sha;
+  for (size_t i = 2; i < ctx.argc(); ++i) {
+    sha.assign(ctx.arg(i));
+    for (char& c : sha) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+    ctx.reply.Integer(ctx.server.lua().FindScript(sha) != nullptr ? 1 : 0);
+  }
+}
+
+void CmdScriptFlush(CommandContext& ctx) {
+  if (ctx.argc() > 3 || (ctx.argc() == 3 && !EqualsIgnoreCase(ctx.arg(2), "sync") &&
+                         !EqualsIgnoreCase(ctx.arg(2), "async"))) {
+    ctx.reply.Error("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
+    return;
+  }
+  ctx.server.lua().FlushScripts();
+  ctx.reply.Ok();
+}
+
+void CmdScriptKill(CommandContext& ctx) { ctx.server.lua().Kill(ctx.reply, true); }
+
+void CmdScriptDebug(CommandContext& ctx) {
+  ctx.reply.Error("ERR SCRIPT DEBUG is not supported by this server");
+}
+
+void CmdScriptHelp(CommandContext& ctx) {
+  ReplyHelp(ctx, {
+                     "DEBUG (YES|SYNC|NO)",
+                     "    Set the debug mode for subsequent scripts executed.",
+                     "EXISTS <sha1> [<sha1> ...]",
+                     "    Return information about the existence of the scripts in the script cache.",
+                     "FLUSH [ASYNC|SYNC]",
+                     "    Flush the Lua scripts cache. Very dangerous on replicas.",
+                     "    When called without the optional mode argument, the behavior is determined by the",
+                     "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+                     "    * ASYNC: Asynchronously flush the scripts cache.",
+                     "    * SYNC: Synchronously flush the scripts cache.",
+                     "KILL",
+                     "    Kill the currently executing Lua script.",
+                     "LOAD <script>",
+                     "    Load a script into the scripts cache without executing it.",
+                 });
+}
+
+constexpr uint32_t kEvalFlags = kNoscript | kStale | kSkipMonitor | kNoMandatoryKeys | kMovableKeys |
+                                kMayReplicate;
+constexpr const char* kScriptAcl = "@slow @scripting";
+
+}  // namespace
+
+void RegisterScriptFamily(CommandTable& t) {
+  t.Register({"eval", -3, kEvalFlags, 0, 0, 0, CmdEval, kScriptAcl,
+              "Execute a Lua script server side", "2.6.0", "scripting"});
+  t.Register({"evalsha", -3, kEvalFlags, 0, 0, 0, CmdEvalSha, kScriptAcl,
+              "Execute a Lua script server side", "2.6.0", "scripting"});
+  t.Register({"eval_ro", -3, kEvalFlags | kReadonly, 0, 0, 0, CmdEvalRo, kScriptAcl,
+              "Execute a read-only Lua script server side", "7.0.0", "scripting"});
+  t.Register({"evalsha_ro", -3, kEvalFlags | kReadonly, 0, 0, 0, CmdEvalShaRo, kScriptAcl,
+              "Execute a read-only Lua script server side", "7.0.0", "scripting"});
+  CommandSpec script{"script", -2, 0, 0, 0, 0, nullptr, "@slow",
+                     "A container for Lua scripts management commands", "2.6.0", "scripting"};
+  script.subcommands = {
+      {"script|debug", 3, kNoscript, 0, 0, 0, CmdScriptDebug, kScriptAcl,
+       "Set the debug mode for executed scripts.", "3.2.0", "scripting"},
+      {"script|exists", -3, kNoscript, 0, 0, 0, CmdScriptExists, kScriptAcl,
+       "Check existence of scripts in the script cache.", "2.6.0", "scripting"},
+      {"script|flush", -2, kNoscript, 0, 0, 0, CmdScriptFlush, kScriptAcl,
+       "Remove all the scripts from the script cache.", "2.6.0", "scripting"},
+      {"script|help", 2, kLoading | kStale, 0, 0, 0, CmdScriptHelp, kScriptAcl,
+       "Show helpful text about the different subcommands", "5.0.0", "scripting"},
+      {"script|kill", 2, kNoscript | kAllowBusy, 0, 0, 0, CmdScriptKill, kScriptAcl,
+       "Kill the script currently in execution.", "2.6.0", "scripting"},
+      {"script|load", 3, kNoscript | kStale, 0, 0, 0, CmdScriptLoad, kScriptAcl,
+       "Load the specified Lua script into the script cache.", "2.6.0", "scripting"},
+  };
+  t.Register(std::move(script));
+}
+
+}  // namespace grabkv::server
