@@ -6,10 +6,14 @@ namespace grabkv::server {
 namespace {
 inline char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
-// FNV-1a over the lower-cased name.
+// FNV-1a over the lower-cased name, with a final mix so that the low bits
+// used for the slot are well spread (short names cluster otherwise).
 inline uint32_t NameHash(std::string_view name) {
   uint32_t h = 2166136261u;
   for (char c : name) h = (h ^ static_cast<unsigned char>(Lower(c))) * 16777619u;
+  h ^= h >> 16;
+  h *= 0x7feb352du;
+  h ^= h >> 15;
   return h;
 }
 
@@ -26,15 +30,17 @@ void CommandTable::Register(CommandSpec spec) {
   owned_.push_back(std::make_unique<CommandSpec>(std::move(spec)));
   const CommandSpec* s = owned_.back().get();
   order_.push_back(s);
-  size_t i = NameHash(s->name) & (kSlots - 1);
-  while (slots_[i] != nullptr) i = (i + 1) & (kSlots - 1);
-  slots_[i] = s;
+  uint32_t h = NameHash(s->name);
+  size_t i = h & (kSlots - 1);
+  while (slots_[i].spec != nullptr) i = (i + 1) & (kSlots - 1);
+  slots_[i] = {h, s};
 }
 
 const CommandSpec* CommandTable::Find(std::string_view name) const {
-  size_t i = NameHash(name) & (kSlots - 1);
-  while (const CommandSpec* s = slots_[i]) {
-    if (SameName(s->name, name)) return s;
+  uint32_t h = NameHash(name);
+  size_t i = h & (kSlots - 1);
+  while (const CommandSpec* s = slots_[i].spec) {
+    if (slots_[i].hash == h && SameName(s->name, name)) return s;
     i = (i + 1) & (kSlots - 1);
   }
   return nullptr;

@@ -31,7 +31,11 @@ class CommandTable {
   static constexpr size_t kSlots = 1024;  // power of two, > 2x the commands
   std::vector<std::unique_ptr<CommandSpec>> owned_;
   std::vector<const CommandSpec*> order_;
-  const CommandSpec* slots_[kSlots] = {};
+  struct Slot {
+    uint32_t hash = 0;
+    const CommandSpec* spec = nullptr;
+  };
+  Slot slots_[kSlots];
 };
 
 
