@@ -2,9 +2,9 @@
 //
 // This file holds the shared helpers of server/zset_util.h, the member
 // commands (ZADD, ZINCRBY, ZREM, ZCARD, ZSCORE, ZMSCORE, ZRANK, ZREVRANK,
-// ZCOUNT, ZLEXCOUNT, ZRANDMEMBER, ZSCAN) and the registration table of the
-// whole family. Ranges are in zset_range.cc, pops (blocking ones included)
-// in zset_pop.cc, and the set algebra in zset_store.cc.
+// ZCOUNT, ZLEXCOUNT) and the registration table of the whole family. Ranges
+// are in zset_range.cc, pops (blocking ones included) in zset_pop.cc, the
+// set algebra in zset_store.cc, ZRANDMEMBER and ZSCAN in zset_scan.cc.
 //
 // Replies and errors are byte-identical to Redis 7.0 (t_zset.c), including
 // which error wins: ZADD checks its options, then every score, then the
@@ -14,14 +14,9 @@
 // set emptied and the key is deleted) and adds Redis's number of changes to
 // ServerState::dirty.
 #include <algorithm>
-#include <cerrno>
-#include <climits>
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
 #include <memory>
-#include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -364,157 +359,6 @@ void CmdZLexCount(CommandContext& ctx) {
   ZSet* z = FindRead(ctx, ctx.arg(1), &wrong_type);
   if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
   ctx.reply.Integer(z == nullptr ? 0 : static_cast<int64_t>(z->LexSpan(range, false).count));
-}
-
-// ---------------------------------------------------------------------------
-// ZRANDMEMBER (Redis zrandmemberCommand / zrandmemberWithCountCommand)
-
-void CmdZRandMember(CommandContext& ctx) {
-  auto& rng = ctx.server.rng();
-  if (ctx.argc() == 2) {
-    bool wrong_type;
-    ZSet* z = FindRead(ctx, ctx.arg(1), &wrong_type);
-    if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
-    if (z == nullptr) return ctx.reply.Null();
-    ctx.reply.Bulk(z->AtRank(rng() % z->size()).member());
-    return;
-  }
-  int64_t l;
-  if (!ParseInt64(ctx.arg(2), &l)) return ctx.reply.Error(kNotIntegerErr);
-  if (l == INT64_MIN) {
-    return ctx.reply.Error(
-        "ERR value is out of range, value must between -9223372036854775807 and "
-        "9223372036854775807");
-  }
-  if (ctx.argc() > 4 || (ctx.argc() == 4 && !IsOpt(ctx.arg(3), "withscores"))) {
-    return ctx.reply.Error(kSyntaxErr);
-  }
-  const bool withscores = ctx.argc() == 4;
-  if (withscores && (l < -(INT64_MAX / 2) || l > INT64_MAX / 2)) {
-    return ctx.reply.Error("ERR value is out of range");
-  }
-  bool wrong_type;
-  ZSet* z = FindRead(ctx, ctx.arg(1), &wrong_type);
-  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
-  if (z == nullptr || l == 0) return ctx.reply.ArrayHeader(0);
-  const size_t size = z->size();
-  auto emit = [&](size_t rank) {
-    auto it = z->AtRank(rank);
-    ReplyMember(ctx, it.member(), it.score(), withscores);
-  };
-  if (l < 0 || l == 1) {
-    // With repetitions: every pick is independent.
-    const auto count = static_cast<size_t>(l < 0 ? -l : l);
-    ReplyMembersHeader(ctx, count, withscores);
-    for (size_t i = 0; i < count; ++i) {
-      // A client closed for its output size stops a huge count early, as
-      // Redis checks CLIENT_CLOSE_ASAP.
-      if (ctx.client.close_asap) break;
-      emit(rng() % size);
-    }
-    return;
-  }
-  const auto count = static_cast<size_t>(l);
-  if (count >= size) {
-    // The whole set, from the highest score down: Redis walks it with its
-    // zui iterator, which starts at the tail.
-    ReplyMembersHeader(ctx, size, withscores);
-    for (auto it = z->Last(); it.Valid(); it.Prev()) {
-      ReplyMember(ctx, it.member(), it.score(), withscores);
-    }
-    return;
-  }
-  // Distinct ranks (Floyd's sampling), reported in set order.
-  std::set<size_t> ranks;
-  for (size_t j = size - count; j < size; ++j) {
-    const size_t t = rng() % (j + 1);
-    if (!ranks.insert(t).second) ranks.insert(j);
-  }
-  ReplyMembersHeader(ctx, ranks.size(), withscores);
-  auto it = z->AtRank(*ranks.begin());
-  size_t at = *ranks.begin();
-  for (size_t r : ranks) {
-    // Step to near ranks, jump (O(log n) in the tree) to far ones.
-    if (r - at > 64) {
-      it = z->AtRank(r);
-      at = r;
-    }
-    for (; at < r; ++at) it.Next();
-    ReplyMember(ctx, it.member(), it.score(), withscores);
-  }
-}
-
-// ---------------------------------------------------------------------------
-// ZSCAN (Redis scanGenericCommand)
-
-// Redis parseScanCursorOrReply: strtoul, so "" is 0 and "-1" wraps; a
-// leading space, trailing bytes or overflow is an error.
-bool ParseScanCursor(std::string_view s, uint64_t* out) {
-  const std::string buf(AsCString(s));
-  if (!buf.empty() && std::isspace(static_cast<unsigned char>(buf[0]))) return false;
-  errno = 0;
-  char* end = nullptr;
-  const unsigned long v = std::strtoul(buf.c_str(), &end, 10);
-  if (*end != '\0' || errno == ERANGE) return false;
-  *out = v;
-  return true;
-}
-
-// A listpack keeps integral scores as integers, and ZSCAN shows the stored
-// form (Redis double2ll's range), not the %.17g of a double.
-std::string ListpackScoreText(double d) {
-  if (!(d < -LLONG_MAX / 2 || d > LLONG_MAX / 2)) {
-    const auto ll = static_cast<long long>(d);
-    if (static_cast<double>(ll) == d) return std::to_string(ll);
-  }
-  return protocol::FormatDouble(d);
-}
-
-void CmdZScan(CommandContext& ctx) {
-  uint64_t cursor;
-  if (!ParseScanCursor(ctx.arg(2), &cursor)) return ctx.reply.Error("ERR invalid cursor");
-  bool wrong_type;
-  ZSet* z = FindRead(ctx, ctx.arg(1), &wrong_type);
-  if (z == nullptr && !wrong_type) {
-    ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk("0");
-    ctx.reply.ArrayHeader(0);
-    return;
-  }
-  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
-  int64_t count = 10;
-  std::optional<std::string_view> pattern;  // unset: no MATCH, or MATCH *
-  for (size_t i = 3; i < ctx.argc(); i += 2) {
-    const bool has_value = i + 1 < ctx.argc();
-    if (has_value && IsOpt(ctx.arg(i), "count")) {
-      if (!ParseInt64(ctx.arg(i + 1), &count)) return ctx.reply.Error(kNotIntegerErr);
-      if (count < 1) return ctx.reply.Error(kSyntaxErr);
-    } else if (has_value && IsOpt(ctx.arg(i), "match")) {
-      pattern = ctx.arg(i + 1);
-      if (*pattern == "*") pattern.reset();
-    } else {
-      return ctx.reply.Error(kSyntaxErr);
-    }
-  }
-  std::vector<std::pair<std::string, std::string>> found;
-  const bool listpack = z->is_listpack();
-  auto collect = [&](std::string_view m, double s) {
-    if (pattern && !GlobMatch(*pattern, m)) return;
-    found.emplace_back(std::string(m), listpack ? ListpackScoreText(s) : protocol::FormatDouble(s));
-  };
-  // Redis stops once it holds `count` reply entries (members and scores
-  // both count), or after 10 * count buckets.
-  int64_t buckets = count * 10;
-  do {
-    cursor = z->Scan(cursor, collect);
-  } while (cursor != 0 && buckets-- > 0 && static_cast<int64_t>(found.size() * 2) < count);
-  ctx.reply.ArrayHeader(2);
-  ctx.reply.Bulk(std::to_string(cursor));
-  ctx.reply.ArrayHeader(found.size() * 2);
-  for (const auto& [m, s] : found) {
-    ctx.reply.Bulk(m);
-    ctx.reply.Bulk(s);
-  }
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // Shared by the sorted-set command files (zset_family.cc, zset_range.cc,
-// zset_pop.cc, zset_store.cc): Redis's argument parsers for score and lex
+// zset_pop.cc, zset_store.cc, zset_scan.cc): Redis's argument parsers for score and lex
 // ranges, key lookups with the type check, score replies, and the handlers
 // each file defines for the one registration table in zset_family.cc.
 //
@@ -77,6 +77,9 @@ void CmdZMPop(CommandContext& ctx);
 void CmdBZPopMin(CommandContext& ctx);
 void CmdBZPopMax(CommandContext& ctx);
 void CmdBZMPop(CommandContext& ctx);
+// zset_scan.cc
+void CmdZRandMember(CommandContext& ctx);
+void CmdZScan(CommandContext& ctx);
 // zset_store.cc
 void CmdZUnionStore(CommandContext& ctx);
 void CmdZInterStore(CommandContext& ctx);

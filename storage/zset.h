@@ -184,6 +184,8 @@ class ZSet final : public Container {
   // Removes the lowest (highest when `max`) member into *member / *score.
   // REQUIRES: !empty().
   void Pop(bool max, std::string* member, double* score);
+  void PopMin(std::string* member, double* score) { Pop(false, member, score); }
+  void PopMax(std::string* member, double* score) { Pop(true, member, score); }
 
   // ZSCAN: Dict::Scan semantics on the tree encoding (every member present
   // for the whole scan is returned); a listpack returns everything at once

@@ -1,6 +1,7 @@
 #include "storage/zset_listpack.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -18,7 +19,35 @@ size_t VarintLen(size_t v) {
   return n;
 }
 
-size_t EntrySize(size_t member_len) { return 2 * VarintLen(member_len) + member_len + 8; }
+// Scores: an integral score of magnitude below 2^52 is stored as the LEB128
+// of its zigzag form shifted left by one (1 to 8 bytes, 1 for -32..31,
+// 2 up to 8191); anything else as the byte 0x01 and the 8-byte double. The
+// low bit of the first byte tells them apart. (-0 keeps its sign: it takes
+// the double form.)
+constexpr double kIntLimit = 4503599627370496.0;  // 2^52
+
+bool SmallInt(double s, int64_t* v) {
+  if (!(s > -kIntLimit && s < kIntLimit)) return false;
+  const auto i = static_cast<int64_t>(s);
+  if (static_cast<double>(i) != s || (i == 0 && std::signbit(s))) return false;
+  *v = i;
+  return true;
+}
+
+uint64_t ZigzagShifted(int64_t v) {
+  const uint64_t z = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+  return z << 1;
+}
+
+size_t ScoreSize(double s) {
+  int64_t v;
+  return SmallInt(s, &v) ? VarintLen(ZigzagShifted(v)) : 9;
+}
+
+// Body: everything but the trailing length.
+size_t BodySize(size_t member_len, double score) {
+  return VarintLen(member_len) + member_len + ScoreSize(score);
+}
 
 // LEB128, low group first.
 char* PutVarint(char* p, size_t v) {
@@ -73,6 +102,26 @@ size_t GetReverseVarint(const char* end, size_t* len) {
   return v;
 }
 
+char* PutScore(char* p, double s) {
+  int64_t v;
+  if (SmallInt(s, &v)) return PutVarint(p, ZigzagShifted(v));
+  *p++ = 0x01;
+  std::memcpy(p, &s, sizeof(s));
+  return p + sizeof(s);
+}
+
+double GetScore(const char* p) {
+  size_t len;
+  const uint64_t u = GetVarint(p, &len);
+  if (u & 1) {
+    double d;
+    std::memcpy(&d, p + 1, sizeof(d));
+    return d;
+  }
+  const uint64_t z = u >> 1;
+  return static_cast<double>(static_cast<int64_t>(z >> 1) ^ -static_cast<int64_t>(z & 1));
+}
+
 size_t ChunkEstimate(size_t n) {
   if (n == 0) return 0;
   return std::max<size_t>(32, (n + 8 + 15) & ~size_t{15});
@@ -118,8 +167,16 @@ size_t ZListpack::MemoryUsage() const { return ChunkEstimate(used_); }
 void ZListpack::Decode(size_t pos, std::string_view* member, size_t* entry_size) const {
   size_t vl;
   const size_t len = GetVarint(data_ + pos, &vl);
+  const char* score = data_ + pos + vl + len;
   if (member != nullptr) *member = std::string_view(data_ + pos + vl, len);
-  *entry_size = 2 * vl + len + 8;
+  size_t sl;
+  if (static_cast<unsigned char>(*score) & 1) {
+    sl = 9;
+  } else {
+    GetVarint(score, &sl);
+  }
+  const size_t body = vl + len + sl;
+  *entry_size = body + VarintLen(body);
 }
 
 size_t ZListpack::Next(size_t pos) const {
@@ -132,24 +189,20 @@ size_t ZListpack::Next(size_t pos) const {
 size_t ZListpack::Prev(size_t pos) const {
   if (pos == 0) return kNpos;
   size_t vl;
-  const size_t len = GetReverseVarint(data_ + pos, &vl);
-  return pos - (2 * vl + len + 8);
+  const size_t body = GetReverseVarint(data_ + pos, &vl);
+  return pos - vl - body;
 }
 
 std::string_view ZListpack::Member(size_t pos) const {
-  std::string_view m;
-  size_t sz;
-  Decode(pos, &m, &sz);
-  return m;
+  size_t vl;
+  const size_t len = GetVarint(data_ + pos, &vl);
+  return std::string_view(data_ + pos + vl, len);
 }
 
 double ZListpack::Score(size_t pos) const {
-  std::string_view m;
-  size_t sz;
-  Decode(pos, &m, &sz);
-  double d;
-  std::memcpy(&d, m.data() + m.size(), sizeof(d));
-  return d;
+  size_t vl;
+  const size_t len = GetVarint(data_ + pos, &vl);
+  return GetScore(data_ + pos + vl + len);
 }
 
 size_t ZListpack::Find(std::string_view member, size_t* rank) const {
@@ -189,12 +242,12 @@ char* ZListpack::OpenGap(size_t pos, size_t n) {
 }
 
 void ZListpack::WriteEntry(char* at, double score, std::string_view member) {
+  const size_t body = BodySize(member.size(), score);
   at = PutVarint(at, member.size());
   if (!member.empty()) std::memcpy(at, member.data(), member.size());
   at += member.size();
-  std::memcpy(at, &score, sizeof(score));
-  at += sizeof(score);
-  PutReverseVarint(at, member.size());
+  at = PutScore(at, score);
+  PutReverseVarint(at, body);
 }
 
 void ZListpack::Insert(double score, std::string_view member) {
@@ -203,17 +256,18 @@ void ZListpack::Insert(double score, std::string_view member) {
     std::string_view m;
     size_t sz;
     Decode(pos, &m, &sz);
-    double s;
-    std::memcpy(&s, m.data() + m.size(), sizeof(s));
+    const double s = GetScore(m.data() + m.size());
     if (CompareEntry(s, m, score, member) > 0) break;
     pos += sz;
   }
-  WriteEntry(OpenGap(pos, EntrySize(member.size())), score, member);
+  const size_t body = BodySize(member.size(), score);
+  WriteEntry(OpenGap(pos, body + VarintLen(body)), score, member);
   ++count_;
 }
 
 void ZListpack::Append(double score, std::string_view member) {
-  WriteEntry(OpenGap(used_, EntrySize(member.size())), score, member);
+  const size_t body = BodySize(member.size(), score);
+  WriteEntry(OpenGap(used_, body + VarintLen(body)), score, member);
   ++count_;
 }
 

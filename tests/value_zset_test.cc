@@ -145,6 +145,36 @@ TEST(ZListpackTest, InsertFindEraseBothDirections) {
   EXPECT_EQ(copy.size(), 2u);
 }
 
+TEST(ZListpackTest, ScoreEncodingsRoundTrip) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::vector<double> scores = {0,          -0.0,       1,           -1,        31,
+                                      -32,        32,         8191,        8192,      -8193,
+                                      0.5,        -2.25,      1e15,        4503599627370495.0,
+                                      -4503599627370495.0,    4503599627370496.0,   1e300,
+                                      inf,        -inf,       5e-324,      123456789};
+  ZListpack lp;
+  for (size_t i = 0; i < scores.size(); ++i) lp.Insert(scores[i], "m" + std::to_string(i));
+  ASSERT_EQ(lp.size(), scores.size());
+  for (size_t i = 0; i < scores.size(); ++i) {
+    const size_t pos = lp.Find("m" + std::to_string(i));
+    ASSERT_NE(pos, ZListpack::kNpos);
+    const double got = lp.Score(pos);
+    EXPECT_EQ(got, scores[i]) << i;
+    EXPECT_EQ(std::signbit(got), std::signbit(scores[i])) << i;
+  }
+  // Order and both walking directions agree with the mixed entry sizes.
+  std::vector<double> fwd, back;
+  for (size_t p = lp.First(); p != ZListpack::kNpos; p = lp.Next(p)) fwd.push_back(lp.Score(p));
+  for (size_t p = lp.Last(); p != ZListpack::kNpos; p = lp.Prev(p)) back.push_back(lp.Score(p));
+  EXPECT_TRUE(std::is_sorted(fwd.begin(), fwd.end()));
+  std::reverse(back.begin(), back.end());
+  EXPECT_EQ(fwd, back);
+  // A short member with a small integral score takes 3 bytes of overhead.
+  ZListpack small;
+  small.Insert(7, "abcdefghij");
+  EXPECT_EQ(small.bytes(), 13u);
+}
+
 // Reference model: member -> score plus the (score, member) order.
 struct RefZSet {
   std::map<std::string, double> scores;

@@ -301,6 +301,18 @@ TEST_F(ZSetFamilyTest, BlockingPopInMultiAndTimeouts) {
   EXPECT_EQ(blocking().blocked_clients(), 0u);
 }
 
+TEST_F(ZSetFamilyTest, ClientUnblock) {
+  Client& b = runner_.AddClient();
+  Client& c = runner_.AddClient();
+  EXPECT_EQ(On(b, "BZPOPMIN z 0"), "");
+  EXPECT_EQ(On(c, "BZMPOP 0 1 z MIN"), "");
+  EXPECT_TRUE(blocking().Unblock(b, /*with_error=*/false));
+  EXPECT_EQ(b.out(), kNilArray);
+  EXPECT_TRUE(blocking().Unblock(c, /*with_error=*/true));
+  EXPECT_EQ(c.out(), Err("UNBLOCKED client unblocked via CLIENT UNBLOCK"));
+  EXPECT_EQ(blocking().blocked_clients(), 0u);
+}
+
 TEST_F(ZSetFamilyTest, WatchedEnvelopeGrab) {
   Client& other = runner_.AddClient();
   Cmd("ZADD envelopes 1 e1 2 e2");
