@@ -142,6 +142,10 @@ void ReplyBuilder::SetDeferredArray(size_t token, size_t n) {
   SetDeferred(token, '*', n);
 }
 
+void ReplyBuilder::SetDeferredSet(size_t token, size_t n) {
+  SetDeferred(token, resp3_ ? '~' : '*', n);
+}
+
 void ReplyBuilder::SetDeferredMap(size_t token, size_t pairs) {
   if (resp3_) {
     SetDeferred(token, '%', pairs);

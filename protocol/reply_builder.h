@@ -59,6 +59,7 @@ class ReplyBuilder {
   size_t DeferMap();
   void SetDeferredArray(size_t token, size_t n);
   void SetDeferredMap(size_t token, size_t pairs);
+  void SetDeferredSet(size_t token, size_t n);  // RESP3 ~n, RESP2 *n
 
  private:
   void AppendHeader(char prefix, int64_t n);

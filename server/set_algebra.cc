@@ -150,10 +150,7 @@ void Intersect(CommandContext& ctx, Args keys, InterMode mode, std::string_view 
           ++n;
         }
       });
-      ctx.reply.SetDeferredArray(token, n);
-      // ReplyBuilder has no deferred set header yet: SetDeferredArray put
-      // "*n" at the token, and RESP3 wants "~n" there.
-      if (ctx.reply.resp3()) (*ctx.reply.buffer())[token] = '~';
+      ctx.reply.SetDeferredSet(token, n);
       return;
     }
     case InterMode::kStore: {
