@@ -1,24 +1,6 @@
-// The Lua state, its sandbox, the script cache and running scripts.
-//
-// Sandbox (Redis 7.0 semantics on stock Lua 5.1):
-//  * Only base (minus dofile/loadfile/load/loadstring/setfenv/getfenv/
-//    newproxy/module/require/print), table, string, math, coroutine, bit,
-//    cjson, struct and redis are reachable. No io, os, package, debug.
-//    (Debian's CVE-2022-0543 came from `package` being reachable: it is never
-//    opened here, so package.loadlib does not exist.)
-//  * Redis 7.0 patches Lua so that tables can be made read-only (even for
-//    rawset). Stock Lua cannot refuse rawset on a table, so scripts never see
-//    a real library table or the real globals: they see empty proxy tables
-//    whose __index is the real table and whose __newindex raises "Attempt to
-//    modify a readonly table". The proxies are recorded in a weak registry
-//    set, and the only base functions that write to a table without going
-//    through metamethods (rawset, setmetatable, table.insert/remove/sort)
-//    are replaced with versions that refuse those tables. Each proxy's
-//    metatable has a __metatable field, so getmetatable() cannot hand the
-//    real metatable (and through it the real tables) to a script.
-//  * Compiled scripts get the globals proxy as their environment (setfenv
-//    from C); the real globals table carries a metatable whose __index raises
-//    "Script attempted to access nonexistent global variable".
+// LuaEngine: the script cache, running scripts and functions, the
+// instruction-count hook (busy scripts, SCRIPT KILL). The sandbox is built
+// in sandbox.cc.
 #include "server/scripting/lua_engine.h"
 
 #include <cmath>
@@ -33,174 +15,10 @@ namespace grabkv::server::scripting {
 
 namespace {
 
-constexpr int kHookInstructions = 100000;
 constexpr int64_t kLoadTimeoutMs = 500;  // Redis: a library's load code may run this long
 constexpr size_t kLuaMemoryLimit = 1024ull * 1024 * 1024;  // a runaway script fails, not the server
-constexpr size_t kMaxStringRep = 512ull * 1024 * 1024;      // proto-max-bulk-len
 
-LuaEngine* EngineOf(lua_State* L) {
-  return static_cast<LuaEngine*>(lua_touserdata(L, lua_upvalueindex(1)));
-}
-
-// Raises a plain string error without position (as Redis's patched C API).
-int ReadonlyError(lua_State* L) {
-  lua_pushstring(L, "Attempt to modify a readonly table");
-  return lua_error(L);
-}
-
-// __newindex of a proxy: the error carries the script position.
-int ProxyNewIndex(lua_State* L) { return luaL_error(L, "Attempt to modify a readonly table"); }
-
-// __index of the real globals: reading an undefined global is an error.
-int GlobalsIndex(lua_State* L) {
-  if (lua_gettop(L) != 2) return luaL_error(L, "Wrong number of arguments to luaProtectedTableError");
-  if (!lua_isstring(L, 2)) {
-    return luaL_error(L, "Second argument to luaProtectedTableError must be a string or number");
-  }
-  return luaL_error(L, "Script attempted to access nonexistent global variable '%s'",
-                    lua_tostring(L, 2));
-}
-
-int GuardedRawset(lua_State* L) {
-  luaL_checktype(L, 1, LUA_TTABLE);
-  if (IsReadonly(L, 1)) return ReadonlyError(L);
-  luaL_checkany(L, 2);
-  luaL_checkany(L, 3);
-  lua_settop(L, 3);
-  lua_rawset(L, 1);
-  return 1;
-}
-
-int GuardedSetmetatable(lua_State* L) {
-  if (lua_type(L, 1) == LUA_TTABLE && IsReadonly(L, 1)) return ReadonlyError(L);
-  lua_pushvalue(L, lua_upvalueindex(1));  // the original setmetatable
-  lua_insert(L, 1);
-  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-  return lua_gettop(L);
-}
-
-// table.insert / remove / sort: refuse read-only tables, then call the
-// original (upvalue 1).
-int GuardedTableFn(lua_State* L) {
-  if (lua_type(L, 1) == LUA_TTABLE && IsReadonly(L, 1)) return ReadonlyError(L);
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-  return lua_gettop(L);
-}
-
-int GuardedStringRep(lua_State* L) {
-  size_t len;
-  luaL_checklstring(L, 1, &len);
-  lua_Number n = luaL_checknumber(L, 2);
-  if (n > 0 && len > 0 && n * static_cast<double>(len) > static_cast<double>(kMaxStringRep)) {
-    return luaL_error(L, "resulting string too large");
-  }
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, lua_gettop(L) - 1, 1);
-  return 1;
-}
-
-// math.random / math.randomseed on a private 48-bit LCG (rand48), reseeded
-// before every script so that scripts are deterministic.
-uint64_t& RandState(lua_State* L) { return *static_cast<uint64_t*>(lua_touserdata(L, lua_upvalueindex(1))); }
-
-double NextRandom(uint64_t& x) {
-  x = (x * 0x5DEECE66Dull + 0xB) & ((1ull << 48) - 1);
-  return static_cast<double>(x) / static_cast<double>(1ull << 48);
-}
-
-int MathRandom(lua_State* L) {
-  double r = NextRandom(RandState(L));
-  switch (lua_gettop(L)) {
-    case 0:
-      lua_pushnumber(L, r);
-      break;
-    case 1: {
-      int u = luaL_checkint(L, 1);
-      luaL_argcheck(L, 1 <= u, 1, "interval is empty");
-      lua_pushnumber(L, std::floor(r * u) + 1);
-      break;
-    }
-    case 2: {
-      int l = luaL_checkint(L, 1);
-      int u = luaL_checkint(L, 2);
-      luaL_argcheck(L, l <= u, 2, "interval is empty");
-      lua_pushnumber(L, std::floor(r * (u - l + 1)) + l);
-      break;
-    }
-    default:
-      return luaL_error(L, "wrong number of arguments");
-  }
-  return 1;
-}
-
-int MathRandomseed(lua_State* L) {
-  RandState(L) = (static_cast<uint64_t>(luaL_checkint(L, 1)) << 16) | 0x330E;
-  return 0;
-}
-
-// Replaces t[name] (t on top of the stack) with a closure of `fn` whose
-// upvalue is the original function.
-void WrapField(lua_State* L, const char* name, lua_CFunction fn) {
-  lua_getfield(L, -1, name);
-  lua_pushcclosure(L, fn, 1);
-  lua_setfield(L, -2, name);
-}
-
-// Pushes a read-only proxy of the table at `idx`.
-void PushProxy(lua_State* L, int idx, int ro_meta_idx) {
-  if (idx < 0) idx = lua_gettop(L) + idx + 1;
-  lua_newtable(L);                    // proxy
-  lua_createtable(L, 0, 3);           // its metatable
-  lua_pushvalue(L, idx);
-  lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, ProxyNewIndex);
-  lua_setfield(L, -2, "__newindex");
-  lua_pushvalue(L, ro_meta_idx);
-  lua_setfield(L, -2, "__metatable");
-  lua_setmetatable(L, -2);
-  MarkReadonly(L, -1);
-}
-
-// The msgh of every script call: turns the error into Redis's error table
-// {err=..., source=..., line=...}, positioned at the script line that called
-// the failing C function.
-int ErrorHandler(lua_State* L) {
-  lua_Debug ar;
-  bool have = lua_getstack(L, 1, &ar) && lua_getinfo(L, "nSl", &ar);
-  if (have && strcmp(ar.what, "C") == 0) have = lua_getstack(L, 2, &ar) && lua_getinfo(L, "nSl", &ar);
-  if (!lua_istable(L, 1)) {
-    const char* text;
-    switch (lua_type(L, 1)) {
-      case LUA_TSTRING:
-      case LUA_TNUMBER:
-        text = lua_tostring(L, 1);
-        break;
-      case LUA_TNIL:
-        text = "nil";
-        break;
-      case LUA_TBOOLEAN:
-        text = lua_toboolean(L, 1) ? "true" : "false";
-        break;
-      default:
-        text = lua_pushfstring(L, "%s: %p", luaL_typename(L, 1), lua_topointer(L, 1));
-    }
-    lua_createtable(L, 0, 3);
-    lua_pushfstring(L, "ERR %s", text);
-    lua_setfield(L, -2, "err");
-    lua_replace(L, 1);
-    lua_settop(L, 1);
-  }
-  if (have) {
-    lua_pushstring(L, ar.source);
-    lua_setfield(L, 1, "source");
-    lua_pushinteger(L, ar.currentline);
-    lua_setfield(L, 1, "line");
-  }
-  return 1;
-}
+}  // namespace
 
 void CountHook(lua_State* L, lua_Debug*) {
   lua_getfield(L, LUA_REGISTRYINDEX, "grabkv.engine");
@@ -209,26 +27,6 @@ void CountHook(lua_State* L, lua_Debug*) {
   e->OnHook(L);
 }
 
-}  // namespace
-
-void MarkReadonly(lua_State* L, int idx) {
-  lua_pushvalue(L, idx);
-  lua_getfield(L, LUA_REGISTRYINDEX, kReadonlyTables);
-  lua_insert(L, -2);
-  lua_pushboolean(L, 1);
-  lua_rawset(L, -3);
-  lua_pop(L, 1);
-}
-
-bool IsReadonly(lua_State* L, int idx) {
-  lua_pushvalue(L, idx);
-  lua_getfield(L, LUA_REGISTRYINDEX, kReadonlyTables);
-  lua_insert(L, -2);
-  lua_rawget(L, -2);
-  bool ro = lua_toboolean(L, -1);
-  lua_pop(L, 2);
-  return ro;
-}
 
 bool ParseScriptFlag(std::string_view name, uint32_t* flags) {
   if (name == "no-writes") *flags |= kScriptNoWrites;
@@ -256,143 +54,17 @@ void* LuaEngine::Alloc(void* ud, void* ptr, size_t osize, size_t nsize) {
 LuaEngine::LuaEngine(ServerState* server) : server_(server), script_client_(0) {
   lua_ = lua_newstate(&LuaEngine::Alloc, this);
   BuildSandbox();
+  lua_getfield(lua_, LUA_REGISTRYINDEX, "grabkv.randstate");
+  rand_state_ = static_cast<uint64_t*>(lua_touserdata(lua_, -1));
+  lua_pop(lua_, 1);
+  lua_newtable(lua_);
+  keys_ref_ = luaL_ref(lua_, LUA_REGISTRYINDEX);
+  lua_newtable(lua_);
+  argv_ref_ = luaL_ref(lua_, LUA_REGISTRYINDEX);
 }
 
 LuaEngine::~LuaEngine() {
   if (lua_ != nullptr) lua_close(lua_);
-}
-
-void LuaEngine::BuildSandbox() {
-  lua_State* L = lua_;
-  lua_pushlightuserdata(L, this);
-  lua_setfield(L, LUA_REGISTRYINDEX, "grabkv.engine");
-  // Weak-keyed set of read-only tables.
-  lua_newtable(L);
-  lua_createtable(L, 0, 1);
-  lua_pushstring(L, "k");
-  lua_setfield(L, -2, "__mode");
-  lua_setmetatable(L, -2);
-  lua_setfield(L, LUA_REGISTRYINDEX, kReadonlyTables);
-
-  const luaL_Reg libs[] = {{"", luaopen_base},
-                           {LUA_TABLIBNAME, luaopen_table},
-                           {LUA_STRLIBNAME, luaopen_string},
-                           {LUA_MATHLIBNAME, luaopen_math}};
-  for (const luaL_Reg& lib : libs) {
-    lua_pushcfunction(L, lib.func);
-    lua_pushstring(L, lib.name);
-    lua_call(L, 1, 0);
-  }
-  lua_pushvalue(L, LUA_GLOBALSINDEX);  // G: the real globals (stack 1)
-  int g = lua_gettop(L);
-  for (const char* name : {"dofile", "loadfile", "load", "loadstring", "setfenv", "getfenv",
-                           "newproxy", "module", "require", "print"}) {
-    lua_pushnil(L);
-    lua_setfield(L, g, name);
-  }
-  PushBitLib(L);
-  lua_setfield(L, g, "bit");
-  PushCjsonLib(L);
-  lua_setfield(L, g, "cjson");
-  PushStructLib(L);
-  lua_setfield(L, g, "struct");
-  OpenRedisApi(L, this);  // sets G.redis
-
-  // Guarded writers.
-  lua_pushcfunction(L, GuardedRawset);
-  lua_setfield(L, g, "rawset");
-  WrapField(L, "setmetatable", GuardedSetmetatable);
-  lua_getfield(L, g, "table");
-  WrapField(L, "insert", GuardedTableFn);
-  WrapField(L, "remove", GuardedTableFn);
-  WrapField(L, "sort", GuardedTableFn);
-  lua_pop(L, 1);
-  lua_getfield(L, g, "string");
-  WrapField(L, "rep", GuardedStringRep);
-  lua_pop(L, 1);
-  lua_getfield(L, g, "math");
-  auto* seed = static_cast<uint64_t*>(lua_newuserdata(L, sizeof(uint64_t)));
-  *seed = 0x330E;
-  lua_pushvalue(L, -1);
-  lua_setfield(L, LUA_REGISTRYINDEX, "grabkv.randstate");
-  lua_pushvalue(L, -1);
-  lua_pushcclosure(L, MathRandom, 1);
-  lua_setfield(L, -3, "random");
-  lua_pushcclosure(L, MathRandomseed, 1);
-  lua_setfield(L, -2, "randomseed");
-  lua_pop(L, 1);
-
-  // The error handler lives in the registry (scripts cannot reach it).
-  lua_pushcfunction(L, ErrorHandler);
-  errh_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
-
-  // An empty read-only table: every proxy's __metatable.
-  lua_newtable(L);
-  int ro_meta = lua_gettop(L);
-  MarkReadonly(L, ro_meta);
-  // Replace each library table in G by its proxy.
-  for (const char* name : {"string", "table", "math", "coroutine", "bit", "cjson", "struct", "redis"}) {
-    lua_getfield(L, g, name);
-    PushProxy(L, lua_gettop(L), ro_meta);
-    lua_setfield(L, g, name);
-    lua_pop(L, 1);
-  }
-  // Strings' metatable (for s:rep()) must not be reachable either.
-  lua_pushstring(L, "");
-  lua_getmetatable(L, -1);
-  lua_pushvalue(L, ro_meta);
-  lua_setfield(L, -2, "__metatable");
-  lua_pop(L, 2);
-
-  // Functions: the load-time API table and the functions' environment.
-  lua_newtable(L);  // LG
-  int lg = lua_gettop(L);
-  lua_newtable(L);  // its redis table
-  lua_getfield(L, g, "redis");
-  for (const char* f : {"register_function", "log", "setresp", "LOG_DEBUG", "LOG_VERBOSE",
-                        "LOG_NOTICE", "LOG_WARNING", "REDIS_VERSION", "REDIS_VERSION_NUM"}) {
-    lua_getfield(L, -1, f);
-    lua_setfield(L, -3, f);
-  }
-  lua_pop(L, 1);
-  lua_createtable(L, 0, 1);
-  lua_pushcfunction(L, GlobalsIndex);
-  lua_setfield(L, -2, "__index");
-  lua_setmetatable(L, -2);
-  PushProxy(L, -1, ro_meta);
-  lua_setfield(L, lg, "redis");
-  lua_pop(L, 1);
-  for (const char* name : {"string", "table", "math", "bit", "cjson", "struct"}) {
-    lua_getfield(L, g, name);
-    lua_setfield(L, lg, name);
-  }
-  lua_createtable(L, 0, 1);
-  lua_pushcfunction(L, GlobalsIndex);
-  lua_setfield(L, -2, "__index");
-  lua_setmetatable(L, lg);
-  lua_setfield(L, LUA_REGISTRYINDEX, "grabkv.loadG");
-  PushProxy(L, g, ro_meta);
-  lua_getmetatable(L, -1);
-  lua_setfield(L, LUA_REGISTRYINDEX, "grabkv.fenv_mt");
-  lua_setfield(L, LUA_REGISTRYINDEX, "grabkv.fenv");
-
-  // The globals proxy: the environment of every script.
-  PushProxy(L, g, ro_meta);
-  lua_pushvalue(L, -1);
-  lua_setfield(L, g, "_G");
-  env_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
-  // Reading a missing global raises.
-  lua_createtable(L, 0, 1);
-  lua_pushcfunction(L, GlobalsIndex);
-  lua_setfield(L, -2, "__index");
-  lua_setmetatable(L, g);
-  lua_pop(L, 2);  // ro_meta, G
-
-  lua_newtable(L);
-  scripts_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
-  lua_newtable(L);
-  functions_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
-  lua_sethook(L, CountHook, LUA_MASKCOUNT, kHookInstructions);
 }
 
 namespace {
@@ -464,11 +136,8 @@ bool LuaEngine::LoadScript(std::string_view body, std::string* sha, std::string*
   }
   lua_rawgeti(L, LUA_REGISTRYINDEX, env_ref_);
   lua_setfenv(L, -2);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, scripts_ref_);
-  lua_insert(L, -2);
-  lua_setfield(L, -2, sha->c_str());
-  lua_pop(L, 1);
-  scripts_.emplace(*sha, ScriptEntry{std::string(body), flags});
+  int ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  scripts_.emplace(*sha, ScriptEntry{std::string(body), flags, ref});
   return true;
 }
 
@@ -478,19 +147,28 @@ const ScriptEntry* LuaEngine::FindScript(std::string_view sha) const {
 }
 
 void LuaEngine::FlushScripts() {
+  for (auto& [sha, script] : scripts_) luaL_unref(lua_, LUA_REGISTRYINDEX, script.ref);
   scripts_.clear();
-  lua_newtable(lua_);
-  lua_rawseti(lua_, LUA_REGISTRYINDEX, scripts_ref_);
   lua_gc(lua_, LUA_GCCOLLECT, 0);
 }
 
 namespace {
-// Sets G[name] = {args...} (the real globals, bypassing the proxy).
-void SetArgsTable(lua_State* L, const char* name, Args args) {
-  lua_createtable(L, static_cast<int>(args.size()), 0);
-  for (size_t i = 0; i < args.size(); ++i) {
+// Fills the reused table `ref` with args (dropping what a longer previous
+// call left) and sets it as G[name] (the real globals, not the proxy).
+void SetArgsTable(lua_State* L, int ref, const char* name, Args args) {
+  lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+  int n = static_cast<int>(args.size());
+  for (int i = 0; i < n; ++i) {
     lua_pushlstring(L, args[i].data(), args[i].size());
-    lua_rawseti(L, -2, static_cast<int>(i + 1));
+    lua_rawseti(L, -2, i + 1);
+  }
+  for (int i = n + 1;; ++i) {
+    lua_rawgeti(L, -1, i);
+    bool more = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (!more) break;
+    lua_pushnil(L);
+    lua_rawseti(L, -2, i);
   }
   lua_setfield(L, LUA_GLOBALSINDEX, name);
 }
@@ -503,23 +181,20 @@ void PushArgsTable(lua_State* L, Args args) {
 }
 }  // namespace
 
-void LuaEngine::Eval(CommandContext& ctx, std::string_view sha, Args keys, Args argv, bool ro) {
-  const ScriptEntry* script = FindScript(sha);
-  if (ro && !(script->flags & (kScriptEvalCompat | kScriptNoWrites))) {
+void LuaEngine::Eval(CommandContext& ctx, std::string_view sha, const ScriptEntry& script,
+                     Args keys, Args argv, bool ro) {
+  if (ro && !(script.flags & (kScriptEvalCompat | kScriptNoWrites))) {
     ctx.reply.Error("ERR Can not execute a script with write flag using *_ro command.");
     return;
   }
   lua_State* L = lua_;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, scripts_ref_);
-  lua_pushlstring(L, sha.data(), sha.size());
-  lua_rawget(L, -2);
-  lua_remove(L, -2);
-  SetArgsTable(L, "KEYS", keys);
-  SetArgsTable(L, "ARGV", argv);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, script.ref);
+  SetArgsTable(L, keys_ref_, "KEYS", keys);
+  SetArgsTable(L, argv_ref_, "ARGV", argv);
   RunState rs;
-  rs.funcname.assign(sha);
+  rs.funcname = sha;
   rs.is_eval = true;
-  rs.read_only = ro || (script->flags & kScriptNoWrites);
+  rs.read_only = ro || (script.flags & kScriptNoWrites);
   Run(ctx, rs, 0);
 }
 
@@ -549,9 +224,7 @@ void LuaEngine::Run(CommandContext& ctx, RunState& rs, int nargs) {
   script_client_.set_db_index(ctx.client.db_index());
   script_client_.set_resp(2);
   script_client_.out().clear();
-  lua_getfield(L, LUA_REGISTRYINDEX, "grabkv.randstate");
-  *static_cast<uint64_t*>(lua_touserdata(L, -1)) = 0x330E;
-  lua_pop(L, 1);
+  *rand_state_ = 0x330E;  // math.random restarts its sequence for every script
 
   int fn_idx = lua_gettop(L) - nargs;
   lua_rawgeti(L, LUA_REGISTRYINDEX, errh_ref_);
@@ -572,7 +245,7 @@ void LuaEngine::Run(CommandContext& ctx, RunState& rs, int nargs) {
     std::string msg = err != nullptr ? err : "ERR unknown error";
     if (source != nullptr && line != nullptr) {
       msg += " script: ";
-      msg += rs.funcname;
+      msg.append(rs.funcname);
       msg += ", on ";
       msg += source;
       msg += ':';
@@ -583,14 +256,16 @@ void LuaEngine::Run(CommandContext& ctx, RunState& rs, int nargs) {
     ctx.reply.Error(msg);
   } else {
     const char* text = lua_tostring(L, -1);
-    std::string msg = "ERR Error running script " + rs.funcname + ", ";
+    std::string msg = "ERR Error running script ";
+    msg.append(rs.funcname);
+    msg += ", ";
     msg += std::string_view(text != nullptr ? text : "execution failure").substr(0, 100);
     ctx.reply.Error(msg);
   }
   lua_settop(L, fn_idx - 1);
   script_client_.out().clear();
   if (!rs.is_eval) return;
-  // KEYS/ARGV are not kept alive between scripts.
+  // KEYS/ARGV are globals only while an EVAL script runs.
   lua_pushnil(L);
   lua_setfield(L, LUA_GLOBALSINDEX, "KEYS");
   lua_pushnil(L);

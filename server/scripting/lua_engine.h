@@ -45,6 +45,7 @@ bool ParseScriptFlag(std::string_view name, uint32_t* flags);
 struct ScriptEntry {
   std::string body;
   uint32_t flags = 0;
+  int ref = 0;  // registry ref of the compiled function
 };
 
 struct FunctionEntry {
@@ -64,7 +65,10 @@ struct LibraryEntry {
 // What is running right now (the `run_ctx` of Redis).
 struct RunState {
   CommandContext* caller = nullptr;
-  std::string funcname;  // the SHA1 for EVAL, the function name for FCALL
+  // The SHA1 for EVAL, the function name for FCALL. Points into the script
+  // cache / the caller's FunctionEntry, both alive for the whole run (the
+  // commands that could drop them are refused while a script runs).
+  std::string_view funcname;
   bool is_eval = true;
   bool read_only = false;
   bool wrote = false;       // a write command ran: SCRIPT KILL refuses
@@ -91,8 +95,9 @@ class LuaEngine {
   const ScriptEntry* FindScript(std::string_view sha) const;
   void FlushScripts();
   size_t script_count() const { return scripts_.size(); }
-  // Runs a cached script. REQUIRES: FindScript(sha) != nullptr.
-  void Eval(CommandContext& ctx, std::string_view sha, Args keys, Args argv, bool ro);
+  // Runs a cached script. `sha` is the cache key (FindScript found it).
+  void Eval(CommandContext& ctx, std::string_view sha, const ScriptEntry& script, Args keys,
+            Args argv, bool ro);
 
   // --- functions (function_family.cc) ---
   // Loads a library (code starts with "#!lua name=<lib>"). On success the
@@ -154,7 +159,9 @@ class LuaEngine {
   std::function<void()> process_events_;
   std::vector<std::string> arg_store_;
   std::vector<std::string_view> arg_views_;
-  int scripts_ref_ = 0;    // registry ref: sha -> compiled function
+  uint64_t* rand_state_ = nullptr;  // math.random's state (a Lua userdata)
+  int keys_ref_ = 0;       // registry refs: the reused KEYS and ARGV tables
+  int argv_ref_ = 0;
   int functions_ref_ = 0;  // registry ref: function name -> function
   int env_ref_ = 0;        // registry ref: the protected globals proxy
   int errh_ref_ = 0;       // registry ref: the error handler

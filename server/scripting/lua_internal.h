@@ -56,3 +56,9 @@ struct LuaEngine::LoadState {
 bool ValidFunctionName(std::string_view name);
 
 }  // namespace grabkv::server::scripting
+
+namespace grabkv::server::scripting {
+// The instruction-count hook (lua_engine.cc), installed every kHookInstructions.
+inline constexpr int kHookInstructions = 100000;
+void CountHook(lua_State* L, lua_Debug* ar);
+}  // namespace grabkv::server::scripting

@@ -51,7 +51,10 @@ std::string_view Line(std::string_view buf, size_t* pos) {
 
 int64_t LineInt(std::string_view buf, size_t* pos) {
   std::string_view l = Line(buf, pos);
-  return strtoll(std::string(l).c_str(), nullptr, 10);
+  bool neg = !l.empty() && l[0] == '-';
+  uint64_t v = 0;  // unsigned: INT64_MIN's magnitude does not overflow
+  for (size_t i = neg ? 1 : 0; i < l.size(); ++i) v = v * 10 + static_cast<uint64_t>(l[i] - '0');
+  return static_cast<int64_t>(neg ? 0 - v : v);
 }
 
 void SetField(lua_State* L, const char* name) { lua_setfield(L, -2, name); }

@@ -39,25 +39,32 @@ void EvalGeneric(CommandContext& ctx, bool by_sha, bool ro) {
   Args keys, argv;
   if (!ParseNumkeys(ctx, &keys, &argv)) return;
   LuaEngine& e = ctx.server.lua();
-  std::string sha;
   if (by_sha) {
+    // Clients send the SHA1 in either case: look it up lower-cased without
+    // allocating.
     std::string_view given = ctx.arg(1);
+    char lower[40];
+    const scripting::ScriptEntry* script = nullptr;
     if (given.size() == 40) {
-      sha.assign(given);
-      for (char& c : sha) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+      for (size_t i = 0; i < 40; ++i) {
+        char c = given[i];
+        lower[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+      }
+      script = e.FindScript(std::string_view(lower, 40));
     }
-    if (sha.empty() || e.FindScript(sha) == nullptr) {
+    if (script == nullptr) {
       ctx.reply.Error("NOSCRIPT No matching script. Please use EVAL.");
       return;
     }
-  } else {
-    std::string err;
-    if (!e.LoadScript(ctx.arg(1), &sha, &err)) {
-      ctx.reply.Error(err);
-      return;
-    }
+    e.Eval(ctx, std::string_view(lower, 40), *script, keys, argv, ro);
+    return;
   }
-  e.Eval(ctx, sha, keys, argv, ro);
+  std::string sha, err;
+  if (!e.LoadScript(ctx.arg(1), &sha, &err)) {
+    ctx.reply.Error(err);
+    return;
+  }
+  e.Eval(ctx, sha, *e.FindScript(sha), keys, argv, ro);
 }
 
 void CmdEval(CommandContext& ctx) { EvalGeneric(ctx, false, false); }
