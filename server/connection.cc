@@ -7,6 +7,7 @@
 
 #include "server/event_loop.h"
 #include "server/log.h"
+#include "server/scripting/lua_engine.h"
 #include "server/server_state.h"
 
 namespace grabkv::server {
@@ -102,7 +103,17 @@ void Connection::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t*) {
   c->ProcessInput();
 }
 
+void Connection::SuspendReads() {
+  if (reading_) uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+}
+
+void Connection::ResumeReads() {
+  if (reading_ && !closing_) uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), OnAlloc, OnRead);
+}
+
 void Connection::ProcessInput() {
+  // Our own EVAL/FCALL is still running (we are inside its busy loop).
+  if (state_->lua().running_caller() == &client_) return;
   const Config& cfg = state_->config();
   while (start_ < end_ && !closing_ && !client_.close_after_reply && !client_.close_asap &&
          !client_.blocked) {

@@ -40,6 +40,10 @@ class Connection {
   void Wake();
   // Closes the socket (once); the object is deleted by the close callback.
   void Close();
+  // While this client's own script runs and the loop serves other clients
+  // (EventLoop::ProcessEventsWhileBusy), its socket is not read.
+  void SuspendReads();
+  void ResumeReads();
   bool closing() const { return closing_; }
   // Buffers held for this client (INFO memory, CLIENT LIST).
   size_t MemoryUsage() const;

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <string>
 
+#include "server/scripting/lua_engine.h"
 #include "server/server_state.h"
 
 namespace grabkv::server {
@@ -139,6 +140,13 @@ void DispatchOne(ServerState& s, Client& c, Args args) {
            std::string("ERR Can't execute '") + spec->name +
                "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
                "this context");
+    return;
+  }
+  // A script has run past busy-reply-threshold and the IO layer is serving
+  // other clients from inside it (EventLoop::ProcessEventsWhileBusy).
+  if (s.lua().busy() && !(spec->flags & kAllowBusy)) {
+    spec->stats.rejected_calls++;
+    Reject(s, c, s.lua().BusyError());
     return;
   }
   if (c.in_multi && !RunsInsideMulti(spec->name)) {

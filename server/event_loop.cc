@@ -105,8 +105,26 @@ int EventLoop::Run() {
   RestartCron();
   uv_signal_start(&sigterm_, OnSignal, SIGTERM);
   uv_signal_start(&sigint_, OnSignal, SIGINT);
+  state_->lua().set_process_events([this] { ProcessEventsWhileBusy(); });
   uv_run(loop_, UV_RUN_DEFAULT);
+  state_->lua().set_process_events(nullptr);
   return 0;
+}
+
+void EventLoop::ProcessEventsWhileBusy() {
+  int64_t now = ServerState::NowMs();
+  if (now - last_busy_poll_ms_ < 2) return;  // the hook fires every 100k instructions
+  last_busy_poll_ms_ = now;
+  // The caller's read buffer holds the running command's arguments: it must
+  // not read (nor move its buffer) until the script returns.
+  Connection* caller = nullptr;
+  if (const Client* c = state_->lua().running_caller()) {
+    auto it = conns_.find(c->id());
+    if (it != conns_.end()) caller = it->second;
+  }
+  if (caller != nullptr) caller->SuspendReads();
+  uv_run(loop_, UV_RUN_NOWAIT);
+  if (caller != nullptr) caller->ResumeReads();
 }
 
 void EventLoop::RestartCron() {
@@ -176,7 +194,12 @@ void EventLoop::FlushAll() {
     ids.swap(state_->close_queue);
     for (uint64_t id : ids) {
       auto it = conns_.find(id);
-      if (it != conns_.end()) it->second->Close();
+      if (it == conns_.end()) continue;
+      if (&it->second->client() == state_->lua().running_caller()) {
+        state_->close_queue.push_back(id);  // closed once its script returns
+        continue;
+      }
+      it->second->Close();
     }
   }
   // Clients that got output from elsewhere (pub/sub, served blocking pops).
@@ -197,7 +220,7 @@ void EventLoop::FlushAll() {
     c->in_flush_list = false;
     c->Flush();
   }
-  if (state_->shutdown_requested && !stopping_) StartShutdown("SHUTDOWN");
+  if (state_->shutdown_requested && !stopping_ && !ScriptRunning()) StartShutdown("SHUTDOWN");
 }
 
 void EventLoop::OnCron(uv_timer_t* h) { static_cast<EventLoop*>(h->data)->Cron(); }
@@ -217,11 +240,15 @@ void EventLoop::ArmBlockTimer() {
 void EventLoop::OnBlockTimer(uv_timer_t* h) {
   auto* self = static_cast<EventLoop*>(h->data);
   self->block_timer_at_ = 0;
+  if (self->ScriptRunning()) return;  // re-armed by the next check phase
   self->state_->blocking().HandleTimeouts(ServerState::NowMs());
   // The check phase of this iteration flushes the timeout replies and re-arms.
 }
 
 void EventLoop::Cron() {
+  // Nothing expires, times out or moves while a script runs (its clock is
+  // frozen and its view of the data must be too).
+  if (ScriptRunning()) return;
   Config& cfg = state_->config();
   // Active expiry gets a quarter of each cron period, like Redis's slow cycle.
   int64_t period_us = 1000000 / cron_hz_;
@@ -237,7 +264,7 @@ void EventLoop::Cron() {
     }
   }
   if (std::max<int64_t>(1, std::min<int64_t>(500, cfg.hz)) != cron_hz_) RestartCron();
-  if (state_->shutdown_requested && !stopping_) StartShutdown("SHUTDOWN");
+  if (state_->shutdown_requested && !stopping_ && !ScriptRunning()) StartShutdown("SHUTDOWN");
   if (!state_->close_queue.empty()) FlushAll();
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "server/scripting/lua_engine.h"
 #include "server/server_state.h"
 
 namespace grabkv::server {
@@ -50,6 +51,11 @@ class EventLoop {
   void ActiveExpire(int64_t budget_us);
   void StartShutdown(const char* why);
   void RestartCron();
+  // Called by the Lua engine's hook while a script is past
+  // busy-reply-threshold: one non-blocking loop iteration, so other clients
+  // get -BUSY and SCRIPT KILL / FUNCTION KILL / SHUTDOWN NOSAVE get through.
+  void ProcessEventsWhileBusy();
+  bool ScriptRunning() const { return state_->lua().running_caller() != nullptr; }
 
   ServerState* state_;
   uv_loop_t* loop_;
@@ -63,6 +69,7 @@ class EventLoop {
   absl::flat_hash_map<uint64_t, Connection*> conns_;
   bool stopping_ = false;
   int64_t cron_hz_ = 0;
+  int64_t last_busy_poll_ms_ = 0;
 };
 
 }  // namespace grabkv::server

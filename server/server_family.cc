@@ -14,6 +14,7 @@
 
 #include "server/command_table.h"
 #include "server/log.h"
+#include "server/scripting/lua_engine.h"
 #include "server/server_state.h"
 #include "server/util.h"
 
@@ -287,6 +288,11 @@ void CmdShutdown(CommandContext& ctx) {
   if (abort) {
     // A shutdown here is immediate, so there is never one to abort.
     ctx.reply.Error("ERR No shutdown in progress.");
+    return;
+  }
+  // Redis: during a busy script only SHUTDOWN NOSAVE goes through.
+  if (!nosave && ctx.server.lua().busy()) {
+    ctx.reply.Error(ctx.server.lua().BusyError());
     return;
   }
   ctx.server.shutdown_requested = true;
