@@ -398,6 +398,17 @@ void KeyspaceSection(ServerState& s, std::string* out) {
   }
 }
 
+// grabkv's own: what the GRAB.* commands did (not in the default set, so
+// a plain INFO looks like Redis's).
+void GrabSection(ServerState& s, std::string* out) {
+  const GrabStats& g = s.grab_stats();
+  Appendf(out,
+          "# Grab\r\ngrab_issued:%" PRIu64 "\r\ngrab_replayed:%" PRIu64
+          "\r\ngrab_sold_out:%" PRIu64 "\r\ngrab_undone:%" PRIu64 "\r\ngrab_taken:%" PRIu64
+          "\r\ngrab_untaken:%" PRIu64 "\r\ngrab_split:%" PRIu64 "\r\n",
+          g.issued, g.replayed, g.sold_out, g.undone, g.taken, g.untaken, g.split);
+}
+
 // Sections in Redis's order; `in_default` marks those INFO prints with no
 // argument (and for "default").
 struct Section {
@@ -408,7 +419,7 @@ constexpr Section kSections[] = {
     {"server", true},        {"clients", true},     {"memory", true},        {"persistence", true},
     {"stats", true},         {"replication", true}, {"cpu", true},           {"modules", true},
     {"commandstats", false}, {"errorstats", true},  {"latencystats", false}, {"cluster", true},
-    {"keyspace", true},
+    {"keyspace", true},      {"grab", false},
 };
 
 void AppendSection(ServerState& s, std::string_view name, std::string* out) {
@@ -439,6 +450,8 @@ void AppendSection(ServerState& s, std::string_view name, std::string* out) {
     out->append("# Cluster\r\ncluster_enabled:0\r\n");
   } else if (name == "keyspace") {
     KeyspaceSection(s, out);
+  } else if (name == "grab") {
+    GrabSection(s, out);
   }
 }
 

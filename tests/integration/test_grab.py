@@ -109,7 +109,7 @@ def grab_pop_scenario(srv, rep):
               {(e["user"].encode(), e["item"].encode()) for e in outbox} == set(claims.items()),
               "outbox=%d" % len(outbox))
     info = admin.command("INFO", "grab").value or b""
-    rep.check("grab.pop: INFO grab counts issues", b"issued:%d" % ITEMS in info, info[:200])
+    rep.check("grab.pop: INFO grab counts issues", b"grab_issued:%d" % ITEMS in info, info[:200])
     admin.close()
 
 
