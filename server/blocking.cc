@@ -65,6 +65,13 @@ void BlockingManager::SignalKeyReady(int db, std::string_view key) {
   ready_.push_back(std::move(id));
 }
 
+void BlockingManager::SignalDb(int db) {
+  for (const auto& [key, line] : waiters_) {
+    if (key.first == db && std::find(ready_.begin(), ready_.end(), key) == ready_.end())
+      ready_.push_back(key);
+  }
+}
+
 void BlockingManager::Remove(Client& c) {
   auto it = blocked_.find(&c);
   if (it == blocked_.end()) return;

@@ -42,6 +42,10 @@ class BlockingManager {
   // rename or move onto it, ...). Cheap when nobody waits on it.
   void SignalKeyReady(int db, std::string_view key);
 
+  // Every key waited on in `db` may have changed (SWAPDB): all its waiters
+  // get a re-run.
+  void SignalDb(int db);
+
   // Re-runs the commands of clients waiting on keys signalled since the
   // last call. Called after each top-level command (never inside EXEC or a
   // script, so a transaction's pushes are seen only once it is complete).

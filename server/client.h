@@ -82,7 +82,9 @@ class Client {
 
   // --- pub/sub ---
   StringSet channels;
-  StringSet patterns;
+  // Patterns in subscription order: PUNSUBSCRIBE without arguments replies
+  // in that order, as Redis (a list there) does.
+  std::vector<std::string> patterns;
   size_t subscriptions() const { return channels.size() + patterns.size(); }
 
   // Total output not yet written to the socket.

@@ -55,12 +55,16 @@ void Unsubscribe(CommandContext& ctx) {
     for (size_t i = 1; i < ctx.argc(); ++i) drop(ctx.arg(i));
     return;
   }
-  const auto& set = kPattern ? ctx.client.patterns : ctx.client.channels;
-  if (set.empty()) {
+  std::vector<std::string> all;
+  if (kPattern) {
+    all = ctx.client.patterns;
+  } else {
+    all.assign(ctx.client.channels.begin(), ctx.client.channels.end());
+  }
+  if (all.empty()) {
     Confirm(ctx, kind, nullptr);
     return;
   }
-  std::vector<std::string> all(set.begin(), set.end());
   for (const std::string& name : all) drop(name);
 }
 

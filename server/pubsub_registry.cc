@@ -34,13 +34,14 @@ bool PubSubRegistry::Unsubscribe(Client& c, std::string_view channel) {
 }
 
 bool PubSubRegistry::PSubscribe(Client& c, std::string_view pattern) {
-  if (!c.patterns.emplace(pattern).second) return false;
+  if (std::find(c.patterns.begin(), c.patterns.end(), pattern) != c.patterns.end()) return false;
+  c.patterns.emplace_back(pattern);
   patterns_[pattern].push_back(&c);
   return true;
 }
 
 bool PubSubRegistry::PUnsubscribe(Client& c, std::string_view pattern) {
-  auto it = c.patterns.find(pattern);
+  auto it = std::find(c.patterns.begin(), c.patterns.end(), pattern);
   if (it == c.patterns.end()) return false;
   c.patterns.erase(it);
   RemoveFrom(patterns_, pattern, &c);

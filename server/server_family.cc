@@ -217,16 +217,6 @@ bool ParseDbIndex(std::string_view arg, int* out) {
   return true;
 }
 
-// After SWAPDB a client blocked on a key of either db may find data there
-// (Redis's scanDatabaseForReadyKeys). Only paid when someone is blocked.
-void SignalSwappedKeys(ServerState& s, int a, int b) {
-  if (s.blocking().blocked_clients() == 0) return;
-  for (int i : {a, b}) {
-    s.db(i).table().ForEach(
-        [&](storage::Db::Entry* e) { s.blocking().SignalKeyReady(i, e->key()); });
-  }
-}
-
 void CmdSwapDb(CommandContext& ctx) {
   int a, b;
   if (!ParseDbIndex(ctx.arg(1), &a)) {
@@ -243,8 +233,8 @@ void CmdSwapDb(CommandContext& ctx) {
     return;
   }
   if (a != b) {
+    // Wakes clients blocked on keys of either db (ServerState::OnDbReplaced).
     ctx.server.db(a).SwapContents(ctx.server.db(b));
-    SignalSwappedKeys(ctx.server, a, b);
   }
   ++ctx.server.dirty;
   ctx.reply.Ok();

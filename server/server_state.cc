@@ -62,6 +62,12 @@ void ServerState::OnKeyTouched(int db_index, std::string_view key) {
 
 void ServerState::OnDbReplaced(int db_index, int other_index) {
   watches_.TouchDbReplaced(dbs_[db_index], other_index >= 0 ? &dbs_[other_index] : nullptr);
+  // After SWAPDB a blocked client may find data under its key (a flush
+  // cannot give it any).
+  if (other_index >= 0) {
+    blocking_.SignalDb(db_index);
+    blocking_.SignalDb(other_index);
+  }
 }
 
 void ServerState::ForgetClient(Client& c) {
