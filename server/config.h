@@ -55,7 +55,7 @@ struct Config {
   int64_t active_expire_effort = 1;
   std::string unixsocket;
   // Compact-encoding thresholds, as Redis 7.0 names them.
-  int64_t hash_max_listpack_entries = 128;
+  int64_t hash_max_listpack_entries = 512;  // Redis 7.0's compiled-in default
   int64_t hash_max_listpack_value = 64;
   int64_t set_max_intset_entries = 512;
   int64_t zset_max_listpack_entries = 128;

@@ -120,33 +120,7 @@ Hash* FindOrCreateHash(const OpArgs& op, std::string_view key) {
   return e->value.As<Hash>();
 }
 
-// Redis 7.0.15 string2ld: strtold must consume the whole argument (an
-// inner NUL is an error: "1\0abc" is not a float), no leading space, no NaN,
-// no overflow or underflow to zero (denormals pass).
-// TODO(lead): util.h ParseLongDouble stops at an inner NUL; once it checks
-// the whole length, use it here.
-bool ParseLongDoubleRedis(std::string_view s, long double* out) {
-  constexpr size_t kMaxLongDoubleChars = 5 * 1024;
-  if (s.empty() || s.size() >= kMaxLongDoubleChars) return false;
-  char buf[kMaxLongDoubleChars];
-  std::memcpy(buf, s.data(), s.size());
-  buf[s.size()] = '\0';
-  errno = 0;
-  char* end;
-  const long double v = std::strtold(buf, &end);
-  if (std::isspace(static_cast<unsigned char>(buf[0])) || end != buf + s.size() ||
-      (errno == ERANGE && (std::isinf(v) || v == 0)) || errno == EINVAL || std::isnan(v)) {
-    return false;
-  }
-  *out = v;
-  return true;
-}
 
-// Redis compares option names as C strings: up to the first NUL byte.
-std::string_view AsCString(std::string_view s) {
-  const size_t nul = s.find('\0');
-  return nul == std::string_view::npos ? s : s.substr(0, nul);
-}
 
 // ---------------------------------------------------------------------------
 // Operations.
@@ -226,7 +200,7 @@ OpStatus OpIncrByFloat(const OpArgs& op, std::string_view key, std::string_view 
   if (h == nullptr) return OpStatus::kWrongType;
   long double cur = 0;
   if (auto v = h->Get(field)) {
-    if (!ParseLongDoubleRedis(*v, &cur)) return OpStatus::kNotFloat;
+    if (!ParseLongDouble(*v, &cur)) return OpStatus::kNotFloat;
   }
   cur += incr;
   if (std::isnan(cur) || std::isinf(cur)) return OpStatus::kNanOrInf;
@@ -289,7 +263,7 @@ void CmdHIncrBy(CommandContext& ctx) {
 
 void CmdHIncrByFloat(CommandContext& ctx) {
   long double incr;
-  if (!ParseLongDoubleRedis(ctx.arg(3), &incr)) return ctx.reply.Error(kNotFloatErr);
+  if (!ParseLongDouble(ctx.arg(3), &incr)) return ctx.reply.Error(kNotFloatErr);
   if (std::isnan(incr) || std::isinf(incr)) return ctx.reply.Error(kIncrNanErr);
   std::string result;
   OpStatus st = OpIncrByFloat(MakeOpArgs(ctx), ctx.arg(1), ctx.arg(2), incr, &result);

@@ -47,10 +47,6 @@ constexpr std::string_view kCountErr = "ERR count should be greater than 0";
 
 enum class OpStatus { kOk, kMissing, kWrongType, kWrongTypeDst };
 
-std::string_view AsCString(std::string_view s) {
-  size_t nul = s.find('\0');
-  return nul == std::string_view::npos ? s : s.substr(0, nul);
-}
 
 // LEFT or RIGHT (Redis getListPositionFromObjectOrReply).
 bool ParseEnd(std::string_view arg, bool* front) {

@@ -52,12 +52,6 @@ constexpr std::string_view kMaxlenNegativeErr = "ERR MAXLEN can't be negative";
 
 enum class OpStatus { kOk, kMissing, kWrongType, kNotInteger, kOutOfRange };
 
-// Redis compares option words as C strings: an argument ends at its first
-// NUL byte ("before\0x" is BEFORE).
-std::string_view AsCString(std::string_view s) {
-  size_t nul = s.find('\0');
-  return nul == std::string_view::npos ? s : s.substr(0, nul);
-}
 
 // A lookup for reading: counts a keyspace hit or miss.
 List* FindListRead(CommandContext& ctx, std::string_view key, OpStatus* st) {

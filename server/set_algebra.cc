@@ -172,11 +172,6 @@ void CmdSInterStore(CommandContext& ctx) {
   Intersect(ctx, ctx.args.subspan(2), InterMode::kStore, ctx.arg(1), 0);
 }
 
-// Redis compares option names as C strings: up to the first NUL byte.
-std::string_view AsCString(std::string_view s) {
-  const size_t nul = s.find('\0');
-  return nul == std::string_view::npos ? s : s.substr(0, nul);
-}
 
 void CmdSInterCard(CommandContext& ctx) {
   // Redis getRangeLongFromObjectOrReply with a custom message: one text for

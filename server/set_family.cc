@@ -101,11 +101,6 @@ void AfterRemoval(const OpArgs& op, std::string_view key, const Set& s) {
   }
 }
 
-// Redis compares option names as C strings: up to the first NUL byte.
-std::string_view AsCString(std::string_view s) {
-  const size_t nul = s.find('\0');
-  return nul == std::string_view::npos ? s : s.substr(0, nul);
-}
 
 // ---------------------------------------------------------------------------
 // Operations.

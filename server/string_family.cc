@@ -117,12 +117,6 @@ void ReplyInvalidExpire(CommandContext& ctx) {
   ctx.reply.Error(msg);
 }
 
-// Redis reads option names as C strings: an argument is compared up to its
-// first NUL byte.
-std::string_view AsCString(std::string_view s) {
-  size_t nul = s.find('\0');
-  return nul == std::string_view::npos ? s : s.substr(0, nul);
-}
 
 // Writes `s` the way Redis's createStringObject does (embstr up to 44
 // bytes, raw above; never int): the INCRBYFLOAT result.

@@ -33,9 +33,8 @@ bool ParseFloating(std::string_view s, T* out, Fn conv) {
   char* end;
   errno = 0;
   T v = conv(p, &end);
-  // The argument is read as a C string, as Redis does: an embedded NUL ends
-  // the number.
-  if (*end != '\0' || std::isnan(v)) return false;
+  // The whole argument must be the number: Redis 7.0 rejects "1\0abc".
+  if (end != p + s.size() || std::isnan(v)) return false;
   // Like Redis: overflow to infinity and underflow to zero are errors, a
   // denormal result is not.
   if (errno == ERANGE && (std::isinf(v) || v == 0)) return false;

@@ -28,6 +28,12 @@ bool GlobMatch(std::string_view pattern, std::string_view str, bool nocase = fal
 // Splits a line like Redis sdssplitargs (quotes, escapes). Returns false on
 // unbalanced quotes.
 bool SplitArgs(std::string_view line, std::vector<std::string>* out);
+// Redis compares option words (NX, BEFORE, LEFT, ...) as C strings: an
+// argument counts up to its first NUL byte ("NX\0junk" is NX).
+inline std::string_view AsCString(std::string_view s) {
+  size_t nul = s.find('\0');
+  return nul == std::string_view::npos ? s : s.substr(0, nul);
+}
 // Upper-cases ASCII.
 std::string ToUpper(std::string_view s);
 

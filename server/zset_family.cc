@@ -43,10 +43,6 @@ storage::ZSetLimits LimitsOf(const Config& c) {
                              static_cast<size_t>(std::max<int64_t>(0, c.zset_max_listpack_value))};
 }
 
-std::string_view AsCString(std::string_view s) {
-  const size_t nul = s.find('\0');
-  return nul == std::string_view::npos ? s : s.substr(0, nul);
-}
 
 bool IsOpt(std::string_view arg, std::string_view name) {
   return EqualsIgnoreCase(AsCString(arg), name);

@@ -28,9 +28,6 @@ inline constexpr std::string_view kLexRangeErr = "ERR min or max not valid strin
 
 storage::ZSetLimits LimitsOf(const Config& c);
 
-// Redis compares option names as C strings: an argument ends at its first
-// NUL byte.
-std::string_view AsCString(std::string_view s);
 // Case-insensitive option match with C-string semantics.
 bool IsOpt(std::string_view arg, std::string_view name);
 

@@ -241,6 +241,12 @@ TEST_F(HashFamilyTest, IncrByFloat) {
   EXPECT_EQ(Cmd("HINCRBYFLOAT h f nan"), Err("ERR value is not a valid float"));
   EXPECT_EQ(Run({"HINCRBYFLOAT", "h", "f", " 1"}), Err("ERR value is not a valid float"));
   EXPECT_EQ(Run({"HINCRBYFLOAT", "h", "f", ""}), Err("ERR value is not a valid float"));
+  // Redis 7.0.15's string2ld wants the whole argument: an inner NUL fails.
+  EXPECT_EQ(Run({"HINCRBYFLOAT", "h", "f", std::string("1\0abc", 5)}),
+            Err("ERR value is not a valid float"));
+  Run({"HSET", "h", "nul", std::string("1\0", 2)});
+  EXPECT_EQ(Cmd("HINCRBYFLOAT h nul 1"), Err("ERR hash value is not a float"));
+  EXPECT_EQ(Cmd("HINCRBY h nul 1"), Err("ERR hash value is not an integer"));
   Run({"HSET", "h", "s", "abc", "inf", "inf", "big", "1e5000", "hx", "0x10"});
   EXPECT_EQ(Cmd("HINCRBYFLOAT h s 1"), Err("ERR hash value is not a float"));
   EXPECT_EQ(Cmd("HINCRBYFLOAT h big 1"), Err("ERR hash value is not a float"));
