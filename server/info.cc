@@ -67,7 +67,28 @@ std::string BytesToHuman(uint64_t n) {
   return buf;
 }
 
+}  // namespace
+}  // namespace grabkv::server
+
+// Present when the binary is linked with jemalloc (grabkv-server is, like
+// redis-server; the sanitizer build and the unit tests use glibc's malloc).
+extern "C" int mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp,
+                       size_t newlen) __attribute__((weak));
+
+namespace grabkv::server {
+namespace {
+
+const char* AllocatorName() { return mallctl != nullptr ? "jemalloc" : "libc"; }
+
 uint64_t UsedMemory() {
+  if (mallctl != nullptr) {
+    uint64_t epoch = 1;
+    size_t len = sizeof(epoch);
+    mallctl("epoch", &epoch, &len, &epoch, len);
+    size_t allocated = 0;
+    len = sizeof(allocated);
+    if (mallctl("stats.allocated", &allocated, &len, nullptr, 0) == 0) return allocated;
+  }
   struct mallinfo2 mi = mallinfo2();
   return static_cast<uint64_t>(mi.uordblks + mi.hblkhd);
 }
@@ -199,14 +220,15 @@ void MemorySection(ServerState& s, std::string* out) {
           "mem_clients_slaves:0\r\n"
           "mem_clients_normal:%" PRIu64
           "\r\n"
-          "mem_allocator:libc\r\n"
+          "mem_allocator:%s\r\n"
           "active_defrag_running:0\r\n"
           "lazyfree_pending_objects:%zu\r\n"
           "lazyfreed_objects:%zu\r\n",
           used, BytesToHuman(used).c_str(), rss, BytesToHuman(rss).c_str(), total,
           BytesToHuman(total).c_str(), maxmem, BytesToHuman(maxmem).c_str(),
           cfg.maxmemory_policy.c_str(), frag,
-          static_cast<int64_t>(rss) - static_cast<int64_t>(used), clients, s.lazy_free().pending(),
+          static_cast<int64_t>(rss) - static_cast<int64_t>(used), clients, AllocatorName(),
+          s.lazy_free().pending(),
           s.lazy_free().freed());
 }
 
