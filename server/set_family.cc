@@ -340,19 +340,6 @@ void CmdSRandMember(CommandContext& ctx) {
 // ---------------------------------------------------------------------------
 // SSCAN
 
-// Redis parseScanCursorOrReply: strtoul, so "" is 0, "+5" is 5 and "-1"
-// wraps; a leading space, trailing garbage or overflow is an error.
-bool ParseScanCursor(std::string_view s, uint64_t* out) {
-  const std::string buf(s);  // strtoul stops at an inner NUL, as Redis's does
-  if (!buf.empty() && std::isspace(static_cast<unsigned char>(buf[0]))) return false;
-  errno = 0;
-  char* end = nullptr;
-  const unsigned long v = std::strtoul(buf.c_str(), &end, 10);
-  if (*end != '\0' || errno == ERANGE) return false;
-  *out = v;
-  return true;
-}
-
 void CmdSScan(CommandContext& ctx) {
   uint64_t cursor;
   if (!ParseScanCursor(ctx.arg(2), &cursor)) return ctx.reply.Error("ERR invalid cursor");

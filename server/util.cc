@@ -252,6 +252,17 @@ bool SplitArgs(std::string_view line, std::vector<std::string>* out) {
   }
 }
 
+bool ParseScanCursor(std::string_view s, uint64_t* out) {
+  const std::string buf(AsCString(s));
+  if (!buf.empty() && std::isspace(static_cast<unsigned char>(buf[0]))) return false;
+  errno = 0;
+  char* end = nullptr;
+  const unsigned long v = std::strtoul(buf.c_str(), &end, 10);
+  if (*end != '\0' || errno == ERANGE) return false;
+  *out = v;
+  return true;
+}
+
 std::string ToUpper(std::string_view s) {
   std::string r(s);
   for (char& c : r) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

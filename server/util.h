@@ -34,6 +34,10 @@ inline std::string_view AsCString(std::string_view s) {
   size_t nul = s.find('\0');
   return nul == std::string_view::npos ? s : s.substr(0, nul);
 }
+// Redis parseScanCursorOrReply (SCAN, HSCAN, SSCAN, ZSCAN): strtoul, so ""
+// is 0, "+5" is 5 and "-1" wraps to ULONG_MAX; a leading space, trailing
+// bytes or overflow is an error. An inner NUL ends the cursor, as in Redis.
+bool ParseScanCursor(std::string_view s, uint64_t* out);
 // Upper-cases ASCII.
 std::string ToUpper(std::string_view s);
 

@@ -102,19 +102,6 @@ void ZRandMember(CommandContext& ctx) {
 // ---------------------------------------------------------------------------
 // ZSCAN (Redis scanGenericCommand)
 
-// Redis parseScanCursorOrReply: strtoul, so "" is 0 and "-1" wraps; a
-// leading space, trailing bytes or overflow is an error.
-bool ParseScanCursor(std::string_view s, uint64_t* out) {
-  const std::string buf(AsCString(s));
-  if (!buf.empty() && std::isspace(static_cast<unsigned char>(buf[0]))) return false;
-  errno = 0;
-  char* end = nullptr;
-  const unsigned long v = std::strtoul(buf.c_str(), &end, 10);
-  if (*end != '\0' || errno == ERANGE) return false;
-  *out = v;
-  return true;
-}
-
 // A listpack keeps integral scores as integers, and ZSCAN shows the stored
 // form (Redis double2ll's range), not the %.17g of a double.
 std::string ListpackScoreText(double d) {
