@@ -254,8 +254,10 @@ def check_interactive(rep, label, cli_bin, server, home, resp3=False):
             ("GET nosuchkey", rb"\(nil\)\n.*" + re.escape(prompt)),
             ("NOSUCHCMD", rb"\(error\) ERR unknown command.*\n.*" + re.escape(prompt)),
             ("SELECT 2", rb"OK\n.*" + re.escape(prompt[:-2]) + rb"\[2\]> "),
-            ("SET y \"two words\"", rb"OK\n"),
-            ("GET y", rb'"two words"\n'),
+            # Each step waits for the next prompt, so that a reply can never be
+            # consumed by the previous step's read (seen under load).
+            ("SET y \"two words\"", rb"OK\n.*" + re.escape(prompt[:-2]) + rb"\[2\]> "),
+            ("GET y", rb'"two words"\n.*' + re.escape(prompt[:-2]) + rb"\[2\]> "),
             ("SELECT 0", rb"OK\n.*" + re.escape(prompt)),
         ]
         if resp3:
