@@ -418,21 +418,10 @@ void CmdHScan(CommandContext& ctx) {
     ctx.reply.ArrayHeader(0);
     return;
   }
-  int64_t count = 10;
-  std::optional<std::string_view> pattern;  // unset: no MATCH or MATCH *
-  for (size_t i = 3; i < ctx.argc(); i += 2) {
-    const bool has_value = i + 1 < ctx.argc();
-    const std::string_view opt = AsCString(ctx.arg(i));
-    if (has_value && EqualsIgnoreCase(opt, "count")) {
-      if (!ParseInt64(ctx.arg(i + 1), &count)) return ctx.reply.Error(kNotIntegerErr);
-      if (count < 1) return ctx.reply.Error(kSyntaxErr);
-    } else if (has_value && EqualsIgnoreCase(opt, "match")) {
-      pattern = ctx.arg(i + 1);
-      if (*pattern == "*") pattern.reset();
-    } else {
-      return ctx.reply.Error(kSyntaxErr);
-    }
-  }
+  ScanOptions opts;
+  if (const char* err = ParseScanOptions(ctx.args, 3, &opts)) return ctx.reply.Error(err);
+  const int64_t count = opts.count;
+  const std::optional<std::string_view>& pattern = opts.pattern;
   // Collect first, filter after (Redis filters the collected keys too).
   std::vector<std::pair<std::string_view, std::string_view>> pairs;
   const uint64_t next = h->Scan(cursor, static_cast<size_t>(count),

@@ -263,6 +263,24 @@ bool ParseScanCursor(std::string_view s, uint64_t* out) {
   return true;
 }
 
+const char* ParseScanOptions(std::span<const std::string_view> args, size_t from,
+                             ScanOptions* out) {
+  for (size_t i = from; i < args.size(); i += 2) {
+    const bool has_value = i + 1 < args.size();
+    const std::string_view opt = AsCString(args[i]);
+    if (has_value && EqualsIgnoreCase(opt, "count")) {
+      if (!ParseInt64(args[i + 1], &out->count)) return "ERR value is not an integer or out of range";
+      if (out->count < 1) return "ERR syntax error";
+    } else if (has_value && EqualsIgnoreCase(opt, "match")) {
+      out->pattern = args[i + 1];
+      if (*out->pattern == "*") out->pattern.reset();
+    } else {
+      return "ERR syntax error";
+    }
+  }
+  return nullptr;
+}
+
 std::string ToUpper(std::string_view s) {
   std::string r(s);
   for (char& c : r) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +40,15 @@ inline std::string_view AsCString(std::string_view s) {
 // is 0, "+5" is 5 and "-1" wraps to ULONG_MAX; a leading space, trailing
 // bytes or overflow is an error. An inner NUL ends the cursor, as in Redis.
 bool ParseScanCursor(std::string_view s, uint64_t* out);
+// HSCAN/SSCAN/ZSCAN's [MATCH pattern] [COUNT n] options starting at
+// args[from] (Redis scanGenericCommand rules). Returns nullptr on success, else
+// the error reply text. `pattern` stays unset for no MATCH or MATCH *.
+struct ScanOptions {
+  int64_t count = 10;
+  std::optional<std::string_view> pattern;
+};
+const char* ParseScanOptions(std::span<const std::string_view> args, size_t from,
+                             ScanOptions* out);
 // Upper-cases ASCII.
 std::string ToUpper(std::string_view s);
 

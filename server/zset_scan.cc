@@ -124,20 +124,10 @@ void ZScan(CommandContext& ctx) {
     return;
   }
   if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
-  int64_t count = 10;
-  std::optional<std::string_view> pattern;  // unset: no MATCH, or MATCH *
-  for (size_t i = 3; i < ctx.argc(); i += 2) {
-    const bool has_value = i + 1 < ctx.argc();
-    if (has_value && IsOpt(ctx.arg(i), "count")) {
-      if (!ParseInt64(ctx.arg(i + 1), &count)) return ctx.reply.Error(kNotIntegerErr);
-      if (count < 1) return ctx.reply.Error(kSyntaxErr);
-    } else if (has_value && IsOpt(ctx.arg(i), "match")) {
-      pattern = ctx.arg(i + 1);
-      if (*pattern == "*") pattern.reset();
-    } else {
-      return ctx.reply.Error(kSyntaxErr);
-    }
-  }
+  ScanOptions opts;
+  if (const char* err = ParseScanOptions(ctx.args, 3, &opts)) return ctx.reply.Error(err);
+  const int64_t count = opts.count;
+  const std::optional<std::string_view>& pattern = opts.pattern;
   std::vector<std::pair<std::string, std::string>> found;
   const bool listpack = z->is_listpack();
   auto collect = [&](std::string_view m, double s) {
