@@ -29,7 +29,9 @@ class CommandRunner {
     return c.out();
   }
   // Convenience: splits on spaces (no quoting).
-  std::string Cmd(std::string_view line) {
+  std::string Cmd(std::string_view line) { return Run(SplitSpaces(line)); }
+  std::string CmdOn(server::Client& c, std::string_view line) { return RunOn(c, SplitSpaces(line)); }
+  static std::vector<std::string> SplitSpaces(std::string_view line) {
     std::vector<std::string> args;
     size_t i = 0;
     while (i < line.size()) {
@@ -38,7 +40,7 @@ class CommandRunner {
       if (j > i) args.emplace_back(line.substr(i, j - i));
       i = j + 1;
     }
-    return Run(std::move(args));
+    return args;
   }
   server::Client& AddClient() {
     extra_.push_back(NewClient());
@@ -57,6 +59,28 @@ class CommandRunner {
   server::ServerState server_;
   std::unique_ptr<server::Client> client_;
   std::vector<std::unique_ptr<server::Client>> extra_;
+};
+
+// Counts the keyspace notifications a command makes and forwards them to the
+// server (so WATCH and blocked clients still work): tests assert that every
+// write reports its key exactly once.
+class CountingObserver : public storage::KeyspaceObserver {
+ public:
+  explicit CountingObserver(storage::KeyspaceObserver* next) : next_(next) {}
+  void OnKeyTouched(int db, std::string_view key) override {
+    ++touched;
+    next_->OnKeyTouched(db, key);
+  }
+  void OnDbReplaced(int db, int other) override { next_->OnDbReplaced(db, other); }
+  void OnKeyExpired(int db, std::string_view key) override {
+    ++expired;
+    next_->OnKeyExpired(db, key);
+  }
+  int touched = 0;
+  int expired = 0;
+
+ private:
+  storage::KeyspaceObserver* next_;
 };
 
 }  // namespace grabkv::testing

@@ -36,20 +36,7 @@ std::string Arity(std::string_view cmd) {
 }
 
 // Forwards to the server and counts notifications.
-class CountingObserver : public storage::KeyspaceObserver {
- public:
-  explicit CountingObserver(storage::KeyspaceObserver* next) : next_(next) {}
-  void OnKeyTouched(int db, std::string_view key) override {
-    ++touched;
-    next_->OnKeyTouched(db, key);
-  }
-  void OnDbReplaced(int db, int other) override { next_->OnDbReplaced(db, other); }
-  void OnKeyExpired(int db, std::string_view key) override { next_->OnKeyExpired(db, key); }
-  int touched = 0;
-
- private:
-  storage::KeyspaceObserver* next_;
-};
+using testing::CountingObserver;
 
 class HashFamilyTest : public ::testing::Test {
  protected:

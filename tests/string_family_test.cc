@@ -37,24 +37,7 @@ std::string Arity(std::string_view cmd) {
 }
 
 // Forwards to the server and counts notifications per key.
-class CountingObserver : public storage::KeyspaceObserver {
- public:
-  explicit CountingObserver(storage::KeyspaceObserver* next) : next_(next) {}
-  void OnKeyTouched(int db, std::string_view key) override {
-    ++touched;
-    next_->OnKeyTouched(db, key);
-  }
-  void OnDbReplaced(int db, int other) override { next_->OnDbReplaced(db, other); }
-  void OnKeyExpired(int db, std::string_view key) override {
-    ++expired;
-    next_->OnKeyExpired(db, key);
-  }
-  int touched = 0;
-  int expired = 0;
-
- private:
-  storage::KeyspaceObserver* next_;
-};
+using testing::CountingObserver;
 
 class StringFamilyTest : public ::testing::Test {
  protected:

@@ -41,20 +41,7 @@ std::string Bulks(const std::vector<std::string>& items) {
 }
 std::string Dbl(std::string_view s) { return "," + std::string(s) + "\r\n"; }
 
-class CountingObserver : public storage::KeyspaceObserver {
- public:
-  explicit CountingObserver(storage::KeyspaceObserver* next) : next_(next) {}
-  void OnKeyTouched(int db, std::string_view key) override {
-    ++touched;
-    next_->OnKeyTouched(db, key);
-  }
-  void OnDbReplaced(int db, int other) override { next_->OnDbReplaced(db, other); }
-  void OnKeyExpired(int db, std::string_view key) override { next_->OnKeyExpired(db, key); }
-  int touched = 0;
-
- private:
-  storage::KeyspaceObserver* next_;
-};
+using testing::CountingObserver;
 
 class ZSetFamilyTest : public ::testing::Test {
  protected:
@@ -63,17 +50,7 @@ class ZSetFamilyTest : public ::testing::Test {
 
   std::string Cmd(std::string_view line) { return runner_.Cmd(line); }
   std::string Run(std::vector<std::string> args) { return runner_.Run(std::move(args)); }
-  std::string On(Client& c, std::string_view line) {
-    std::vector<std::string> args;
-    size_t i = 0;
-    while (i < line.size()) {
-      size_t j = line.find(' ', i);
-      if (j == std::string_view::npos) j = line.size();
-      if (j > i) args.emplace_back(line.substr(i, j - i));
-      i = j + 1;
-    }
-    return runner_.RunOn(c, std::move(args));
-  }
+  std::string On(Client& c, std::string_view line) { return runner_.CmdOn(c, line); }
   void Resp3() { runner_.client().set_resp(3); }
   storage::Db& db() { return runner_.server().db(0); }
   bool Exists(std::string_view key) { return db().Find(key, ServerState::NowMs()) != nullptr; }
