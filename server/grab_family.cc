@@ -150,16 +150,6 @@ void PushOutbox(CommandContext& ctx, const GrabArgs& a, const std::string& entry
   ctx.server.dirty++;
 }
 
-// Deletes `key` when its container became empty (Redis never keeps empty
-// containers), else reports the in-place change.
-void TouchOrDropEmpty(CommandContext& ctx, std::string_view key, bool empty) {
-  if (empty) {
-    ctx.db().Delete(key, ctx.now_ms);
-  } else {
-    ctx.db().Touch(key);
-  }
-}
-
 // --- GRAB.POP / GRAB.UNDO -------------------------------------------------------
 
 void CmdGrabPop(CommandContext& ctx) {
@@ -190,7 +180,7 @@ void CmdGrabPop(CommandContext& ctx) {
   List* stock = stock_e->value.As<List>();
   std::string item;
   stock->PopFront(&item);
-  TouchOrDropEmpty(ctx, stock_key, stock->empty());
+  ctx.db().FinishContainerWrite(stock_key, stock->empty(), ctx.now_ms);
   GetOrCreate<Hash>(ctx, claims_key)->Set(user, item, Limits(ctx.server.config()));
   ctx.db().Touch(claims_key);
   ctx.server.dirty += 2;
@@ -223,7 +213,7 @@ void CmdGrabUndo(CommandContext& ctx) {
   }
   std::string item(*held);
   claims->Delete(user);
-  TouchOrDropEmpty(ctx, claims_key, claims->Length() == 0);
+  ctx.db().FinishContainerWrite(claims_key, claims->Length() == 0, ctx.now_ms);
   // Back to the head: the returned item is the next one issued.
   GetOrCreate<List>(ctx, stock_key)->PushFront(item);
   ctx.db().Touch(stock_key);
@@ -333,7 +323,7 @@ void CmdGrabUntake(CommandContext& ctx) {
   std::string n(*held);
   Hash* claims = claims_e->value.As<Hash>();
   claims->Delete(user);
-  TouchOrDropEmpty(ctx, claims_key, claims->Length() == 0);
+  ctx.db().FinishContainerWrite(claims_key, claims->Length() == 0, ctx.now_ms);
   WriteCounter(ctx, counter_key, counter_e, have + units);
   ctx.server.dirty += 2;
   PushOutbox(ctx, a, OutboxEntry("untake", "counter", counter_key, user, "count", n, true, ctx.now_ms));

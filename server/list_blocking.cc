@@ -76,15 +76,6 @@ List* FindList(CommandContext& ctx, std::string_view key, OpStatus* st) {
   return e->value.As<List>();
 }
 
-// Deletes the key when its list emptied, else reports the change.
-void FinishWrite(CommandContext& ctx, std::string_view key, const List* l) {
-  if (l->empty()) {
-    ctx.db().Delete(key, ctx.now_ms);
-  } else {
-    ctx.db().Touch(key);
-  }
-}
-
 // Replies n elements from one end of l (tail first for the right end) as
 // bulk strings, then removes them. REQUIRES: n <= l->size().
 void ReplyAndPop(CommandContext& ctx, List* l, bool front, size_t n) {
@@ -132,7 +123,7 @@ void PopGeneric(CommandContext& ctx, bool front) {
   const size_t n = std::min<uint64_t>(static_cast<uint64_t>(count), l->size());
   if (has_count) ctx.reply.ArrayHeader(n);
   ReplyAndPop(ctx, l, front, n);
-  FinishWrite(ctx, ctx.arg(1), l);
+  ctx.db().FinishContainerWrite(ctx.arg(1), l->empty(), ctx.now_ms);
 }
 
 void CmdLPop(CommandContext& ctx) { PopGeneric(ctx, true); }
@@ -161,7 +152,7 @@ OpStatus OpMove(CommandContext& ctx, std::string_view src, std::string_view dst,
   List* dl = de->value.As<List>();
   to_front ? dl->PushFront(*moved) : dl->PushBack(*moved);
   db.Touch(dst);
-  if (src != dst) FinishWrite(ctx, src, sl);  // may free sl
+  if (src != dst) ctx.db().FinishContainerWrite(src, sl->empty(), ctx.now_ms);  // may free sl
   ctx.server.dirty++;
   return OpStatus::kOk;
 }
@@ -239,7 +230,7 @@ void BlockingPop(CommandContext& ctx, bool front) {
     ctx.reply.ArrayHeader(2);
     ctx.reply.Bulk(ctx.arg(j));
     ReplyAndPop(ctx, l, front, 1);
-    FinishWrite(ctx, ctx.arg(j), l);
+    ctx.db().FinishContainerWrite(ctx.arg(j), l->empty(), ctx.now_ms);
     return;
   }
   if (!ctx.may_block()) return ctx.reply.NullArray();
@@ -310,7 +301,7 @@ OpStatus OpMpop(CommandContext& ctx, const MpopArgs& a, bool skip_wrong_type) {
     ctx.reply.Bulk(ctx.arg(j));
     ctx.reply.ArrayHeader(n);
     ReplyAndPop(ctx, l, a.front, n);
-    FinishWrite(ctx, ctx.arg(j), l);
+    ctx.db().FinishContainerWrite(ctx.arg(j), l->empty(), ctx.now_ms);
     return OpStatus::kOk;
   }
   return OpStatus::kMissing;

@@ -83,16 +83,6 @@ List* FindListWrite(CommandContext& ctx, std::string_view key, OpStatus* st) {
   return e->value.As<List>();
 }
 
-// Reports a change to `key`: deletes it when the list emptied (Redis never
-// keeps an empty list), which notifies, else notifies through Touch.
-void FinishWrite(CommandContext& ctx, std::string_view key, const List* l) {
-  if (l->empty()) {
-    ctx.db().Delete(key, ctx.now_ms);
-  } else {
-    ctx.db().Touch(key);
-  }
-}
-
 // Redis start/stop normalization for LRANGE and LTRIM: negative indices
 // count from the tail; returns false when the range is empty.
 bool NormalizeRange(int64_t start, int64_t stop, size_t len, size_t* from, size_t* to) {
@@ -241,7 +231,7 @@ OpStatus OpTrim(CommandContext& ctx, std::string_view key, int64_t start, int64_
   }
   ctx.server.dirty += len - l->size();
   // Redis signals the key even when nothing was cut (WATCH sees it).
-  FinishWrite(ctx, key, l);
+  ctx.db().FinishContainerWrite(key, l->empty(), ctx.now_ms);
   return OpStatus::kOk;
 }
 
@@ -301,7 +291,7 @@ OpStatus OpRem(CommandContext& ctx, std::string_view key, int64_t count, std::st
   *removed = l->Remove(value, count);
   if (*removed != 0) {
     ctx.server.dirty += *removed;
-    FinishWrite(ctx, key, l);
+    ctx.db().FinishContainerWrite(key, l->empty(), ctx.now_ms);
   }
   return OpStatus::kOk;
 }

@@ -117,14 +117,6 @@ ZSet* FindWrite(CommandContext& ctx, std::string_view key, bool* wrong_type) {
   return Typed(ctx.db().Find(key, ctx.now_ms), wrong_type);
 }
 
-void AfterWrite(CommandContext& ctx, std::string_view key, const ZSet& z) {
-  if (z.empty()) {
-    ctx.db().Delete(key, ctx.now_ms);
-  } else {
-    ctx.db().Touch(key);
-  }
-}
-
 void ReplyMember(CommandContext& ctx, std::string_view member, double score, bool withscores) {
   if (withscores && ctx.reply.resp3()) ctx.reply.ArrayHeader(2);
   ctx.reply.Bulk(member);
@@ -288,7 +280,7 @@ void CmdZRem(CommandContext& ctx) {
   for (size_t i = 2; i < ctx.argc() && !z->empty(); ++i) {
     if (z->Remove(ctx.arg(i))) ++deleted;
   }
-  if (deleted > 0) AfterWrite(ctx, key, *z);
+  if (deleted > 0) ctx.db().FinishContainerWrite(key, z->empty(), ctx.now_ms);
   ctx.server.dirty += static_cast<uint64_t>(deleted);
   ctx.reply.Integer(deleted);
 }

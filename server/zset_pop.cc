@@ -80,7 +80,7 @@ void GenericPop(CommandContext& ctx, Args keys, bool max, int64_t count, PopShap
     ReplyScore(ctx, score);
   }
   ctx.server.dirty += n;
-  AfterWrite(ctx, key, *z);
+  ctx.db().FinishContainerWrite(key, z->empty(), ctx.now_ms);
 }
 
 // ZPOPMIN / ZPOPMAX key [count]

@@ -284,7 +284,7 @@ void ZRemRangeGeneric(CommandContext& ctx, RangeType type) {
   }
   if (span.count > 0) {
     z->RemoveRange(span.first, span.count);
-    AfterWrite(ctx, key, *z);
+    ctx.db().FinishContainerWrite(key, z->empty(), ctx.now_ms);
     ctx.server.dirty += span.count;
   }
   ctx.reply.Integer(static_cast<int64_t>(span.count));

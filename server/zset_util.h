@@ -43,9 +43,6 @@ bool ParseLexRange(std::string_view min, std::string_view max, storage::ZLexRang
 // Redis's lookupKeyRead; FindWrite does not (lookupKeyWrite).
 ZSet* FindRead(CommandContext& ctx, std::string_view key, bool* wrong_type);
 ZSet* FindWrite(CommandContext& ctx, std::string_view key, bool* wrong_type);
-// After an in-place change of the set at `key`: deletes the key when the
-// set is now empty (the Db reports that), else reports the change.
-void AfterWrite(CommandContext& ctx, std::string_view key, const ZSet& z);
 
 // A score as Redis's addReplyDouble sends it.
 inline void ReplyScore(CommandContext& ctx, double d) { ctx.reply.Double(d); }

@@ -84,6 +84,17 @@ class Db {
     if (observer_ != nullptr) observer_->OnKeyTouched(index_, key);
   }
 
+  // Reports an in-place change to a container value: deletes the key when
+  // the container is now empty (Redis never keeps empty containers; Delete
+  // notifies), else Touch(key).
+  void FinishContainerWrite(std::string_view key, bool emptied, int64_t now_ms) {
+    if (emptied) {
+      Delete(key, now_ms);
+    } else {
+      Touch(key);
+    }
+  }
+
   // Active expiry (Redis's sampling approach): looks at up to `max_samples`
   // keys with a TTL, deleting the expired ones. Returns {sampled, expired}.
   std::pair<size_t, size_t> ActiveExpire(int64_t now_ms, size_t max_samples);
