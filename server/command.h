@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <string_view>
@@ -90,8 +91,27 @@ struct CommandContext {
   bool in_transaction = false;  // inside EXEC
   bool in_script = false;       // from redis.call
   bool unblock_timeout = false; // a blocked command timed out: reply its timeout reply
-  // Blocking commands behave as non-blocking inside MULTI/EXEC and scripts.
-  bool may_block() const { return !in_transaction && !in_script; }
+  bool loading = false;         // replayed from the append-only file at start
+  // Blocking commands behave as non-blocking inside MULTI/EXEC, scripts and
+  // while loading.
+  bool may_block() const { return !in_transaction && !in_script && !loading; }
+
+  // --- propagation (the append-only file; see server/propagate.h) ---
+  // By default a write command that changed the keyspace is recorded as it
+  // was sent. A handler whose replay would not reproduce its effect (a
+  // relative TTL, a random choice, a blocking form, a compound GRAB command)
+  // records its effects itself with Propagate(); one that records nothing of
+  // its own (EXEC and scripts: their inner commands record) calls
+  // PropagateNothing(); PropagateVerbatim() records the command even when no
+  // key changed (FUNCTION LOAD, FLUSHALL).
+  enum class PropagateMode : uint8_t { kAuto, kCustom, kNone, kVerbatim };
+  PropagateMode propagate_mode = PropagateMode::kAuto;
+  // Whether effects are being recorded at all: build them only if so.
+  bool propagating() const;
+  void Propagate(std::initializer_list<std::string_view> argv);
+  void Propagate(Args argv);
+  void PropagateNothing() { propagate_mode = PropagateMode::kNone; }
+  void PropagateVerbatim() { propagate_mode = PropagateMode::kVerbatim; }
 
   storage::Db& db();
   size_t argc() const { return args.size(); }

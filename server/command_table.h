@@ -53,5 +53,6 @@ void RegisterZSetFamily(CommandTable& t);
 void RegisterScriptFamily(CommandTable& t);    // server/scripting/
 void RegisterFunctionFamily(CommandTable& t);  // server/scripting/
 void RegisterGrabFamily(CommandTable& t);
+void RegisterPersistenceFamily(CommandTable& t);  // BGREWRITEAOF, SAVE, BGSAVE, LASTSAVE
 
 }  // namespace grabkv::server

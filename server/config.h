@@ -37,6 +37,20 @@ struct Config {
   std::string appendfilename = "appendonly.aof";
   std::string appenddirname = "appendonlydir";
   std::string appendfsync = "everysec";
+  bool aof_load_truncated = true;
+  int64_t auto_aof_rewrite_percentage = 100;
+  int64_t auto_aof_rewrite_min_size = 64LL * 1024 * 1024;
+  // Accepted for redis.conf compatibility; grabkv always writes plain
+  // commands (it writes no RDB, so there is no preamble to write).
+  bool aof_use_rdb_preamble = true;
+  // The child writes with incremental fsync regardless (every 4 MB).
+  bool aof_rewrite_incremental_fsync = true;
+  // yes: no fsync of the file while a rewrite child runs (everysec/always
+  // then behave like "no" meanwhile), as in Redis.
+  bool no_appendfsync_on_rewrite = false;
+  // yes: a "#TS:<unix time>" annotation line before a batch when the second
+  // changed (Redis 7.0's format; loaders skip lines starting with '#').
+  bool aof_timestamp_enabled = false;
   std::string dir;  // filled with the cwd at start
   std::string dbfilename = "dump.rdb";
   std::string pidfile;

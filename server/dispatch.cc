@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <string>
 
+#include "server/aof.h"
 #include "server/scripting/lua_engine.h"
 #include "server/server_state.h"
 
@@ -55,6 +56,13 @@ bool RunsInsideMulti(std::string_view name) {
          name == "quit" || name == "reset";
 }
 
+bool QueuedWrite(const Client& c) {
+  for (const auto& q : c.queued) {
+    if (q.spec->flags & kWrite) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 void Execute(ServerState& s, Client& c, const CommandSpec* spec, Args args, const ExecOptions& opts) {
@@ -63,8 +71,24 @@ void Execute(ServerState& s, Client& c, const CommandSpec* spec, Args args, cons
   ctx.in_transaction = opts.in_transaction;
   ctx.in_script = opts.in_script;
   ctx.unblock_timeout = opts.unblock_timeout;
+  ctx.loading = s.loading;
   size_t before = c.out().size();
+  Propagator& prop = s.propagator();
+  uint64_t writes_before = s.keyspace_writes();
+  int db_before = c.db_index();
+  uint64_t commits_before = prop.commits();
+  prop.Enter();
   spec->handler(ctx);
+  if (prop.enabled()) {
+    using Mode = CommandContext::PropagateMode;
+    if (ctx.propagate_mode == Mode::kVerbatim ||
+        (ctx.propagate_mode == Mode::kAuto && (spec->flags & kWrite) &&
+         s.keyspace_writes() != writes_before)) {
+      prop.Add(db_before, args);
+    }
+  }
+  prop.Leave();
+  if (prop.commits() != commits_before && s.aof != nullptr) s.aof->NoteWriter(c.id());
   int64_t elapsed = ServerState::NowUs() - start_us;
 
   CommandStats& st = spec->stats;
@@ -147,6 +171,15 @@ void DispatchOne(ServerState& s, Client& c, Args args) {
   if (s.lua().busy() && !(spec->flags & kAllowBusy)) {
     spec->stats.rejected_calls++;
     Reject(s, c, s.lua().BusyError());
+    return;
+  }
+  // The append-only file could not be written: refuse what would need it,
+  // as Redis does (PING too, so that a health check notices).
+  if (s.aof != nullptr && !s.aof->write_error().empty() &&
+      ((spec->flags & kWrite) || spec->name == std::string_view("ping") ||
+       (spec->name == std::string_view("exec") && QueuedWrite(c)))) {
+    spec->stats.rejected_calls++;
+    Reject(s, c, s.aof->write_error());
     return;
   }
   if (c.in_multi && !RunsInsideMulti(spec->name)) {

@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "server/aof.h"
 #include "server/connection.h"
 #include "server/log.h"
 #include "server/util.h"
@@ -48,6 +49,7 @@ EventLoop::EventLoop(ServerState* state) : state_(state), loop_(uv_default_loop(
   cron_.data = this;
   uv_timer_init(loop_, &block_timer_);
   block_timer_.data = this;
+  uv_idle_init(loop_, &idle_);
   uv_signal_init(loop_, &sigterm_);
   uv_signal_init(loop_, &sigint_);
   sigterm_.data = sigint_.data = this;
@@ -212,6 +214,10 @@ void EventLoop::FlushAll() {
     }
   }
   ArmBlockTimer();
+  // Everything executed so far reaches the append-only file (and with
+  // appendfsync always, the disk) before any of its replies go out. A
+  // client whose write could not be made durable is now marked to close.
+  if (state_->aof != nullptr) state_->aof->BeforeReplies();
   // Swap out first: a flush may queue the connection again.
   std::vector<Connection*> list;
   list.swap(flush_list_);
@@ -219,6 +225,12 @@ void EventLoop::FlushAll() {
     if (c == nullptr) continue;
     c->in_flush_list = false;
     c->Flush();
+  }
+  // A flush that made room may have run buffered commands (MaybeResume):
+  // their replies go out in the next iteration, which must not wait for
+  // new events to arrive.
+  if (!flush_list_.empty() || !state_->output_queue.empty() || !state_->close_queue.empty()) {
+    uv_idle_start(&idle_, [](uv_idle_t* h) { uv_idle_stop(h); });
   }
   if (state_->shutdown_requested && !stopping_ && !ScriptRunning()) StartShutdown("SHUTDOWN");
 }
@@ -263,6 +275,7 @@ void EventLoop::Cron() {
       if (now - c->client().last_interaction_ms > cfg.timeout * 1000) state_->ScheduleClose(c->client());
     }
   }
+  if (state_->aof != nullptr) state_->aof->Cron();
   if (std::max<int64_t>(1, std::min<int64_t>(500, cfg.hz)) != cron_hz_) RestartCron();
   if (state_->shutdown_requested && !stopping_ && !ScriptRunning()) StartShutdown("SHUTDOWN");
   if (!state_->close_queue.empty()) FlushAll();
@@ -293,6 +306,8 @@ void EventLoop::StartShutdown(const char* why) {
   if (stopping_) return;
   stopping_ = true;
   Log(LogLevel::kWarning, "User requested shutdown...");
+  // Everything acknowledged or about to be is written and fsynced first.
+  if (state_->aof != nullptr) state_->aof->Shutdown();
   // Best effort: push out what is pending (e.g. replies before SHUTDOWN).
   for (auto& [id, c] : conns_) {
     if (!c->client().out().empty()) c->Flush();

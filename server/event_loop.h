@@ -62,6 +62,7 @@ class EventLoop {
   std::vector<uv_tcp_t*> listeners_;
   uv_check_t check_;
   uv_timer_t cron_;
+  uv_idle_t idle_;          // keeps an iteration from blocking while flushes are due
   uv_timer_t block_timer_;  // fires at the earliest blocked-client deadline
   int64_t block_timer_at_ = 0;
   uv_signal_t sigterm_, sigint_;

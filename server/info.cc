@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "server/command_table.h"
+#include "server/aof.h"
 #include "server/server_state.h"
 #include "server/util.h"
 #include "server/version.h"
@@ -229,7 +230,7 @@ void MemorySection(ServerState& s, std::string* out) {
           cfg.maxmemory_policy.c_str(), frag,
           static_cast<int64_t>(rss) - static_cast<int64_t>(used), clients, AllocatorName(),
           s.lazy_free().pending(),
-          s.lazy_free().freed());
+          s.lazy_free().completed());
 }
 
 void PersistenceSection(ServerState& s, std::string* out) {
@@ -254,20 +255,18 @@ void PersistenceSection(ServerState& s, std::string* out) {
           "rdb_saves:0\r\n"
           "rdb_last_cow_size:0\r\n"
           "rdb_last_load_keys_expired:0\r\n"
-          "rdb_last_load_keys_loaded:0\r\n"
-          "aof_enabled:0\r\n"
-          "aof_rewrite_in_progress:0\r\n"
-          "aof_rewrite_scheduled:0\r\n"
-          "aof_last_rewrite_time_sec:-1\r\n"
-          "aof_current_rewrite_time_sec:-1\r\n"
-          "aof_last_bgrewrite_status:ok\r\n"
-          "aof_rewrites:0\r\n"
-          "aof_rewrites_consecutive_failures:0\r\n"
-          "aof_last_write_status:ok\r\n"
-          "aof_last_cow_size:0\r\n"
-          "module_fork_in_progress:0\r\n"
-          "module_fork_last_cow_size:0\r\n",
-          s.dirty, s.last_save_time_s);
+          "rdb_last_load_keys_loaded:0\r\n",
+          s.dirty, s.aof != nullptr ? s.aof->last_save_s() : s.last_save_time_s);
+  if (s.aof != nullptr) {
+    s.aof->AppendInfo(out);
+  } else {
+    out->append(
+        "aof_enabled:0\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\n"
+        "aof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\n"
+        "aof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\naof_rewrites_consecutive_failures:0\r\n"
+        "aof_last_write_status:ok\r\naof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\n"
+        "module_fork_last_cow_size:0\r\n");
+  }
 }
 
 void StatsSection(ServerState& s, std::string* out) {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "server/aof.h"
 #include "server/event_loop.h"
 #include "server/log.h"
 #include "server/server_state.h"
@@ -112,6 +113,9 @@ int main(int argc, char** argv) {
   }
   if (cfg.daemonize && daemon(1, cfg.logfile.empty() ? 0 : 1) != 0) return 1;
   signal(SIGPIPE, SIG_IGN);
+  // A write past RLIMIT_FSIZE must fail with EFBIG (and be handled as a
+  // write error), not kill the server.
+  signal(SIGXFSZ, SIG_IGN);
   // Like Redis: make room for maxclients sockets plus our own descriptors.
   {
     struct rlimit rl;
@@ -148,6 +152,13 @@ int main(int argc, char** argv) {
   }
   Log(LogLevel::kNotice, "Server initialized");
   Log(LogLevel::kNotice, "Running mode=standalone, port=%lld.", static_cast<long long>(state.bound_port));
+  // The listening socket exists (a busy port fails fast), but no client is
+  // accepted before the append-only file is replayed.
+  Aof aof(&state);
+  if (!aof.Start(&err)) {
+    Log(LogLevel::kWarning, "%s", err.c_str());
+    return 1;
+  }
   Log(LogLevel::kNotice, "Ready to accept connections tcp");
   int rc = loop.Run();
   if (!cfg.pidfile.empty()) unlink(cfg.pidfile.c_str());

@@ -10,6 +10,18 @@ namespace grabkv::server {
 
 storage::Db& CommandContext::db() { return server.db(client.db_index()); }
 
+bool CommandContext::propagating() const { return server.propagator().enabled(); }
+
+void CommandContext::Propagate(std::initializer_list<std::string_view> argv) {
+  propagate_mode = PropagateMode::kCustom;
+  server.propagator().Add(client.db_index(), argv);
+}
+
+void CommandContext::Propagate(Args argv) {
+  propagate_mode = PropagateMode::kCustom;
+  server.propagator().Add(client.db_index(), argv);
+}
+
 ServerState::ServerState(Config config)
     : config_(std::move(config)), config_table_(&config_), rng_(std::random_device{}()) {
   RegisterConnectionFamily(commands_);
@@ -26,6 +38,7 @@ ServerState::ServerState(Config config)
   RegisterFunctionFamily(commands_);
   lua_ = std::make_unique<scripting::LuaEngine>(this);
   RegisterGrabFamily(commands_);
+  RegisterPersistenceFamily(commands_);
   dbs_.reserve(static_cast<size_t>(config_.databases));
   for (int i = 0; i < config_.databases; ++i) {
     dbs_.emplace_back(i);
@@ -54,6 +67,7 @@ int64_t ServerState::NowUs() {
 }
 
 void ServerState::OnKeyTouched(int db_index, std::string_view key) {
+  ++keyspace_writes_;
   watches_.Touch(db_index, key);
   // Any write may give a blocked client something (a push, a rename onto
   // the key, ...): its command is simply tried again after this one.
@@ -61,6 +75,7 @@ void ServerState::OnKeyTouched(int db_index, std::string_view key) {
 }
 
 void ServerState::OnDbReplaced(int db_index, int other_index) {
+  ++keyspace_writes_;
   watches_.TouchDbReplaced(dbs_[db_index], other_index >= 0 ? &dbs_[other_index] : nullptr);
   // After SWAPDB a blocked client may find data under its key (a flush
   // cannot give it any).
@@ -77,7 +92,10 @@ void ServerState::ForgetClient(Client& c) {
   RemoveClient(&c);
 }
 
-void ServerState::OnKeyExpired(int db_index, std::string_view key) {}
+void ServerState::OnKeyExpired(int db_index, std::string_view key) {
+  // Replicas and the file see expiry as a deletion, as Redis propagates it.
+  propagator_.Add(db_index, {config_.lazyfree_lazy_expire ? "UNLINK" : "DEL", key});
+}
 
 void ServerState::FreeLater(std::unique_ptr<storage::Db::Taken> taken) {
   if (taken->keys.size() + taken->expires.size() < 64) return;  // cheap: free here

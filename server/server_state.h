@@ -17,7 +17,8 @@
 #include "server/client.h"
 #include "server/command_table.h"
 #include "server/config.h"
-#include "server/lazy_free.h"
+#include "server/background_worker.h"
+#include "server/propagate.h"
 #include "server/pubsub_registry.h"
 #include "server/watch_registry.h"
 #include "storage/db.h"
@@ -27,6 +28,8 @@ class LuaEngine;
 }
 
 namespace grabkv::server {
+
+class Aof;
 
 struct ServerStats {
   uint64_t total_connections_received = 0;
@@ -64,12 +67,23 @@ class ServerState : public storage::KeyspaceObserver {
   GrabStats& grab_stats() { return grab_stats_; }
   std::vector<storage::Db>& dbs() { return dbs_; }
   storage::Db& db(int i) { return dbs_[i]; }
-  LazyFree& lazy_free() { return lazy_free_; }
+  BackgroundWorker& lazy_free() { return lazy_free_; }
   std::mt19937_64& rng() { return rng_; }
   WatchRegistry& watches() { return watches_; }
   PubSubRegistry& pubsub() { return pubsub_; }
   BlockingManager& blocking() { return blocking_; }
   scripting::LuaEngine& lua() { return *lua_; }  // EVAL/FCALL engine (server/scripting/)
+  // Effects of write commands, for the append-only file.
+  Propagator& propagator() { return propagator_; }
+  // Counts every keyspace change reported by the databases: a command
+  // changed data iff this moved while it ran.
+  uint64_t keyspace_writes() const { return keyspace_writes_; }
+  // True while the append-only file is replayed at start: no blocking, no
+  // lazy expiry, nothing propagated.
+  bool loading = false;
+  // The append-only file, when the IO layer has set one up (tests run
+  // without). Owned by whoever created it.
+  Aof* aof = nullptr;
 
   // Milliseconds since the epoch; the wall clock read once per command.
   static int64_t NowMs();
@@ -125,13 +139,15 @@ class ServerState : public storage::KeyspaceObserver {
   ServerStats stats_;
   GrabStats grab_stats_;
   std::vector<storage::Db> dbs_;
-  LazyFree lazy_free_;
+  BackgroundWorker lazy_free_;
   std::mt19937_64 rng_;
   absl::flat_hash_map<uint64_t, Client*> clients_;
   WatchRegistry watches_;
   PubSubRegistry pubsub_{this};
   BlockingManager blocking_{this};
   std::unique_ptr<scripting::LuaEngine> lua_;
+  Propagator propagator_;
+  uint64_t keyspace_writes_ = 0;
   uint64_t next_client_id_ = 1;
   int64_t start_time_ms_;
   std::string run_id_;

@@ -23,7 +23,7 @@ void Db::ExpireNow(Entry* e) {
 Db::Entry* Db::Find(std::string_view key, int64_t now_ms) {
   Entry* e = keys_.Find(key);
   if (e == nullptr) return nullptr;
-  if ((e->flags & kHasExpire) && GetExpire(e) <= now_ms) {
+  if (IsExpired(e, now_ms)) {
     ExpireNow(e);
     return nullptr;
   }

@@ -113,8 +113,12 @@ class Db {
   // check IsExpired.
   Table& table() { return keys_; }
   bool IsExpired(const Entry* e, int64_t now_ms) const {
-    return (e->flags & kHasExpire) && GetExpire(e) <= now_ms;
+    return (e->flags & kHasExpire) && !expiry_paused_ && GetExpire(e) <= now_ms;
   }
+  // While paused (replaying the append-only file) no key counts as expired:
+  // the file's own DELs decide, and a TTL in the past is kept for active
+  // expiry to act on afterwards, as Redis does while loading.
+  void set_expiry_paused(bool paused) { expiry_paused_ = paused; }
   // A random live key (expired ones met on the way are deleted); nullptr when
   // none. Gives up after a bounded number of tries on an all-expired db.
   Entry* RandomKey(int64_t now_ms, std::mt19937_64& rng);
@@ -142,6 +146,7 @@ class Db {
   uint64_t expire_cursor_ = 0;
   uint64_t hits_ = 0, misses_ = 0, expired_ = 0;
   int64_t avg_ttl_ = 0;
+  bool expiry_paused_ = false;
 };
 
 }  // namespace grabkv::storage

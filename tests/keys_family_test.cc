@@ -147,22 +147,22 @@ TEST_F(KeysFamilyTest, UnlinkFreesSmallValuesInline) {
 
 TEST_F(KeysFamilyTest, UnlinkFreesLargeValuesOffThread) {
   PutContainer("big", ValueType::kSet, "hashtable", 65 * 16);  // 65 elements
-  const size_t freed_before = r_.server().lazy_free().freed();
+  const size_t freed_before = r_.server().lazy_free().completed();
   EXPECT_EQ(Cmd("unlink big"), Int(1));
   EXPECT_EQ(Cmd("exists big"), Int(0));
-  for (int i = 0; i < 500 && r_.server().lazy_free().freed() == freed_before; ++i) {
+  for (int i = 0; i < 500 && r_.server().lazy_free().completed() == freed_before; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  EXPECT_EQ(r_.server().lazy_free().freed(), freed_before + 1);
+  EXPECT_EQ(r_.server().lazy_free().completed(), freed_before + 1);
   EXPECT_EQ(g_destroyed_off_thread.load(), 1);
 }
 
 TEST_F(KeysFamilyTest, DelIsLazyWhenLazyfreeLazyUserDel) {
   r_.server().config().lazyfree_lazy_user_del = true;
   PutContainer("big", ValueType::kHash, "hashtable", 1 << 20);
-  const size_t freed_before = r_.server().lazy_free().freed();
+  const size_t freed_before = r_.server().lazy_free().completed();
   EXPECT_EQ(Cmd("del big"), Int(1));
-  for (int i = 0; i < 500 && r_.server().lazy_free().freed() == freed_before; ++i) {
+  for (int i = 0; i < 500 && r_.server().lazy_free().completed() == freed_before; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   EXPECT_EQ(g_destroyed_off_thread.load(), 1);

@@ -1,10 +1,10 @@
-#include "server/lazy_free.h"
+#include "server/background_worker.h"
 
 namespace grabkv::server {
 
-LazyFree::LazyFree() : thread_([this] { Run(); }) {}
+BackgroundWorker::BackgroundWorker() : thread_([this] { Run(); }) {}
 
-LazyFree::~LazyFree() {
+BackgroundWorker::~BackgroundWorker() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
@@ -13,7 +13,7 @@ LazyFree::~LazyFree() {
   thread_.join();
 }
 
-void LazyFree::Submit(std::function<void()> job) {
+void BackgroundWorker::Submit(std::function<void()> job) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     jobs_.push_back(std::move(job));
@@ -21,17 +21,17 @@ void LazyFree::Submit(std::function<void()> job) {
   cv_.notify_one();
 }
 
-size_t LazyFree::pending() const {
+size_t BackgroundWorker::pending() const {
   std::lock_guard<std::mutex> lock(mu_);
   return jobs_.size() + running_;
 }
 
-size_t LazyFree::freed() const {
+size_t BackgroundWorker::completed() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return freed_;
+  return completed_;
 }
 
-void LazyFree::Run() {
+void BackgroundWorker::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
     cv_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
@@ -41,10 +41,10 @@ void LazyFree::Run() {
     ++running_;
     lock.unlock();
     job();
-    job = nullptr;  // destroy captures (the freed object) outside the lock
+    job = nullptr;  // destroy captures (e.g. the object freed) outside the lock
     lock.lock();
     --running_;
-    ++freed_;
+    ++completed_;
   }
 }
 

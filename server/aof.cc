@@ -1,0 +1,517 @@
+#include "server/aof.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+
+#include "server/log.h"
+#include "server/server_state.h"
+
+namespace grabkv::server {
+
+namespace {
+
+bool WriteAll(int fd, const char* p, size_t n, size_t* written) {
+  *written = 0;
+  while (*written < n) {
+    ssize_t w = ::write(fd, p + *written, n - *written);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    *written += static_cast<size_t>(w);
+  }
+  return true;
+}
+
+// fsync the directory holding `path`, so that a rename survives power loss.
+void FsyncDirOf(const std::string& path) {
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (dfd < 0) return;
+  ::fsync(dfd);
+  ::close(dfd);
+}
+
+}  // namespace
+
+Aof::Aof(ServerState* server) : server_(server) {
+  server_->aof = this;
+  server_->propagator().set_sink([this](std::string_view resp) { Feed(resp); });
+  last_save_s_ = ServerState::NowMs() / 1000;
+}
+
+Aof::~Aof() {
+  if (child_pid_ > 0) {
+    ::kill(child_pid_, SIGUSR1);
+    ::waitpid(child_pid_, nullptr, 0);
+    ::unlink(TempRewriteName(child_pid_).c_str());
+  }
+  if (fd_ >= 0) ::close(fd_);
+  server_->propagator().set_sink(nullptr);
+  server_->propagator().set_enabled(false);
+  server_->aof = nullptr;
+}
+
+std::string Aof::Path() const {
+  const Config& cfg = server_->config();
+  if (!cfg.appendfilename.empty() && cfg.appendfilename[0] == '/') return cfg.appendfilename;
+  return (cfg.dir.empty() ? std::string(".") : cfg.dir) + "/" + cfg.appendfilename;
+}
+
+std::string Aof::TempRewriteName(pid_t pid) const {
+  const Config& cfg = server_->config();
+  return (cfg.dir.empty() ? std::string(".") : cfg.dir) + "/temp-rewriteaof-bg-" +
+         std::to_string(pid) + ".aof";
+}
+
+void Aof::UpdatePropagation() {
+  // Effects are needed while the file is on, or while a child writes the
+  // file that will turn it on.
+  server_->propagator().set_enabled(state_ == State::kOn ||
+                                    (state_ == State::kWaitRewrite && child_pid_ > 0));
+}
+
+bool Aof::Start(std::string* error) {
+  if (!server_->config().appendonly) return true;
+  if (!Load(Path(), error)) return false;
+  if (!OpenForAppend(error)) return false;
+  base_size_ = current_size_;
+  state_ = State::kOn;
+  UpdatePropagation();
+  return true;
+}
+
+bool Aof::OpenForAppend(std::string* error) {
+  std::string path = Path();
+  fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) {
+    *error = "Can't open the append-only file " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  struct stat st;
+  current_size_ = ::fstat(fd_, &st) == 0 ? st.st_size : 0;
+  last_fsync_ms_ = ServerState::NowMs();
+  return true;
+}
+
+void Aof::Feed(std::string_view resp) {
+  if (server_->config().aof_timestamp_enabled) {
+    int64_t now_s = ServerState::NowMs() / 1000;
+    if (now_s != last_ts_s_) {
+      last_ts_s_ = now_s;
+      std::string ts = "#TS:" + std::to_string(now_s) + "\r\n";
+      if (state_ == State::kOn) aof_buf_ += ts;
+      if (child_pid_ > 0) rewrite_buf_ += ts;
+    }
+  }
+  if (state_ == State::kOn) aof_buf_.append(resp);
+  if (child_pid_ > 0) rewrite_buf_.append(resp);
+}
+
+void Aof::NoteWriter(uint64_t client_id) {
+  if (state_ == State::kOn && server_->config().appendfsync == "always") writers_.push_back(client_id);
+}
+
+bool Aof::WriteBuffer() {
+  if (aof_buf_.empty() || fd_ < 0) return true;
+  size_t written = 0;
+  bool ok = WriteAll(fd_, aof_buf_.data(), aof_buf_.size(), &written);
+  if (ok) {
+    current_size_ += static_cast<int64_t>(aof_buf_.size());
+    if (aof_buf_.capacity() > (4u << 20)) {
+      std::string().swap(aof_buf_);
+    } else {
+      aof_buf_.clear();
+    }
+    unsynced_ = true;
+    if (!write_error_.empty() && !fsync_failed_) {
+      Log(LogLevel::kWarning, "AOF write error looks solved. Grabkv can write again.");
+      write_error_.clear();
+    }
+    return true;
+  }
+  int err = errno;
+  last_write_errno_ = err;
+  // Never leave half a command in the file: cut it back, or (if even that
+  // fails) drop the written part from the buffer so it is not written twice.
+  if (written > 0) {
+    if (::ftruncate(fd_, current_size_) == 0) {
+      written = 0;
+    } else {
+      current_size_ += static_cast<int64_t>(written);
+      aof_buf_.erase(0, written);
+    }
+  }
+  if (write_error_.empty()) {
+    Log(LogLevel::kWarning, "Error writing to the AOF file: %s", std::strerror(err));
+  }
+  write_error_ = std::string("MISCONF Errors writing to the AOF file: ") + std::strerror(err);
+  return false;
+}
+
+void Aof::FailWriters() {
+  // Their replies must not acknowledge what is not on disk.
+  for (uint64_t id : writers_) {
+    auto it = server_->clients().find(id);
+    if (it != server_->clients().end()) server_->ScheduleClose(*it->second);
+  }
+  writers_.clear();
+}
+
+void Aof::BeforeReplies() {
+  if (state_ != State::kOn) return;
+  if (aof_buf_.empty() && writers_.empty()) return;
+  const Config& cfg = server_->config();
+  bool always = cfg.appendfsync == "always";
+  if (!WriteBuffer()) {
+    if (always) FailWriters();
+    return;
+  }
+  if (always) {
+    bool skip = cfg.no_appendfsync_on_rewrite && child_pid_ > 0;
+    if (!skip && unsynced_) {
+      if (::fdatasync(fd_) != 0) {
+        int err = errno;
+        Log(LogLevel::kWarning, "Can't persist AOF for fsync error when the AOF fsync policy is 'always': %s",
+            std::strerror(err));
+        fsync_failed_ = true;
+        last_write_errno_ = err;
+        write_error_ = std::string("MISCONF Errors writing to the AOF file: ") + std::strerror(err);
+        FailWriters();
+        return;
+      }
+      unsynced_ = false;
+      last_fsync_ms_ = ServerState::NowMs();
+    }
+    writers_.clear();
+    return;
+  }
+  if (cfg.appendfsync == "everysec" && unsynced_ &&
+      ServerState::NowMs() - last_fsync_ms_ >= 1000) {
+    SubmitFsync();
+  }
+}
+
+void Aof::SubmitFsync() {
+  if (fsyncs_in_flight_.load() > 0) return;  // the running one covers it soon
+  if (server_->config().no_appendfsync_on_rewrite && child_pid_ > 0) return;
+  unsynced_ = false;
+  last_fsync_ms_ = ServerState::NowMs();
+  int fd = fd_;
+  fsyncs_in_flight_.fetch_add(1);
+  worker_.Submit([this, fd] {
+    if (::fdatasync(fd) != 0) fsync_errno_.store(errno);
+    fsyncs_in_flight_.fetch_sub(1);
+  });
+}
+
+void Aof::Cron() {
+  if (child_pid_ > 0) CheckChild();
+  if (int err = fsync_errno_.exchange(0); err != 0) {
+    Log(LogLevel::kWarning, "Error fsyncing the AOF file in the background: %s", std::strerror(err));
+    fsync_failed_ = true;
+    last_write_errno_ = err;
+    write_error_ = std::string("MISCONF Errors writing to the AOF file: ") + std::strerror(err);
+  }
+  const Config& cfg = server_->config();
+  if (state_ == State::kOn) {
+    // Buffered bytes left over by a failed write are retried here too.
+    if (!aof_buf_.empty()) WriteBuffer();
+    if (cfg.appendfsync == "everysec" && unsynced_ && ServerState::NowMs() - last_fsync_ms_ >= 1000) {
+      SubmitFsync();
+    }
+  }
+  if (child_pid_ > 0) return;
+  if (rewrite_scheduled_) {
+    std::string err;
+    StartRewrite(false, &err);
+    return;
+  }
+  if (state_ == State::kOn && cfg.auto_aof_rewrite_percentage > 0 &&
+      current_size_ > cfg.auto_aof_rewrite_min_size) {
+    int64_t base = base_size_ > 0 ? base_size_ : 1;
+    int64_t growth = (current_size_ * 100 / base) - 100;
+    if (growth >= cfg.auto_aof_rewrite_percentage) {
+      Log(LogLevel::kNotice, "Starting automatic rewriting of AOF on %" PRId64 "%% growth", growth);
+      std::string err;
+      StartRewrite(false, &err);
+    }
+  }
+}
+
+Aof::RewriteStart Aof::StartRewrite(bool nested, std::string* err) {
+  if (child_pid_ > 0) {
+    *err = "ERR Background append only file rewriting already in progress";
+    return RewriteStart::kInProgress;
+  }
+  if (nested) {
+    rewrite_scheduled_ = true;
+    return RewriteStart::kScheduled;
+  }
+  rewrite_scheduled_ = false;
+  // Everything committed so far goes to the current file first, so the
+  // effects collected from now on are exactly those after the fork.
+  if (state_ == State::kOn) WriteBuffer();
+  int64_t now_ms = ServerState::NowMs();
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    int e = errno;
+    *err = std::string("ERR Can't rewrite append only file in background: fork: ") + std::strerror(e);
+    Log(LogLevel::kWarning, "Can't rewrite append only file in background: fork: %s", std::strerror(e));
+    last_rewrite_ok_ = false;
+    ++rewrite_failures_in_a_row_;
+    return RewriteStart::kFailed;
+  }
+  if (pid == 0) {
+    // Child: write the snapshot and leave without running any destructor.
+    ::signal(SIGTERM, SIG_DFL);
+    ::signal(SIGINT, SIG_DFL);
+    ::signal(SIGUSR1, SIG_DFL);
+    std::string tmp = TempRewriteName(::getpid());
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) ::_exit(1);
+    bool ok = WriteSnapshot(*server_, fd, now_ms) && ::fsync(fd) == 0;
+    ::close(fd);
+    ::_exit(ok ? 0 : 1);
+  }
+  child_pid_ = pid;
+  rewrite_start_ms_ = now_ms;
+  rewrite_buf_.clear();
+  // The collected effects must start with their own SELECT.
+  server_->propagator().ForgetSelectedDb();
+  UpdatePropagation();
+  Log(LogLevel::kNotice, "Background append only file rewriting started by pid %d", static_cast<int>(pid));
+  return RewriteStart::kStarted;
+}
+
+void Aof::CheckChild() {
+  int status = 0;
+  pid_t r = ::waitpid(child_pid_, &status, WNOHANG);
+  if (r == 0) return;
+  bool ok = r == child_pid_ && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  if (!ok) {
+    if (r == child_pid_ && WIFSIGNALED(status)) {
+      Log(LogLevel::kWarning, "Background AOF rewrite terminated by signal %d", WTERMSIG(status));
+    } else {
+      Log(LogLevel::kWarning, "Background AOF rewrite terminated with error");
+    }
+  }
+  FinishRewrite(ok);
+}
+
+void Aof::FinishRewrite(bool ok) {
+  pid_t pid = child_pid_;
+  child_pid_ = -1;
+  std::string tmp = TempRewriteName(pid);
+  int64_t elapsed_s = (ServerState::NowMs() - rewrite_start_ms_) / 1000;
+  std::string path = Path();
+  int nfd = -1;
+  if (ok) {
+    nfd = ::open(tmp.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    size_t written = 0;
+    ok = nfd >= 0 && WriteAll(nfd, rewrite_buf_.data(), rewrite_buf_.size(), &written) &&
+         ::fdatasync(nfd) == 0 && ::rename(tmp.c_str(), path.c_str()) == 0;
+    if (!ok) Log(LogLevel::kWarning, "Error finishing the AOF rewrite: %s", std::strerror(errno));
+  }
+  std::string().swap(rewrite_buf_);
+  if (!ok) {
+    if (nfd >= 0) ::close(nfd);
+    ::unlink(tmp.c_str());
+    last_rewrite_ok_ = false;
+    ++rewrite_failures_in_a_row_;
+    // Turning the file on needs a rewrite: try again later.
+    if (state_ == State::kWaitRewrite) rewrite_scheduled_ = true;
+    UpdatePropagation();
+    return;
+  }
+  FsyncDirOf(path);
+  struct stat st;
+  int64_t size = ::fstat(nfd, &st) == 0 ? st.st_size : 0;
+  if (state_ == State::kOff) {
+    ::close(nfd);  // BGREWRITEAOF with the file off: just the snapshot
+  } else {
+    int old = fd_;
+    fd_ = nfd;
+    if (old >= 0) {
+      // Closing the last descriptor of the replaced (now unlinked) file may
+      // free a lot of blocks: not on the loop thread.
+      worker_.Submit([old] { ::close(old); });
+    }
+    current_size_ = size;
+    if (state_ == State::kWaitRewrite) {
+      state_ = State::kOn;
+      Log(LogLevel::kNotice, "AOF rewrite completed: the append-only file is now on");
+    }
+    // A failed fsync is only forgotten with a fresh, fsynced file.
+    fsync_failed_ = false;
+    write_error_.clear();
+    unsynced_ = false;
+    last_fsync_ms_ = ServerState::NowMs();
+  }
+  base_size_ = size;
+  last_rewrite_ok_ = true;
+  rewrite_failures_in_a_row_ = 0;
+  last_rewrite_time_s_ = elapsed_s;
+  ++rewrites_;
+  last_save_s_ = ServerState::NowMs() / 1000;
+  server_->dirty = 0;
+  server_->last_save_time_s = last_save_s_;
+  UpdatePropagation();
+  Log(LogLevel::kNotice, "Background AOF rewrite finished successfully");
+}
+
+bool Aof::SaveNow(std::string* err) {
+  if (child_pid_ > 0) {
+    *err = "ERR Background save already in progress";
+    return false;
+  }
+  std::string path = Path();
+  std::string tmp = (server_->config().dir.empty() ? std::string(".") : server_->config().dir) +
+                    "/temp-rewriteaof-" + std::to_string(::getpid()) + ".aof";
+  if (state_ == State::kOn) WriteBuffer();
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  bool ok = fd >= 0 && WriteSnapshot(*server_, fd, ServerState::NowMs()) && ::fsync(fd) == 0 &&
+            ::rename(tmp.c_str(), path.c_str()) == 0;
+  if (!ok) {
+    int e = errno;
+    if (fd >= 0) ::close(fd);
+    ::unlink(tmp.c_str());
+    Log(LogLevel::kWarning, "Error saving the append-only file: %s", std::strerror(e));
+    *err = "ERR";
+    return false;
+  }
+  FsyncDirOf(path);
+  struct stat st;
+  int64_t size = ::fstat(fd, &st) == 0 ? st.st_size : 0;
+  if (state_ == State::kOn) {
+    int old = fd_;
+    ::close(fd);
+    fd_ = -1;
+    fd = -1;
+    std::string e;
+    if (!OpenForAppend(&e)) {
+      Log(LogLevel::kWarning, "%s", e.c_str());
+      write_error_ = "MISCONF Errors writing to the AOF file: " + e;
+    }
+    if (old >= 0) worker_.Submit([old] { ::close(old); });
+    server_->propagator().ForgetSelectedDb();
+    fsync_failed_ = false;
+    if (fd_ >= 0) write_error_.clear();
+  } else {
+    ::close(fd);
+  }
+  current_size_ = base_size_ = size;
+  last_save_s_ = ServerState::NowMs() / 1000;
+  server_->dirty = 0;
+  server_->last_save_time_s = last_save_s_;
+  Log(LogLevel::kNotice, "DB saved on disk (append-only file %s)", path.c_str());
+  return true;
+}
+
+bool Aof::Enable(std::string* err) {
+  if (state_ != State::kOff) return true;
+  state_ = State::kWaitRewrite;
+  if (child_pid_ > 0) {
+    // A rewrite without the file on is running: its result lacks the
+    // effects of now on, so start a fresh one when it ends.
+    rewrite_scheduled_ = true;
+    UpdatePropagation();
+    return true;
+  }
+  std::string e;
+  bool nested = server_->propagator().depth() > 1;
+  if (StartRewrite(nested, &e) == RewriteStart::kFailed) {
+    state_ = State::kOff;
+    UpdatePropagation();
+    *err = "Unable to turn on AOF. Check server logs.";
+    return false;
+  }
+  return true;
+}
+
+void Aof::Disable() {
+  if (state_ == State::kOff) return;
+  if (state_ == State::kOn) {
+    WriteBuffer();
+    if (fd_ >= 0) {
+      ::fsync(fd_);
+      ::close(fd_);
+    }
+    fd_ = -1;
+  }
+  if (child_pid_ > 0) {
+    ::kill(child_pid_, SIGUSR1);
+    ::waitpid(child_pid_, nullptr, 0);
+    ::unlink(TempRewriteName(child_pid_).c_str());
+    child_pid_ = -1;
+    std::string().swap(rewrite_buf_);
+  }
+  rewrite_scheduled_ = false;
+  state_ = State::kOff;
+  writers_.clear();
+  aof_buf_.clear();
+  write_error_.clear();
+  fsync_failed_ = false;
+  UpdatePropagation();
+  Log(LogLevel::kNotice, "Background append only file rewriting stopped: the append-only file is off");
+}
+
+void Aof::Shutdown() {
+  if (child_pid_ > 0) {
+    Log(LogLevel::kWarning, "There is a child rewriting the AOF. Killing it!");
+    ::kill(child_pid_, SIGUSR1);
+    ::waitpid(child_pid_, nullptr, 0);
+    ::unlink(TempRewriteName(child_pid_).c_str());
+    child_pid_ = -1;
+  }
+  if (state_ != State::kOn) return;
+  Log(LogLevel::kNotice, "Calling fsync() on the AOF file.");
+  WriteBuffer();
+  if (fd_ >= 0) ::fsync(fd_);
+}
+
+void Aof::AppendInfo(std::string* out) const {
+  char buf[1024];
+  int64_t now = ServerState::NowMs();
+  int n = std::snprintf(
+      buf, sizeof(buf),
+      "aof_enabled:%d\r\n"
+      "aof_rewrite_in_progress:%d\r\n"
+      "aof_rewrite_scheduled:%d\r\n"
+      "aof_last_rewrite_time_sec:%" PRId64 "\r\n"
+      "aof_current_rewrite_time_sec:%" PRId64 "\r\n"
+      "aof_last_bgrewrite_status:%s\r\n"
+      "aof_rewrites:%" PRIu64 "\r\n"
+      "aof_rewrites_consecutive_failures:%" PRIu64 "\r\n"
+      "aof_last_write_status:%s\r\n"
+      "aof_last_cow_size:0\r\n"
+      "module_fork_in_progress:0\r\n"
+      "module_fork_last_cow_size:0\r\n",
+      state_ != State::kOff ? 1 : 0, child_pid_ > 0 ? 1 : 0, rewrite_scheduled_ ? 1 : 0,
+      last_rewrite_time_s_, child_pid_ > 0 ? (now - rewrite_start_ms_) / 1000 : int64_t{-1},
+      last_rewrite_ok_ ? "ok" : "err", rewrites_, rewrite_failures_in_a_row_,
+      write_error_.empty() ? "ok" : "err");
+  out->append(buf, static_cast<size_t>(n));
+  if (state_ == State::kOff) return;
+  n = std::snprintf(buf, sizeof(buf),
+                    "aof_current_size:%" PRId64 "\r\n"
+                    "aof_base_size:%" PRId64 "\r\n"
+                    "aof_pending_rewrite:%d\r\n"
+                    "aof_buffer_length:%zu\r\n"
+                    "aof_pending_bio_fsync:%d\r\n"
+                    "aof_delayed_fsync:0\r\n",
+                    current_size_, base_size_,
+                    rewrite_scheduled_ ? 1 : 0, aof_buf_.size(), fsyncs_in_flight_.load());
+  out->append(buf, static_cast<size_t>(n));
+}
+
+}  // namespace grabkv::server
