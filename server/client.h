@@ -57,6 +57,10 @@ class Client {
   int64_t created_ms = 0;
   int64_t last_interaction_ms = 0;
   const char* last_command = "NULL";  // a CommandSpec name: static storage
+  // Dispatch's one-entry lookup cache: the name bytes last looked up.
+  const CommandSpec* last_lookup_spec = nullptr;
+  char last_lookup_name[23];
+  uint8_t last_lookup_len = 0;
   size_t query_buffer_size = 0, query_buffer_free = 0;
   size_t inflight_output = 0;  // bytes handed to the socket, not yet written
 

@@ -115,6 +115,7 @@ void Connection::ProcessInput() {
   // Our own EVAL/FCALL is still running (we are inside its busy loop).
   if (state_->lua().running_caller() == &client_) return;
   const Config& cfg = state_->config();
+  ServerState::ClockChain chain(state_);
   while (start_ < end_ && !closing_ && !client_.close_after_reply && !client_.close_asap &&
          !client_.blocked) {
     if (client_.pending_output() > kPauseOutput) {

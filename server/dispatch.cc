@@ -1,5 +1,6 @@
 // Dispatch: the single path from parsed arguments to a command handler.
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "server/aof.h"
@@ -66,7 +67,7 @@ bool QueuedWrite(const Client& c) {
 }  // namespace
 
 void Execute(ServerState& s, Client& c, const CommandSpec* spec, Args args, const ExecOptions& opts) {
-  int64_t start_us = ServerState::NowUs();
+  int64_t start_us = s.ChainedNowUs();
   CommandContext ctx{s, c, c.reply(), args, spec, opts.now_ms != 0 ? opts.now_ms : start_us / 1000};
   ctx.in_transaction = opts.in_transaction;
   ctx.in_script = opts.in_script;
@@ -89,7 +90,9 @@ void Execute(ServerState& s, Client& c, const CommandSpec* spec, Args args, cons
   }
   prop.Leave();
   if (prop.commits() != commits_before && s.aof != nullptr) s.aof->NoteWriter(c.id());
-  int64_t elapsed = ServerState::NowUs() - start_us;
+  int64_t end_us = ServerState::NowUs();
+  s.ChainClock(end_us);
+  int64_t elapsed = end_us - start_us;
 
   CommandStats& st = spec->stats;
   st.calls++;
@@ -125,8 +128,24 @@ void Dispatch(ServerState& s, Client& c, Args args) {
 }
 
 namespace {
+// Pipelines repeat the same command name: remember the last one a client
+// sent, byte for byte, so that a repeat costs one short compare.
+const CommandSpec* FindCached(ServerState& s, Client& c, std::string_view name) {
+  if (c.last_lookup_spec != nullptr && name.size() == c.last_lookup_len &&
+      std::memcmp(name.data(), c.last_lookup_name, name.size()) == 0) {
+    return c.last_lookup_spec;
+  }
+  const CommandSpec* spec = s.commands().Find(name);
+  if (spec != nullptr && name.size() <= sizeof(c.last_lookup_name)) {
+    std::memcpy(c.last_lookup_name, name.data(), name.size());
+    c.last_lookup_len = static_cast<uint8_t>(name.size());
+    c.last_lookup_spec = spec;
+  }
+  return spec;
+}
+
 void DispatchOne(ServerState& s, Client& c, Args args) {
-  const CommandSpec* spec = s.commands().Find(args[0]);
+  const CommandSpec* spec = FindCached(s, c, args[0]);
   if (spec == nullptr) {
     RejectUnknownCommand(s, c, args);
     return;
