@@ -13,6 +13,7 @@
 
 #include "server/log.h"
 #include "server/server_state.h"
+#include "server/util.h"
 
 namespace grabkv::server {
 
@@ -82,11 +83,79 @@ void Aof::UpdatePropagation() {
 
 bool Aof::Start(std::string* error) {
   if (!server_->config().appendonly) return true;
-  if (!Load(Path(), error)) return false;
+  std::string path = Path();
+  std::vector<std::string> redis_files;
+  if (::access(path.c_str(), F_OK) != 0 && !RedisManifestFiles(&redis_files, error)) return false;
+  if (redis_files.empty()) {
+    if (!Load(path, error)) return false;
+  } else {
+    // A Redis 7 multi-part AOF (appenddirname + manifest) and no file of
+    // ours: load its parts in order, then continue in our single file.
+    for (const std::string& f : redis_files) {
+      Log(LogLevel::kNotice, "Loading Redis 7 AOF part %s", f.c_str());
+      if (!Load(f, error)) return false;
+    }
+    std::string err;
+    if (!SaveNow(&err)) {
+      *error = "Can't write the append-only file " + path + " after loading the Redis AOF directory";
+      return false;
+    }
+  }
   if (!OpenForAppend(error)) return false;
   base_size_ = current_size_;
   state_ = State::kOn;
   UpdatePropagation();
+  return true;
+}
+
+bool Aof::RedisManifestFiles(std::vector<std::string>* files, std::string* error) {
+  const Config& cfg = server_->config();
+  std::string dir = (cfg.dir.empty() ? std::string(".") : cfg.dir) + "/" + cfg.appenddirname;
+  std::string manifest = dir + "/" + cfg.appendfilename + ".manifest";
+  FILE* f = std::fopen(manifest.c_str(), "r");
+  if (f == nullptr) return true;  // none: a fresh start
+  // Lines like "file appendonly.aof.1.base.aof seq 1 type b": the base
+  // first, then the incr files in manifest order; history (h) is ignored.
+  std::string base;
+  std::vector<std::string> incr;
+  char line[4096];
+  bool ok = true;
+  while (ok && std::fgets(line, sizeof(line), f) != nullptr) {
+    if (line[0] == '#' || line[0] == '\n') continue;
+    std::vector<std::string> words;
+    ok = SplitArgs(line, &words) && words.size() % 2 == 0;
+    std::string name, type;
+    for (size_t i = 0; ok && i + 1 < words.size(); i += 2) {
+      if (words[i] == "file") name = words[i + 1];
+      if (words[i] == "type") type = words[i + 1];
+    }
+    if (!ok || name.empty() || name.find('/') != std::string::npos) {
+      ok = false;
+    } else if (type == "b") {
+      base = dir + "/" + name;
+    } else if (type == "i") {
+      incr.push_back(dir + "/" + name);
+    }
+  }
+  std::fclose(f);
+  if (!ok) {
+    *error = "Invalid AOF manifest file format: " + manifest;
+    return false;
+  }
+  if (!base.empty()) {
+    char magic[5] = {};
+    FILE* b = std::fopen(base.c_str(), "r");
+    size_t n = b != nullptr ? std::fread(magic, 1, 5, b) : 0;
+    if (b != nullptr) std::fclose(b);
+    if (n == 5 && std::memcmp(magic, "REDIS", 5) == 0) {
+      *error = "The Redis AOF base file " + base +
+               " starts with an RDB preamble, which grabkv cannot read: rewrite it on Redis with "
+               "'aof-use-rdb-preamble no' (CONFIG SET aof-use-rdb-preamble no, then BGREWRITEAOF)";
+      return false;
+    }
+    files->push_back(base);
+  }
+  files->insert(files->end(), incr.begin(), incr.end());
   return true;
 }
 

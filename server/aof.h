@@ -46,8 +46,11 @@ class Aof {
 
   // Before clients are accepted. With appendonly yes: replays the file
   // (aof-load-truncated decides about a cut-off tail) and opens it for
-  // appending, creating it when missing. Returns false with *error when the
-  // server must not start (corruption, unreadable file).
+  // appending, creating it when missing. Without a file of ours, a Redis 7
+  // AOF directory (appenddirname with its manifest, written with
+  // aof-use-rdb-preamble no) is loaded instead and continued in our single
+  // file. Returns false with *error when the server must not start
+  // (corruption, unreadable file).
   bool Start(std::string* error);
 
   // --- event loop hooks ---
@@ -92,6 +95,9 @@ class Aof {
   // without aof-load-truncated). Truncates a cut-off tail in the file.
   bool Load(const std::string& path, std::string* error);
   bool OpenForAppend(std::string* error);
+  // The parts of a Redis 7 multi-part AOF (appenddirname/<appendfilename>
+  // .manifest): base then incr files. Empty when there is no manifest.
+  bool RedisManifestFiles(std::vector<std::string>* files, std::string* error);
   // Writes aof_buf_; false on failure (partial bytes are cut off again).
   bool WriteBuffer();
   void FailWriters();
