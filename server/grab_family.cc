@@ -9,6 +9,15 @@
 // Idempotency: a user who already holds a claim gets the same answer again
 // and nothing changes (a retry after a lost reply is safe); only state
 // changes produce outbox entries.
+//
+// Propagation (the append-only file) records each command's effects as
+// plain Redis commands, in the order they happen, so that real Redis can
+// load the file too: GRAB.POP = LPOP stock, HSET claims user item; GRAB.UNDO
+// = HDEL claims user, LPUSH stock item; GRAB.TAKE = DECRBY counter n, HSET
+// claims user n; GRAB.UNTAKE = HDEL claims user, INCRBY counter n; each then
+// RPUSH outbox <entry> with OUTBOX; GRAB.SPLIT = RPUSH stock <shares> in
+// chunks. The Propagator wraps several effects in MULTI/EXEC. A replayed or
+// sold-out grab (and an error) records nothing.
 #include <algorithm>
 #include <cstdint>
 #include <optional>
@@ -75,6 +84,16 @@ Db::Entry* Lookup(CommandContext& ctx, std::string_view key, ValueType type, boo
   Db::Entry* e = ctx.db().Find(key, ctx.now_ms);
   if (e != nullptr && e->value.type() != type) *wrong = true;
   return e;
+}
+
+// Looks up the OUTBOX list, if any. It cannot also be the claims hash or the
+// counter string, even while those keys are missing: the command would
+// create them as another type (WRONGTYPE, like any type clash).
+void LookupOutbox(CommandContext& ctx, const GrabArgs& a, std::string_view claims_key,
+                  std::optional<std::string_view> counter_key, bool* wrong) {
+  if (!a.has_outbox) return;
+  if (a.outbox == claims_key || a.outbox == counter_key) *wrong = true;
+  Lookup(ctx, a.outbox, ValueType::kList, wrong);
 }
 
 template <typename T>
@@ -148,18 +167,20 @@ void PushOutbox(CommandContext& ctx, const GrabArgs& a, const std::string& entry
   GetOrCreate<List>(ctx, a.outbox)->PushBack(entry);
   ctx.db().Touch(a.outbox);
   ctx.server.dirty++;
+  ctx.Propagate({"RPUSH", a.outbox, entry});
 }
 
 // --- GRAB.POP / GRAB.UNDO -------------------------------------------------------
 
 void CmdGrabPop(CommandContext& ctx) {
+  ctx.PropagateNothing();  // never recorded as sent: real Redis cannot load it
   std::string_view stock_key = ctx.arg(1), claims_key = ctx.arg(2), user = ctx.arg(3);
   GrabArgs a;
   if (!ParseOptions(ctx, 4, false, &a)) return;
   bool wrong = false;
   Db::Entry* claims_e = Lookup(ctx, claims_key, ValueType::kHash, &wrong);
   Db::Entry* stock_e = Lookup(ctx, stock_key, ValueType::kList, &wrong);
-  if (a.has_outbox) Lookup(ctx, a.outbox, ValueType::kList, &wrong);
+  LookupOutbox(ctx, a, claims_key, std::nullopt, &wrong);
   if (wrong) {
     ctx.reply.Error(kWrongType);
     return;
@@ -181,8 +202,10 @@ void CmdGrabPop(CommandContext& ctx) {
   std::string item;
   stock->PopFront(&item);
   ctx.db().FinishContainerWrite(stock_key, stock->empty(), ctx.now_ms);
+  ctx.Propagate({"LPOP", stock_key});
   GetOrCreate<Hash>(ctx, claims_key)->Set(user, item, Limits(ctx.server.config()));
   ctx.db().Touch(claims_key);
+  ctx.Propagate({"HSET", claims_key, user, item});
   ctx.server.dirty += 2;
   PushOutbox(ctx, a, OutboxEntry("pop", "stock", stock_key, user, "item", item, false, ctx.now_ms));
   st.issued++;
@@ -190,13 +213,14 @@ void CmdGrabPop(CommandContext& ctx) {
 }
 
 void CmdGrabUndo(CommandContext& ctx) {
+  ctx.PropagateNothing();  // effects below
   std::string_view stock_key = ctx.arg(1), claims_key = ctx.arg(2), user = ctx.arg(3);
   GrabArgs a;
   if (!ParseOptions(ctx, 4, false, &a)) return;
   bool wrong = false;
   Db::Entry* claims_e = Lookup(ctx, claims_key, ValueType::kHash, &wrong);
   Lookup(ctx, stock_key, ValueType::kList, &wrong);
-  if (a.has_outbox) Lookup(ctx, a.outbox, ValueType::kList, &wrong);
+  LookupOutbox(ctx, a, claims_key, std::nullopt, &wrong);
   if (wrong) {
     ctx.reply.Error(kWrongType);
     return;
@@ -214,9 +238,11 @@ void CmdGrabUndo(CommandContext& ctx) {
   std::string item(*held);
   claims->Delete(user);
   ctx.db().FinishContainerWrite(claims_key, claims->Length() == 0, ctx.now_ms);
+  ctx.Propagate({"HDEL", claims_key, user});
   // Back to the head: the returned item is the next one issued.
   GetOrCreate<List>(ctx, stock_key)->PushFront(item);
   ctx.db().Touch(stock_key);
+  ctx.Propagate({"LPUSH", stock_key, item});
   ctx.server.dirty += 2;
   PushOutbox(ctx, a, OutboxEntry("undo", "stock", stock_key, user, "item", item, false, ctx.now_ms));
   ctx.server.grab_stats().undone++;
@@ -253,13 +279,14 @@ void WriteCounter(CommandContext& ctx, std::string_view key, Db::Entry* e, int64
 }
 
 void CmdGrabTake(CommandContext& ctx) {
+  ctx.PropagateNothing();  // effects below
   std::string_view counter_key = ctx.arg(1), claims_key = ctx.arg(2), user = ctx.arg(3);
   GrabArgs a;
   if (!ParseOptions(ctx, 4, true, &a)) return;
   bool wrong = false;
   Db::Entry* claims_e = Lookup(ctx, claims_key, ValueType::kHash, &wrong);
   Db::Entry* counter_e = Lookup(ctx, counter_key, ValueType::kString, &wrong);
-  if (a.has_outbox) Lookup(ctx, a.outbox, ValueType::kList, &wrong);
+  LookupOutbox(ctx, a, claims_key, counter_key, &wrong);
   if (wrong) {
     ctx.reply.Error(kWrongType);
     return;
@@ -283,8 +310,10 @@ void CmdGrabTake(CommandContext& ctx) {
   }
   WriteCounter(ctx, counter_key, counter_e, have - a.count);
   std::string n = std::to_string(a.count);
+  ctx.Propagate({"DECRBY", counter_key, n});  // keeps the TTL, like WriteCounter
   GetOrCreate<Hash>(ctx, claims_key)->Set(user, n, Limits(ctx.server.config()));
   ctx.db().Touch(claims_key);
+  ctx.Propagate({"HSET", claims_key, user, n});
   ctx.server.dirty += 2;
   PushOutbox(ctx, a, OutboxEntry("take", "counter", counter_key, user, "count", n, true, ctx.now_ms));
   st.taken++;
@@ -292,13 +321,14 @@ void CmdGrabTake(CommandContext& ctx) {
 }
 
 void CmdGrabUntake(CommandContext& ctx) {
+  ctx.PropagateNothing();  // effects below
   std::string_view counter_key = ctx.arg(1), claims_key = ctx.arg(2), user = ctx.arg(3);
   GrabArgs a;
   if (!ParseOptions(ctx, 4, false, &a)) return;
   bool wrong = false;
   Db::Entry* claims_e = Lookup(ctx, claims_key, ValueType::kHash, &wrong);
   Db::Entry* counter_e = Lookup(ctx, counter_key, ValueType::kString, &wrong);
-  if (a.has_outbox) Lookup(ctx, a.outbox, ValueType::kList, &wrong);
+  LookupOutbox(ctx, a, claims_key, counter_key, &wrong);
   if (wrong) {
     ctx.reply.Error(kWrongType);
     return;
@@ -324,7 +354,9 @@ void CmdGrabUntake(CommandContext& ctx) {
   Hash* claims = claims_e->value.As<Hash>();
   claims->Delete(user);
   ctx.db().FinishContainerWrite(claims_key, claims->Length() == 0, ctx.now_ms);
+  ctx.Propagate({"HDEL", claims_key, user});
   WriteCounter(ctx, counter_key, counter_e, have + units);
+  ctx.Propagate({"INCRBY", counter_key, n});
   ctx.server.dirty += 2;
   PushOutbox(ctx, a, OutboxEntry("untake", "counter", counter_key, user, "count", n, true, ctx.now_ms));
   ctx.server.grab_stats().untaken++;
@@ -335,7 +367,27 @@ void CmdGrabUntake(CommandContext& ctx) {
 
 constexpr int64_t kMaxShares = 1000000;
 
+// Shares per recorded RPUSH: keeps each command of the file small.
+constexpr size_t kSharesPerPush = 1024;
+
+// Records the new list as RPUSH stock s1 s2 ... (the split is random).
+void PropagateShares(CommandContext& ctx, std::string_view stock_key,
+                     const std::vector<int64_t>& shares) {
+  if (!ctx.propagating()) return;
+  std::vector<std::string> text;
+  std::vector<std::string_view> argv;
+  for (size_t from = 0; from < shares.size(); from += kSharesPerPush) {
+    const size_t to = std::min(shares.size(), from + kSharesPerPush);
+    text.clear();
+    for (size_t i = from; i < to; ++i) text.push_back(std::to_string(shares[i]));
+    argv.assign({"RPUSH", stock_key});
+    argv.insert(argv.end(), text.begin(), text.end());
+    ctx.Propagate(Args(argv));
+  }
+}
+
 void CmdGrabSplit(CommandContext& ctx) {
+  ctx.PropagateNothing();  // effects below
   std::string_view stock_key = ctx.arg(1);
   int64_t total, count, min = 1;
   uint64_t seed = 0;
@@ -387,6 +439,7 @@ void CmdGrabSplit(CommandContext& ctx) {
   storage::Value v;
   v.SetContainer(std::move(list));
   ctx.db().Set(stock_key, std::move(v), ctx.now_ms);
+  PropagateShares(ctx, stock_key, shares);
   ctx.server.dirty += static_cast<uint64_t>(count);
   ctx.server.grab_stats().split++;
   ctx.reply.ArrayHeader(shares.size());

@@ -268,6 +268,8 @@ void CmdHIncrByFloat(CommandContext& ctx) {
   std::string result;
   OpStatus st = OpIncrByFloat(MakeOpArgs(ctx), ctx.arg(1), ctx.arg(2), incr, &result);
   if (st != OpStatus::kOk) return ReplyStatus(ctx, st);
+  // Redis propagates the result, not the float arithmetic.
+  ctx.Propagate({"HSET", ctx.arg(1), ctx.arg(2), result});
   ctx.reply.Bulk(result);
 }
 

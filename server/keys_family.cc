@@ -2,7 +2,8 @@
 // RANDOMKEY, RENAME(NX), COPY, MOVE, the EXPIRE family, TTL family, PERSIST,
 // TOUCH and OBJECT. Replies follow Redis 7.0 byte for byte (db.c, expire.c,
 // object.c); where grabkv cannot reproduce a Redis detail the comment at the
-// handler says so.
+// handler says so. All of them propagate as sent, except the EXPIRE family
+// (an absolute PEXPIREAT, or DEL for a time already past).
 //
 // Each command is split into parsing (Cmd*), an operation on storage (Op*,
 // no reply) and the reply.
@@ -428,26 +429,52 @@ std::string ParseExpireFlags(Args args, unsigned* flags) {
   return {};
 }
 
-// Returns 1 when the TTL was set (or the key deleted because `when_ms` has
-// passed), 0 when the key is missing or a flag condition failed.
-int64_t OpExpire(ServerState& server, Db& db, std::string_view key, int64_t when_ms,
-                 unsigned flags, int64_t now_ms) {
+enum class ExpireResult { kUnchanged, kSet, kDeleted };
+
+// Sets the TTL, or deletes the key when `when_ms` has passed (not while
+// loading: Redis's checkAlreadyExpired keeps the TTL then, for the file's
+// own DELs or active expiry to act on). kUnchanged when the key is missing
+// or a flag condition failed.
+ExpireResult OpExpire(ServerState& server, Db& db, std::string_view key, int64_t when_ms,
+                      unsigned flags, int64_t now_ms, bool loading) {
   Db::Entry* e = db.Find(key, now_ms);
-  if (e == nullptr) return 0;
+  if (e == nullptr) return ExpireResult::kUnchanged;
   if (flags != 0) {
     const int64_t current = db.GetExpire(e);  // -1: no TTL, i.e. infinite
-    if ((flags & kExpireNx) && current != -1) return 0;
-    if ((flags & kExpireXx) && current == -1) return 0;
-    if ((flags & kExpireGt) && (current == -1 || when_ms <= current)) return 0;
-    if ((flags & kExpireLt) && current != -1 && when_ms >= current) return 0;
-  }
-  if (when_ms <= now_ms) {
-    DeleteKey(server, db, key, now_ms, server.config().lazyfree_lazy_expire);
-  } else {
-    db.SetExpire(e, when_ms);
+    if ((flags & kExpireNx) && current != -1) return ExpireResult::kUnchanged;
+    if ((flags & kExpireXx) && current == -1) return ExpireResult::kUnchanged;
+    if ((flags & kExpireGt) && (current == -1 || when_ms <= current)) {
+      return ExpireResult::kUnchanged;
+    }
+    if ((flags & kExpireLt) && current != -1 && when_ms >= current) {
+      return ExpireResult::kUnchanged;
+    }
   }
   ++server.dirty;
-  return 1;
+  if (when_ms <= now_ms && !loading) {
+    DeleteKey(server, db, key, now_ms, server.config().lazyfree_lazy_expire);
+    return ExpireResult::kDeleted;
+  }
+  db.SetExpire(e, when_ms);
+  return ExpireResult::kSet;
+}
+
+// Redis propagates a TTL as an absolute time, PEXPIREAT key ms followed by
+// the NX/XX/GT/LT options as sent; PEXPIREAT itself is kept as sent. A key
+// deleted for a past time becomes DEL (UNLINK with lazyfree-lazy-expire).
+void PropagateExpire(CommandContext& ctx, ExpireResult r, bool rewrite, int64_t when_ms) {
+  if (r == ExpireResult::kUnchanged) return ctx.PropagateNothing();
+  if (r == ExpireResult::kDeleted) {
+    return ctx.Propagate(
+        {ctx.server.config().lazyfree_lazy_expire ? "UNLINK" : "DEL", ctx.arg(1)});
+  }
+  if (!rewrite) return ctx.Propagate(ctx.args);
+  if (!ctx.propagating()) return;
+  const std::string when = std::to_string(when_ms);
+  std::vector<std::string_view> argv(ctx.args.begin(), ctx.args.end());
+  argv[0] = "PEXPIREAT";
+  argv[2] = when;
+  ctx.Propagate(Args(argv));
 }
 
 // `relative`: the time is added to now (EXPIRE/PEXPIRE); `seconds`: the time
@@ -479,7 +506,10 @@ void ExpireGeneric(CommandContext& ctx, bool relative, bool seconds) {
     return;
   }
   when += base;
-  ctx.reply.Integer(OpExpire(ctx.server, ctx.db(), ctx.arg(1), when, flags, ctx.now_ms));
+  const ExpireResult r =
+      OpExpire(ctx.server, ctx.db(), ctx.arg(1), when, flags, ctx.now_ms, ctx.loading);
+  PropagateExpire(ctx, r, /*rewrite=*/relative || seconds, when);
+  ctx.reply.Integer(r == ExpireResult::kUnchanged ? 0 : 1);
 }
 
 void CmdExpire(CommandContext& ctx) { ExpireGeneric(ctx, true, true); }

@@ -16,6 +16,13 @@
 //
 // Replies stream the popped elements straight from the list before removing
 // them, so a pop copies nothing but the reply bytes.
+//
+// Propagation (the append-only file) records what a pop did as its
+// non-blocking form, as Redis 7.0 does: BLPOP/BRPOP -> LPOP/RPOP key,
+// BLMOVE -> LMOVE, BRPOPLPUSH -> RPOPLPUSH, LMPOP/BLMPOP -> LPOP/RPOP key n
+// (n = the elements actually popped). A blocked client served later runs the
+// same handler again, so it records the same way. LPOP/RPOP/LMOVE/RPOPLPUSH
+// are recorded as sent.
 #include <algorithm>
 #include <cstdint>
 #include <memory>
@@ -90,6 +97,8 @@ void ReplyAndPop(CommandContext& ctx, List* l, bool front, size_t n) {
   }
   ctx.server.dirty += n;
 }
+
+std::string_view PopCommand(bool front) { return front ? "LPOP" : "RPOP"; }
 
 // A blocked command run again because it timed out (or CLIENT UNBLOCK
 // without ERROR): replies and returns true. Every list blocking command
@@ -180,7 +189,9 @@ void CmdLMove(CommandContext& ctx) {
 
 void CmdRPopLPush(CommandContext& ctx) { MoveGeneric(ctx, false, true); }
 
+// BLMOVE (timeout at args[5]) and BRPOPLPUSH (args[3]).
 void BlockingMove(CommandContext& ctx, bool from_front, bool to_front, size_t timeout_idx) {
+  ctx.PropagateNothing();  // unless it moves an element (below)
   if (ReplyIfUnblocked(ctx)) return;
   const bool rerun = ctx.server.blocking().IsBlocked(ctx.client);
   int64_t deadline = 0;
@@ -188,6 +199,11 @@ void BlockingMove(CommandContext& ctx, bool from_front, bool to_front, size_t ti
   std::string moved;
   switch (OpMove(ctx, ctx.arg(1), ctx.arg(2), from_front, to_front, &moved)) {
     case OpStatus::kOk:
+      if (timeout_idx == 5) {
+        ctx.Propagate({"LMOVE", ctx.arg(1), ctx.arg(2), ctx.arg(3), ctx.arg(4)});
+      } else {
+        ctx.Propagate({"RPOPLPUSH", ctx.arg(1), ctx.arg(2)});
+      }
       return ctx.reply.Bulk(moved);
     case OpStatus::kWrongTypeDst:
       // Redis serves the client anyway and the push fails: an error reply.
@@ -215,6 +231,7 @@ void CmdBRPopLPush(CommandContext& ctx) { BlockingMove(ctx, false, true, 3); }
 // --- BLPOP BRPOP ---
 
 void BlockingPop(CommandContext& ctx, bool front) {
+  ctx.PropagateNothing();  // unless it pops (below)
   if (ReplyIfUnblocked(ctx)) return;
   const bool rerun = ctx.server.blocking().IsBlocked(ctx.client);
   int64_t deadline = 0;
@@ -231,6 +248,7 @@ void BlockingPop(CommandContext& ctx, bool front) {
     ctx.reply.Bulk(ctx.arg(j));
     ReplyAndPop(ctx, l, front, 1);
     ctx.db().FinishContainerWrite(ctx.arg(j), l->empty(), ctx.now_ms);
+    ctx.Propagate({PopCommand(front), ctx.arg(j)});
     return;
   }
   if (!ctx.may_block()) return ctx.reply.NullArray();
@@ -284,9 +302,10 @@ bool ParseMpop(CommandContext& ctx, size_t numkeys_idx, MpopArgs* a) {
   return true;
 }
 
-// Pops from the first key holding a list and replies [key, [elements]].
-// kMissing when none does (nothing replied); kWrongType at the first key of
-// another type before that, unless `skip_wrong_type`.
+// Pops from the first key holding a list and replies [key, [elements]],
+// recording LPOP/RPOP key n. kMissing when none does (nothing replied);
+// kWrongType at the first key of another type before that, unless
+// `skip_wrong_type`.
 OpStatus OpMpop(CommandContext& ctx, const MpopArgs& a, bool skip_wrong_type) {
   for (size_t j = a.first_key; j < a.first_key + a.numkeys; ++j) {
     OpStatus st;
@@ -302,12 +321,14 @@ OpStatus OpMpop(CommandContext& ctx, const MpopArgs& a, bool skip_wrong_type) {
     ctx.reply.ArrayHeader(n);
     ReplyAndPop(ctx, l, a.front, n);
     ctx.db().FinishContainerWrite(ctx.arg(j), l->empty(), ctx.now_ms);
+    if (ctx.propagating()) ctx.Propagate({PopCommand(a.front), ctx.arg(j), std::to_string(n)});
     return OpStatus::kOk;
   }
   return OpStatus::kMissing;
 }
 
 void CmdLMpop(CommandContext& ctx) {
+  ctx.PropagateNothing();  // unless it pops (OpMpop)
   MpopArgs a;
   if (!ParseMpop(ctx, 1, &a)) return;
   OpStatus st = OpMpop(ctx, a, false);
@@ -316,6 +337,7 @@ void CmdLMpop(CommandContext& ctx) {
 }
 
 void CmdBLMpop(CommandContext& ctx) {
+  ctx.PropagateNothing();  // unless it pops (OpMpop)
   if (ReplyIfUnblocked(ctx)) return;
   MpopArgs a;
   if (!ParseMpop(ctx, 2, &a)) return;

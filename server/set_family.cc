@@ -239,7 +239,9 @@ void CmdSMembers(CommandContext& ctx) {
 // ---------------------------------------------------------------------------
 // SPOP / SRANDMEMBER
 
-// SPOP key count. Replies a set.
+// SPOP key count. Replies a set. Propagated as Redis 7.0 does it: DEL key
+// when the whole set goes, else one SREM key member per popped member (the
+// batch is wrapped in MULTI/EXEC).
 void SPopWithCount(CommandContext& ctx) {
   // Redis getPositiveLongFromObjectOrReply: one message for every failure.
   int64_t count;
@@ -268,19 +270,24 @@ void SPopWithCount(CommandContext& ctx) {
     }
     op.db.Delete(ctx.arg(1), op.now_ms);
     op.dirty += size;
+    ctx.Propagate({"DEL", ctx.arg(1)});
     return;
   }
   ctx.reply.SetHeader(static_cast<size_t>(count));
   std::string member;
+  const bool propagating = ctx.propagating();
   for (int64_t i = 0; i < count; ++i) {
     s->PopRandom(ctx.server.rng(), &member);
     ctx.reply.Bulk(member);
+    if (propagating) ctx.Propagate({"SREM", ctx.arg(1), member});
   }
   op.db.Touch(ctx.arg(1));
   op.dirty += static_cast<uint64_t>(count);
 }
 
+// SPOP key: propagated as SREM key member (the choice is random).
 void CmdSPop(CommandContext& ctx) {
+  ctx.PropagateNothing();  // unless it pops (below)
   if (ctx.argc() == 3) return SPopWithCount(ctx);
   if (ctx.argc() > 3) return ctx.reply.Error(kSyntaxErr);
   const OpArgs op = MakeOpArgs(ctx);
@@ -292,6 +299,7 @@ void CmdSPop(CommandContext& ctx) {
   s->PopRandom(ctx.server.rng(), &member);
   AfterRemoval(op, ctx.arg(1), *s);
   ++op.dirty;
+  ctx.Propagate({"SREM", ctx.arg(1), member});
   ctx.reply.Bulk(member);
 }
 

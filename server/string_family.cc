@@ -9,6 +9,13 @@
 //
 // Every write notifies the keyspace observer exactly once through the Db and
 // adds Redis's number of changes to ServerState::dirty.
+//
+// Propagation (the append-only file) follows Redis 7.0's rewrites, so that a
+// replay reproduces the data whatever the clock says then: a relative or
+// absolute expiry becomes SET key value PXAT ms (GETEX: PEXPIREAT key ms),
+// INCRBYFLOAT becomes SET key result KEEPTTL, GETSET becomes SET, GETDEL and
+// an expiry already past become DEL (UNLINK with lazy freeing), and SET's GET
+// option is dropped.
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -16,6 +23,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "server/command_table.h"
 #include "server/server_state.h"
@@ -150,6 +158,10 @@ void ReplyExpireError(CommandContext& ctx, ExpireStatus st) {
     ReplyInvalidExpire(ctx);
   }
 }
+
+// "DEL" or "UNLINK", as Redis propagates a deletion made with or without
+// lazy freeing.
+std::string_view DelCommand(bool lazy) { return lazy ? "UNLINK" : "DEL"; }
 
 // ---------------------------------------------------------------------------
 // SET / GETEX options (Redis parseExtendedStringArgumentsOrReply).
@@ -449,6 +461,18 @@ bool GetGeneric(CommandContext& ctx, const OpArgs& op, std::string_view key) {
 
 void CmdGet(CommandContext& ctx) { GetGeneric(ctx, MakeOpArgs(ctx), ctx.arg(1)); }
 
+// Records SET as sent minus its GET options, which a replay does not need
+// (Redis skips every "get" from the fourth argument on).
+void PropagateWithoutGet(CommandContext& ctx) {
+  std::vector<std::string_view> argv;
+  argv.reserve(ctx.argc());
+  for (size_t j = 0; j < ctx.argc(); ++j) {
+    if (j >= 3 && EqualsIgnoreCase(AsCString(ctx.arg(j)), "get")) continue;
+    argv.push_back(ctx.arg(j));
+  }
+  ctx.Propagate(Args(argv));
+}
+
 // SET key value [NX|XX] [GET] [EX s|PX ms|EXAT ts|PXAT ts|KEEPTTL]
 void CmdSet(CommandContext& ctx) {
   ExtendedOptions opts;
@@ -467,6 +491,15 @@ void CmdSet(CommandContext& ctx) {
   // With GET the reply is the old value, sent before the key changes.
   if (get && !GetGeneric(ctx, op, ctx.arg(1))) return;
   OpStatus st = OpSet(op, ctx.arg(1), ctx.arg(2), p);
+  if (st == OpStatus::kSkipped) {
+    ctx.PropagateNothing();
+  } else if (ctx.propagating() && p.expire_at_ms > 0) {
+    // Redis: exactly SET key value PXAT ms (NX/XX/GET are not needed).
+    const std::string ms = std::to_string(p.expire_at_ms);
+    ctx.Propagate({"SET", ctx.arg(1), ctx.arg(2), "PXAT", ms});
+  } else if (ctx.propagating() && get) {
+    PropagateWithoutGet(ctx);
+  }
   if (get) return;
   if (st == OpStatus::kSkipped) {
     ctx.reply.Null();
@@ -488,6 +521,10 @@ void SetWithExpire(CommandContext& ctx, bool seconds) {
   ExpireStatus est = ParseExpireArg(ctx.arg(2), seconds, /*relative=*/true, ctx.now_ms, &p.expire_at_ms);
   if (est != ExpireStatus::kOk) return ReplyExpireError(ctx, est);
   OpSet(MakeOpArgs(ctx), ctx.arg(1), ctx.arg(3), p);
+  if (ctx.propagating()) {
+    const std::string ms = std::to_string(p.expire_at_ms);
+    ctx.Propagate({"SET", ctx.arg(1), ctx.arg(3), "PXAT", ms});
+  }
   ctx.reply.Ok();
 }
 
@@ -498,16 +535,21 @@ void CmdGetSet(CommandContext& ctx) {
   OpArgs op = MakeOpArgs(ctx);
   if (!GetGeneric(ctx, op, ctx.arg(1))) return;
   OpSet(op, ctx.arg(1), ctx.arg(2), SetParams{});
+  ctx.Propagate({"SET", ctx.arg(1), ctx.arg(2)});
 }
 
 void CmdGetDel(CommandContext& ctx) {
+  ctx.PropagateNothing();
   OpArgs op = MakeOpArgs(ctx);
   if (!GetGeneric(ctx, op, ctx.arg(1))) return;
-  OpDel(op, ctx.arg(1));
+  if (OpDel(op, ctx.arg(1))) {
+    ctx.Propagate({DelCommand(ctx.server.config().lazyfree_lazy_user_del), ctx.arg(1)});
+  }
 }
 
 // GETEX key [EX s|PX ms|EXAT ts|PXAT ts|PERSIST]
 void CmdGetEx(CommandContext& ctx) {
+  ctx.PropagateNothing();  // unless it changes the key (below)
   ExtendedOptions opts;
   if (!ParseExtendedOptions(ctx.args, 2, /*for_set=*/false, &opts)) {
     ctx.reply.Error(kSyntaxErr);
@@ -525,14 +567,20 @@ void CmdGetEx(CommandContext& ctx) {
     if (st != ExpireStatus::kOk) return ReplyExpireError(ctx, st);
   }
   ReplyStringValue(ctx.reply, e->value);
-  if ((opts.flags & (kSetExat | kSetPxat)) && when <= op.now_ms) {
-    // An absolute time already past deletes the key.
+  if ((opts.flags & (kSetExat | kSetPxat)) && when <= op.now_ms && !ctx.loading) {
+    // An absolute time already past deletes the key (not while replaying
+    // the append-only file, as Redis's checkAlreadyExpired).
     OpDel(op, key);
+    ctx.Propagate({DelCommand(ctx.server.config().lazyfree_lazy_expire), key});
   } else if (opts.flags & kSetAnyExpire) {
     op.db.SetExpire(e, when);
     ++op.dirty;
+    if (ctx.propagating()) ctx.Propagate({"PEXPIREAT", key, std::to_string(when)});
   } else if (opts.flags & kSetPersist) {
-    if (op.db.Persist(e)) ++op.dirty;
+    if (op.db.Persist(e)) {
+      ++op.dirty;
+      ctx.Propagate({"PERSIST", key});
+    }
   }
 }
 
@@ -594,8 +642,10 @@ void CmdDecrBy(CommandContext& ctx) {
 void CmdIncrByFloat(CommandContext& ctx) {
   std::string result;
   OpStatus st = OpIncrByFloat(MakeOpArgs(ctx), ctx.arg(1), ctx.arg(2), &result);
-  if (st == OpStatus::kOk) return ctx.reply.Bulk(result);
-  ReplyStatus(ctx, st);
+  if (st != OpStatus::kOk) return ReplyStatus(ctx, st);
+  // The float arithmetic is not replayed: the result is.
+  ctx.Propagate({"SET", ctx.arg(1), result, "KEEPTTL"});
+  ctx.reply.Bulk(result);
 }
 
 void CmdAppend(CommandContext& ctx) {

@@ -52,6 +52,9 @@ void CmdDiscard(CommandContext& ctx) {
 }
 
 void CmdExec(CommandContext& ctx) {
+  // The queued commands record their own effects; the Propagator wraps them
+  // in MULTI/EXEC when there is more than one.
+  ctx.PropagateNothing();
   Client& c = ctx.client;
   if (!c.in_multi) {
     ctx.reply.Error("ERR EXEC without MULTI");

@@ -12,6 +12,10 @@
 // is empty either park the client (Block, no reply) or, inside MULTI/EXEC or
 // a script, reply the timeout reply at once. A parked client's command is
 // re-run from the start when one of its keys is written.
+//
+// Propagation (the append-only file) follows Redis 7.0: ZPOPMIN/ZPOPMAX are
+// recorded as sent; BZPOPMIN/BZPOPMAX as ZPOPMIN/ZPOPMAX key, and ZMPOP/BZMPOP
+// as ZPOPMIN/ZPOPMAX key n with n the members actually popped.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -37,9 +41,18 @@ struct PopShape {
   bool nil_when_empty = false;
 };
 
+// How a pop is recorded for propagation.
+enum class PopRecord {
+  kAsSent,     // ZPOPMIN/ZPOPMAX
+  kPop,        // BZPOPMIN/BZPOPMAX: ZPOPMIN/ZPOPMAX key
+  kPopCount,   // ZMPOP/BZMPOP: ZPOPMIN/ZPOPMAX key n
+};
+
 // Pops up to `count` (-1: a single pop without COUNT) members from the first
 // existing key of `keys`. Stops at the first key of the wrong type.
-void GenericPop(CommandContext& ctx, Args keys, bool max, int64_t count, PopShape shape) {
+void GenericPop(CommandContext& ctx, Args keys, bool max, int64_t count, PopShape shape,
+                PopRecord record) {
+  if (record != PopRecord::kAsSent) ctx.PropagateNothing();  // unless it pops (below)
   ZSet* z = nullptr;
   std::string_view key;
   for (std::string_view k : keys) {
@@ -81,6 +94,12 @@ void GenericPop(CommandContext& ctx, Args keys, bool max, int64_t count, PopShap
   }
   ctx.server.dirty += n;
   ctx.db().FinishContainerWrite(key, z->empty(), ctx.now_ms);
+  const std::string_view pop = max ? "ZPOPMAX" : "ZPOPMIN";
+  if (record == PopRecord::kPop) {
+    ctx.Propagate({pop, key});
+  } else if (record == PopRecord::kPopCount && ctx.propagating()) {
+    ctx.Propagate({pop, key, std::to_string(n)});
+  }
 }
 
 // ZPOPMIN / ZPOPMAX key [count]
@@ -93,13 +112,14 @@ void ZPopMinMax(CommandContext& ctx, bool max) {
   PopShape shape;
   // A count (even 1) makes RESP3 nest the pairs.
   shape.nested = ctx.reply.resp3() && count != -1;
-  GenericPop(ctx, ctx.args.subspan(1, 1), max, count, shape);
+  GenericPop(ctx, ctx.args.subspan(1, 1), max, count, shape, PopRecord::kAsSent);
 }
 
 // The blocking variants (Redis blockingGenericZpopCommand): the timeout is
 // checked before the keys.
 void BlockingPop(CommandContext& ctx, Args keys, bool max, std::string_view timeout,
-                 int64_t count, PopShape shape) {
+                 int64_t count, PopShape shape, PopRecord record) {
+  ctx.PropagateNothing();  // unless it pops (GenericPop)
   if (ctx.unblock_timeout) return ctx.reply.NullArray();
   int64_t deadline_ms;
   if (!ParseBlockTimeout(ctx, timeout, &deadline_ms)) return;
@@ -113,7 +133,7 @@ void BlockingPop(CommandContext& ctx, Args keys, bool max, std::string_view time
       return ctx.reply.Error(kWrongTypeErr);
     }
     if (z == nullptr || z->empty()) continue;
-    return GenericPop(ctx, keys.subspan(i, 1), max, count, shape);
+    return GenericPop(ctx, keys.subspan(i, 1), max, count, shape, record);
   }
   // Nothing to pop. Inside MULTI/EXEC or a script this is a timeout at once.
   if (!ctx.may_block()) return ctx.reply.NullArray();
@@ -124,13 +144,15 @@ void BlockingPop(CommandContext& ctx, Args keys, bool max, std::string_view time
 void BZPopMinMax(CommandContext& ctx, bool max) {
   PopShape shape;
   shape.emit_key = true;
-  BlockingPop(ctx, ctx.args.subspan(1, ctx.argc() - 2), max, ctx.arg(ctx.argc() - 1), -1, shape);
+  BlockingPop(ctx, ctx.args.subspan(1, ctx.argc() - 2), max, ctx.arg(ctx.argc() - 1), -1, shape,
+              PopRecord::kPop);
 }
 
 // ZMPOP numkeys key [key ...] MIN|MAX [COUNT count], and BZMPOP with a
 // timeout before numkeys (Redis zmpopGenericCommand: numkeys, MIN|MAX and
 // COUNT are checked before the timeout).
 void ZMPopGeneric(CommandContext& ctx, size_t numkeys_idx, bool blocking) {
+  ctx.PropagateNothing();  // unless it pops (GenericPop)
   int64_t numkeys;
   if (!ParseInt64(ctx.arg(numkeys_idx), &numkeys) || numkeys < 1) {
     return ctx.reply.Error("ERR numkeys should be greater than 0");
@@ -166,8 +188,8 @@ void ZMPopGeneric(CommandContext& ctx, size_t numkeys_idx, bool blocking) {
   shape.nested = true;
   shape.nil_when_empty = true;
   const Args keys = ctx.args.subspan(numkeys_idx + 1, static_cast<size_t>(numkeys));
-  if (blocking) return BlockingPop(ctx, keys, max, ctx.arg(1), count, shape);
-  GenericPop(ctx, keys, max, count, shape);
+  if (blocking) return BlockingPop(ctx, keys, max, ctx.arg(1), count, shape, PopRecord::kPopCount);
+  GenericPop(ctx, keys, max, count, shape, PopRecord::kPopCount);
 }
 
 }  // namespace

@@ -70,6 +70,28 @@ TEST(GrabPopTest, OutboxGetsOneJsonEntryPerStateChange) {
   EXPECT_NE(r.Cmd("LINDEX out 1").find("\"op\":\"undo\""), std::string::npos);
 }
 
+// The outbox is a list: naming the claims hash or the counter (even before
+// the command would create them) is a type clash, not a corrupted key.
+TEST(GrabTest, OutboxCannotBeTheClaimsOrTheCounter) {
+  CommandRunner r;
+  const std::string wrong =
+      "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
+  r.Cmd("RPUSH stock a b");
+  EXPECT_EQ(r.Cmd("GRAB.POP stock claims u OUTBOX claims"), wrong);
+  EXPECT_EQ(r.Cmd("LLEN stock"), ":2\r\n");
+  EXPECT_EQ(r.Cmd("EXISTS claims"), ":0\r\n");
+  r.Cmd("SET cnt 5");
+  EXPECT_EQ(r.Cmd("GRAB.TAKE cnt tk u OUTBOX tk"), wrong);
+  EXPECT_EQ(r.Cmd("EXISTS tk"), ":0\r\n");
+  r.Cmd("HSET tk u 3");
+  EXPECT_EQ(r.Cmd("GRAB.UNTAKE nocnt tk u OUTBOX nocnt"), wrong);
+  EXPECT_EQ(r.Cmd("EXISTS nocnt"), ":0\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.UNTAKE nocnt tk u OUTBOX ob"), ":3\r\n");
+  // The stock itself may be the outbox: both are lists.
+  EXPECT_EQ(r.Cmd("GRAB.POP stock claims u OUTBOX stock"), "$1\r\na\r\n");
+  EXPECT_EQ(r.Cmd("LLEN stock"), ":2\r\n");
+}
+
 TEST(GrabUndoTest, PutsItemBackAtTheHead) {
   CommandRunner r;
   r.Cmd("RPUSH stock a b c");

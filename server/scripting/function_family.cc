@@ -19,6 +19,7 @@ using scripting::LibraryEntry;
 using scripting::LuaEngine;
 
 void FcallGeneric(CommandContext& ctx, bool ro) {
+  ctx.PropagateNothing();  // the function's redis.calls record themselves
   int64_t numkeys;
   if (!ParseInt64(ctx.arg(2), &numkeys)) {
     ctx.reply.Error("ERR value is not an integer or out of range");
@@ -69,6 +70,8 @@ void CmdFunctionLoad(CommandContext& ctx) {
     return;
   }
   ctx.server.dirty++;
+  // Libraries are data for the append-only file and replicas.
+  ctx.PropagateVerbatim();
   ctx.reply.Bulk(name);
 }
 
@@ -150,6 +153,7 @@ void CmdFunctionDelete(CommandContext& ctx) {
     return;
   }
   ctx.server.dirty++;
+  ctx.PropagateVerbatim();
   ctx.reply.Ok();
 }
 
@@ -161,6 +165,7 @@ void CmdFunctionFlush(CommandContext& ctx) {
   }
   ctx.server.lua().FlushFunctions();
   ctx.server.dirty++;
+  ctx.PropagateVerbatim();  // even when there was nothing to flush, as Redis
   ctx.reply.Ok();
 }
 

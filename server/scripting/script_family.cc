@@ -36,6 +36,10 @@ bool ParseNumkeys(CommandContext& ctx, Args* keys, Args* argv) {
 }
 
 void EvalGeneric(CommandContext& ctx, bool by_sha, bool ro) {
+  // Scripts propagate by effects (Redis 7.0): every redis.call records
+  // itself, and the batch is wrapped in MULTI/EXEC. SCRIPT LOAD/FLUSH are
+  // not propagated at all.
+  ctx.PropagateNothing();
   Args keys, argv;
   if (!ParseNumkeys(ctx, &keys, &argv)) return;
   LuaEngine& e = ctx.server.lua();
