@@ -15,6 +15,7 @@
 #include "server/command_table.h"
 #include "server/log.h"
 #include "server/scripting/lua_engine.h"
+#include "server/aof.h"
 #include "server/server_state.h"
 #include "server/util.h"
 
@@ -73,6 +74,18 @@ void AfterConfigChange(ServerState& s, const std::string& canonical) {
   s.config_table().NotifyChanged(canonical);
 }
 
+// CONFIG SET appendonly turns the file on (a full rewrite first) or off.
+// Returns the failure reason, else empty.
+std::string ApplyNow(ServerState& s, const std::string& canonical) {
+  if (canonical != "appendonly" || s.aof == nullptr) return "";
+  if (!s.config().appendonly) {
+    s.aof->Disable();
+    return "";
+  }
+  std::string err;
+  return s.aof->Enable(&err) ? "" : err;
+}
+
 // CONFIG SET is all or nothing, as in Redis 7.0: names are checked first
 // (unknown, immutable, duplicate), then values are applied in order and, on
 // the first failure, the ones already applied are put back.
@@ -120,6 +133,17 @@ void CmdConfigSet(CommandContext& ctx) {
     std::string err = table.Set(changes[k].canonical, ctx.arg(3 + 2 * k), &unknown);
     if (!err.empty()) {
       for (size_t j = k; j-- > 0;) table.Set(changes[j].canonical, changes[j].old_value, &unknown);
+      ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + changes[k].lower +
+                      "') - " + err);
+      return;
+    }
+  }
+  // Settings whose new value must take effect now and may fail to.
+  for (size_t k = 0; k < changes.size(); ++k) {
+    std::string err = ApplyNow(ctx.server, changes[k].canonical);
+    if (!err.empty()) {
+      bool unknown = false;
+      for (size_t j = changes.size(); j-- > 0;) table.Set(changes[j].canonical, changes[j].old_value, &unknown);
       ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + changes[k].lower +
                       "') - " + err);
       return;
@@ -195,6 +219,7 @@ void CmdFlushDb(CommandContext& ctx) {
   bool async;
   if (!ParseFlushMode(ctx, &async)) return;
   ctx.server.dirty += EmptyDb(ctx.server, ctx.db(), async);
+  ctx.PropagateVerbatim();  // even an empty db, as Redis
   ctx.reply.Ok();
 }
 
@@ -206,6 +231,7 @@ void CmdFlushAll(CommandContext& ctx) {
   // Redis counts the keys and one more, so that FLUSHALL of an empty
   // keyspace still counts as a change.
   ctx.server.dirty += removed + 1;
+  ctx.PropagateVerbatim();
   ctx.reply.Ok();
 }
 
@@ -237,6 +263,7 @@ void CmdSwapDb(CommandContext& ctx) {
     ctx.server.db(a).SwapContents(ctx.server.db(b));
   }
   ++ctx.server.dirty;
+  ctx.PropagateVerbatim();  // SWAPDB 0 0 too, as Redis
   ctx.reply.Ok();
 }
 
@@ -284,6 +311,15 @@ void CmdShutdown(CommandContext& ctx) {
   if (!nosave && ctx.server.lua().busy()) {
     ctx.reply.Error(ctx.server.lua().BusyError());
     return;
+  }
+  // SAVE with the append-only file off writes it once (see SAVE); with it
+  // on, the shutdown itself writes and fsyncs everything (EventLoop).
+  if (save && ctx.server.aof != nullptr && !ctx.server.aof->on()) {
+    std::string err;
+    if (!ctx.server.aof->SaveNow(&err) && !force) {
+      ctx.reply.Error("ERR Errors trying to SHUTDOWN. Check logs.");
+      return;
+    }
   }
   ctx.server.shutdown_requested = true;
 }

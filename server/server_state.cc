@@ -67,7 +67,13 @@ int64_t ServerState::NowUs() {
 }
 
 void ServerState::OnKeyTouched(int db_index, std::string_view key) {
-  ++keyspace_writes_;
+  // An expiry deletion records its own DEL (OnKeyExpired); it does not make
+  // the command that ran into it a write.
+  if (expiring_) {
+    expiring_ = false;
+  } else {
+    ++keyspace_writes_;
+  }
   watches_.Touch(db_index, key);
   // Any write may give a blocked client something (a push, a rename onto
   // the key, ...): its command is simply tried again after this one.
@@ -95,6 +101,7 @@ void ServerState::ForgetClient(Client& c) {
 void ServerState::OnKeyExpired(int db_index, std::string_view key) {
   // Replicas and the file see expiry as a deletion, as Redis propagates it.
   propagator_.Add(db_index, {config_.lazyfree_lazy_expire ? "UNLINK" : "DEL", key});
+  expiring_ = true;  // the OnKeyTouched that follows
 }
 
 void ServerState::FreeLater(std::unique_ptr<storage::Db::Taken> taken) {

@@ -172,6 +172,7 @@ class ServerState : public storage::KeyspaceObserver {
   std::unique_ptr<scripting::LuaEngine> lua_;
   Propagator propagator_;
   uint64_t keyspace_writes_ = 0;
+  bool expiring_ = false;
   int64_t chained_us_ = 0;
   int chain_depth_ = 0;
   uint64_t next_client_id_ = 1;
