@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cinttypes>
 #include <cstdio>
@@ -51,11 +52,7 @@ Aof::Aof(ServerState* server) : server_(server) {
 }
 
 Aof::~Aof() {
-  if (child_pid_ > 0) {
-    ::kill(child_pid_, SIGUSR1);
-    ::waitpid(child_pid_, nullptr, 0);
-    ::unlink(TempRewriteName(child_pid_).c_str());
-  }
+  AbortRewrite();
   if (fd_ >= 0) ::close(fd_);
   server_->propagator().set_sink(nullptr);
   server_->propagator().set_enabled(false);
@@ -78,7 +75,7 @@ void Aof::UpdatePropagation() {
   // Effects are needed while the file is on, or while a child writes the
   // file that will turn it on.
   server_->propagator().set_enabled(state_ == State::kOn ||
-                                    (state_ == State::kWaitRewrite && child_pid_ > 0));
+                                    (state_ == State::kWaitRewrite && Rewriting()));
 }
 
 bool Aof::Start(std::string* error) {
@@ -179,11 +176,11 @@ void Aof::Feed(std::string_view resp) {
       last_ts_s_ = now_s;
       std::string ts = "#TS:" + std::to_string(now_s) + "\r\n";
       if (state_ == State::kOn) aof_buf_ += ts;
-      if (child_pid_ > 0) rewrite_buf_ += ts;
+      if (Rewriting()) rewrite_buf_ += ts;
     }
   }
   if (state_ == State::kOn) aof_buf_.append(resp);
-  if (child_pid_ > 0) rewrite_buf_.append(resp);
+  if (Rewriting()) rewrite_buf_.append(resp);
 }
 
 void Aof::NoteWriter(uint64_t client_id) {
@@ -237,6 +234,7 @@ void Aof::FailWriters() {
 }
 
 void Aof::BeforeReplies() {
+  if (finish_fd_ >= 0) DrainRewrite();
   if (state_ != State::kOn) return;
   if (aof_buf_.empty() && writers_.empty()) return;
   const Config& cfg = server_->config();
@@ -246,7 +244,7 @@ void Aof::BeforeReplies() {
     return;
   }
   if (always) {
-    bool skip = cfg.no_appendfsync_on_rewrite && child_pid_ > 0;
+    bool skip = cfg.no_appendfsync_on_rewrite && Rewriting();
     if (!skip && unsynced_) {
       if (::fdatasync(fd_) != 0) {
         int err = errno;
@@ -272,7 +270,7 @@ void Aof::BeforeReplies() {
 
 void Aof::SubmitFsync() {
   if (fsyncs_in_flight_.load() > 0) return;  // the running one covers it soon
-  if (server_->config().no_appendfsync_on_rewrite && child_pid_ > 0) return;
+  if (server_->config().no_appendfsync_on_rewrite && Rewriting()) return;
   unsynced_ = false;
   last_fsync_ms_ = ServerState::NowMs();
   int fd = fd_;
@@ -285,6 +283,7 @@ void Aof::SubmitFsync() {
 
 void Aof::Cron() {
   if (child_pid_ > 0) CheckChild();
+  if (finish_fd_ >= 0) DrainRewrite();
   if (int err = fsync_errno_.exchange(0); err != 0) {
     Log(LogLevel::kWarning, "Error fsyncing the AOF file in the background: %s", std::strerror(err));
     fsync_failed_ = true;
@@ -299,7 +298,7 @@ void Aof::Cron() {
       SubmitFsync();
     }
   }
-  if (child_pid_ > 0) return;
+  if (Rewriting()) return;
   if (rewrite_scheduled_) {
     std::string err;
     StartRewrite(false, &err);
@@ -318,7 +317,7 @@ void Aof::Cron() {
 }
 
 Aof::RewriteStart Aof::StartRewrite(bool nested, std::string* err) {
-  if (child_pid_ > 0) {
+  if (Rewriting()) {
     *err = "ERR Background append only file rewriting already in progress";
     return RewriteStart::kInProgress;
   }
@@ -330,7 +329,8 @@ Aof::RewriteStart Aof::StartRewrite(bool nested, std::string* err) {
   // Everything committed so far goes to the current file first, so the
   // effects collected from now on are exactly those after the fork.
   if (state_ == State::kOn) WriteBuffer();
-  int64_t now_ms = ServerState::NowMs();
+  int64_t fork_start_us = ServerState::NowUs();
+  int64_t now_ms = fork_start_us / 1000;
   pid_t pid = ::fork();
   if (pid < 0) {
     int e = errno;
@@ -352,6 +352,8 @@ Aof::RewriteStart Aof::StartRewrite(bool nested, std::string* err) {
     ::close(fd);
     ::_exit(ok ? 0 : 1);
   }
+  server_->stats().latest_fork_usec = static_cast<uint64_t>(ServerState::NowUs() - fork_start_us);
+  server_->stats().total_forks++;
   child_pid_ = pid;
   rewrite_start_ms_ = now_ms;
   rewrite_buf_.clear();
@@ -374,26 +376,101 @@ void Aof::CheckChild() {
       Log(LogLevel::kWarning, "Background AOF rewrite terminated with error");
     }
   }
-  FinishRewrite(ok);
+  pid_t pid = child_pid_;
+  child_pid_ = -1;
+  finish_tmp_ = TempRewriteName(pid);
+  if (ok) {
+    finish_fd_ = ::open(finish_tmp_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (finish_fd_ < 0) {
+      Log(LogLevel::kWarning, "Can't open the rewritten AOF %s: %s", finish_tmp_.c_str(), std::strerror(errno));
+      ok = false;
+    }
+  }
+  if (!ok) {
+    FinishRewrite(false);
+    return;
+  }
+  drained_ = 0;
+  DrainRewrite();
+}
+
+// The effects committed while the child wrote go to the new file in slices
+// of at most kDrainSlice per loop iteration, fsynced in the background as
+// they go, so that the final step (the last few hundred KB, one fsync, the
+// rename) pauses the loop for a few milliseconds at most however much was
+// written meanwhile.
+void Aof::DrainRewrite() {
+  constexpr size_t kDrainSlice = 1 << 20;
+  constexpr size_t kFinalTail = 256 << 10;
+  // The worker is fsyncing the file up to final_mark_: keep collecting.
+  if (final_sync_ == FinalSync::kRunning && final_sync_done_.load() == 0) return;
+  if (final_sync_ == FinalSync::kRunning) {
+    if (final_sync_done_.load() < 0) {
+      Log(LogLevel::kWarning, "Error fsyncing the rewritten AOF");
+      FinishRewrite(false);
+      return;
+    }
+    FinishRewrite(true);
+    return;
+  }
+  size_t left = rewrite_buf_.size() - drained_;
+  bool bg_fsync_running = drain_fsyncs_.load() > 0;
+  size_t n = left > kFinalTail || bg_fsync_running ? std::min(left, kDrainSlice) : left;
+  size_t written = 0;
+  if (n > 0 && !WriteAll(finish_fd_, rewrite_buf_.data() + drained_, n, &written)) {
+    Log(LogLevel::kWarning, "Error writing the rewritten AOF: %s", std::strerror(errno));
+    FinishRewrite(false);
+    return;
+  }
+  drained_ += n;
+  // Compact now and then so the buffer does not keep what is on disk.
+  if (drained_ > (16u << 20)) {
+    rewrite_buf_.erase(0, drained_);
+    drained_ = 0;
+  }
+  if (bg_fsync_running) return;
+  int fd = finish_fd_;
+  if (drained_ < rewrite_buf_.size()) {
+    // Big: fsync what is there in the background while the rest drains.
+    drain_fsyncs_.fetch_add(1);
+    worker_.Submit([this, fd] {
+      ::fdatasync(fd);  // errors surface in the final fdatasync
+      drain_fsyncs_.fetch_sub(1);
+    });
+    return;
+  }
+  // All written: the final fdatasync runs on the worker too; what is
+  // committed meanwhile is appended at the swap (FinishRewrite).
+  final_sync_ = FinalSync::kRunning;
+  final_sync_done_.store(0);
+  worker_.Submit([this, fd] { final_sync_done_.store(::fdatasync(fd) == 0 ? 1 : -1); });
 }
 
 void Aof::FinishRewrite(bool ok) {
-  pid_t pid = child_pid_;
-  child_pid_ = -1;
-  std::string tmp = TempRewriteName(pid);
+  int64_t pause_start_us = ServerState::NowUs();
   int64_t elapsed_s = (ServerState::NowMs() - rewrite_start_ms_) / 1000;
   std::string path = Path();
-  int nfd = -1;
+  std::string tmp = finish_tmp_;
+  int nfd = finish_fd_;
+  finish_fd_ = -1;
+  final_sync_ = FinalSync::kNone;
+  size_t tail_bytes = rewrite_buf_.size() - drained_;
+  // With `always`, acknowledged writes are on disk: the new file and its
+  // name must be too before it replaces the old one. Otherwise the tail
+  // (the writes of the last few milliseconds) is fsynced by the regular
+  // everysec/no schedule, like any other write.
+  bool always = server_->config().appendfsync == "always" && state_ == State::kOn;
   if (ok) {
-    nfd = ::open(tmp.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
     size_t written = 0;
-    ok = nfd >= 0 && WriteAll(nfd, rewrite_buf_.data(), rewrite_buf_.size(), &written) &&
-         ::fdatasync(nfd) == 0 && ::rename(tmp.c_str(), path.c_str()) == 0;
+    ok = WriteAll(nfd, rewrite_buf_.data() + drained_, tail_bytes, &written) &&
+         (!always || tail_bytes == 0 || ::fdatasync(nfd) == 0) &&
+         ::rename(tmp.c_str(), path.c_str()) == 0;
     if (!ok) Log(LogLevel::kWarning, "Error finishing the AOF rewrite: %s", std::strerror(errno));
   }
   std::string().swap(rewrite_buf_);
+  drained_ = 0;
   if (!ok) {
-    if (nfd >= 0) ::close(nfd);
+    if (nfd >= 0) CloseLater(nfd);
     ::unlink(tmp.c_str());
     last_rewrite_ok_ = false;
     ++rewrite_failures_in_a_row_;
@@ -402,18 +479,27 @@ void Aof::FinishRewrite(bool ok) {
     UpdatePropagation();
     return;
   }
-  FsyncDirOf(path);
+  if (always) {
+    FsyncDirOf(path);
+  } else {
+    worker_.Submit([path] { FsyncDirOf(path); });
+  }
+  if (tail_bytes > 0 && !always) unsynced_ = true;
   struct stat st;
   int64_t size = ::fstat(nfd, &st) == 0 ? st.st_size : 0;
   if (state_ == State::kOff) {
     ::close(nfd);  // BGREWRITEAOF with the file off: just the snapshot
   } else {
+    // Everything still buffered for the old file was committed after the
+    // fork (it is in the tail just written) or before it (in the child's
+    // snapshot): writing it again would apply it twice.
+    aof_buf_.clear();
     int old = fd_;
     fd_ = nfd;
     if (old >= 0) {
       // Closing the last descriptor of the replaced (now unlinked) file may
       // free a lot of blocks: not on the loop thread.
-      worker_.Submit([old] { ::close(old); });
+      CloseLater(old);
     }
     current_size_ = size;
     if (state_ == State::kWaitRewrite) {
@@ -423,8 +509,6 @@ void Aof::FinishRewrite(bool ok) {
     // A failed fsync is only forgotten with a fresh, fsynced file.
     fsync_failed_ = false;
     write_error_.clear();
-    unsynced_ = false;
-    last_fsync_ms_ = ServerState::NowMs();
   }
   base_size_ = size;
   last_rewrite_ok_ = true;
@@ -435,11 +519,37 @@ void Aof::FinishRewrite(bool ok) {
   server_->dirty = 0;
   server_->last_save_time_s = last_save_s_;
   UpdatePropagation();
-  Log(LogLevel::kNotice, "Background AOF rewrite finished successfully");
+  Log(LogLevel::kNotice,
+      "Background AOF rewrite finished successfully (last %zu bytes of the writes made meanwhile "
+      "appended in a %.3f ms pause)",
+      tail_bytes, static_cast<double>(ServerState::NowUs() - pause_start_us) / 1000.0);
+}
+
+void Aof::CloseLater(int fd) {
+  // After any fsync already queued on it (the worker runs jobs in order);
+  // closing the last descriptor of a replaced file may also free many blocks.
+  worker_.Submit([fd] { ::close(fd); });
+}
+
+void Aof::AbortRewrite() {
+  if (child_pid_ > 0) {
+    ::kill(child_pid_, SIGUSR1);
+    ::waitpid(child_pid_, nullptr, 0);
+    ::unlink(TempRewriteName(child_pid_).c_str());
+    child_pid_ = -1;
+  }
+  if (finish_fd_ >= 0) {
+    CloseLater(finish_fd_);
+    finish_fd_ = -1;
+    final_sync_ = FinalSync::kNone;
+    ::unlink(finish_tmp_.c_str());
+  }
+  std::string().swap(rewrite_buf_);
+  drained_ = 0;
 }
 
 bool Aof::SaveNow(std::string* err) {
-  if (child_pid_ > 0) {
+  if (Rewriting()) {
     *err = "ERR Background save already in progress";
     return false;
   }
@@ -462,6 +572,7 @@ bool Aof::SaveNow(std::string* err) {
   struct stat st;
   int64_t size = ::fstat(fd, &st) == 0 ? st.st_size : 0;
   if (state_ == State::kOn) {
+    aof_buf_.clear();  // whatever a failed write left is in the snapshot
     int old = fd_;
     ::close(fd);
     fd_ = -1;
@@ -471,7 +582,7 @@ bool Aof::SaveNow(std::string* err) {
       Log(LogLevel::kWarning, "%s", e.c_str());
       write_error_ = "MISCONF Errors writing to the AOF file: " + e;
     }
-    if (old >= 0) worker_.Submit([old] { ::close(old); });
+    if (old >= 0) CloseLater(old);
     server_->propagator().ForgetSelectedDb();
     fsync_failed_ = false;
     if (fd_ >= 0) write_error_.clear();
@@ -517,13 +628,7 @@ void Aof::Disable() {
     }
     fd_ = -1;
   }
-  if (child_pid_ > 0) {
-    ::kill(child_pid_, SIGUSR1);
-    ::waitpid(child_pid_, nullptr, 0);
-    ::unlink(TempRewriteName(child_pid_).c_str());
-    child_pid_ = -1;
-    std::string().swap(rewrite_buf_);
-  }
+  AbortRewrite();
   rewrite_scheduled_ = false;
   state_ = State::kOff;
   writers_.clear();
@@ -535,12 +640,9 @@ void Aof::Disable() {
 }
 
 void Aof::Shutdown() {
-  if (child_pid_ > 0) {
+  if (Rewriting()) {
     Log(LogLevel::kWarning, "There is a child rewriting the AOF. Killing it!");
-    ::kill(child_pid_, SIGUSR1);
-    ::waitpid(child_pid_, nullptr, 0);
-    ::unlink(TempRewriteName(child_pid_).c_str());
-    child_pid_ = -1;
+    AbortRewrite();
   }
   if (state_ != State::kOn) return;
   Log(LogLevel::kNotice, "Calling fsync() on the AOF file.");
@@ -565,8 +667,8 @@ void Aof::AppendInfo(std::string* out) const {
       "aof_last_cow_size:0\r\n"
       "module_fork_in_progress:0\r\n"
       "module_fork_last_cow_size:0\r\n",
-      state_ != State::kOff ? 1 : 0, child_pid_ > 0 ? 1 : 0, rewrite_scheduled_ ? 1 : 0,
-      last_rewrite_time_s_, child_pid_ > 0 ? (now - rewrite_start_ms_) / 1000 : int64_t{-1},
+      state_ != State::kOff ? 1 : 0, Rewriting() ? 1 : 0, rewrite_scheduled_ ? 1 : 0,
+      last_rewrite_time_s_, Rewriting() ? (now - rewrite_start_ms_) / 1000 : int64_t{-1},
       last_rewrite_ok_ ? "ok" : "err", rewrites_, rewrite_failures_in_a_row_,
       write_error_.empty() ? "ok" : "err");
   out->append(buf, static_cast<size_t>(n));

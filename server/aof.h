@@ -79,7 +79,7 @@ class Aof {
   const std::string& write_error() const { return write_error_; }
 
   bool on() const { return state_ != State::kOff; }
-  bool rewrite_in_progress() const { return child_pid_ > 0; }
+  bool rewrite_in_progress() const { return Rewriting(); }
   int64_t last_save_s() const { return last_save_s_; }
   void AppendInfo(std::string* out) const;
   // Counters for INFO and tests.
@@ -103,7 +103,13 @@ class Aof {
   void FailWriters();
   void SubmitFsync();
   void CheckChild();
+  // A child finished: its file gets the effects committed meanwhile, a
+  // slice per loop iteration, before FinishRewrite swaps it in.
+  void DrainRewrite();
   void FinishRewrite(bool ok);
+  void AbortRewrite();
+  void CloseLater(int fd);
+  bool Rewriting() const { return child_pid_ > 0 || finish_fd_ >= 0; }
   std::string TempRewriteName(pid_t pid) const;
   std::string Path() const;
 
@@ -120,7 +126,6 @@ class Aof {
   int last_write_errno_ = 0;
 
   // everysec: the helper thread's fsync.
-  BackgroundWorker worker_;
   std::atomic<int> fsyncs_in_flight_{0};
   std::atomic<int> fsync_errno_{0};
   int64_t last_fsync_ms_ = 0;
@@ -128,6 +133,12 @@ class Aof {
 
   // rewrite
   pid_t child_pid_ = -1;
+  int finish_fd_ = -1;        // the child's file while it is being completed
+  std::string finish_tmp_;
+  size_t drained_ = 0;        // bytes of rewrite_buf_ already in finish_fd_
+  std::atomic<int> drain_fsyncs_{0};
+  enum class FinalSync { kNone, kRunning } final_sync_ = FinalSync::kNone;
+  std::atomic<int> final_sync_done_{0};  // 0 running, 1 ok, -1 failed
   int64_t rewrite_start_ms_ = 0;
   bool rewrite_scheduled_ = false;
   bool last_rewrite_ok_ = true;
@@ -137,6 +148,9 @@ class Aof {
   int64_t last_save_s_ = 0;
   uint64_t loaded_commands_ = 0;
   int64_t last_ts_s_ = 0;  // aof-timestamp-enabled: second of the last annotation
+  // fsync and close jobs. Declared last: joined first on destruction, while
+  // the state its jobs touch still exists.
+  BackgroundWorker worker_;
 };
 
 // Writes a compact command file of every live key of `server` (functions

@@ -316,8 +316,10 @@ void StatsSection(ServerState& s, std::string* out) {
           "pubsub_patterns:%" PRId64
           "\r\n"
           "pubsubshard_channels:0\r\n"
-          "latest_fork_usec:0\r\n"
-          "total_forks:0\r\n"
+          "latest_fork_usec:%" PRIu64
+          "\r\n"
+          "total_forks:%" PRIu64
+          "\r\n"
           "migrate_cached_sockets:0\r\n"
           "slave_expires_tracked_keys:0\r\n"
           "active_defrag_hits:0\r\n"
@@ -336,7 +338,8 @@ void StatsSection(ServerState& s, std::string* out) {
           "client_output_buffer_limit_disconnections:%" PRIu64 "\r\n",
           st.total_connections_received, st.total_commands_processed, st.total_net_input_bytes,
           st.total_net_output_bytes, st.rejected_connections, expired, hits, misses,
-          s.pubsub().Channels("", true).size(), s.pubsub().NumPat(), st.total_error_replies,
+          s.pubsub().Channels("", true).size(), s.pubsub().NumPat(), st.latest_fork_usec,
+          st.total_forks, st.total_error_replies,
           st.client_obuf_limit_disconnections);
 }
 

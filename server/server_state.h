@@ -39,6 +39,8 @@ struct ServerStats {
   uint64_t total_net_output_bytes = 0;
   uint64_t total_error_replies = 0;
   uint64_t client_obuf_limit_disconnections = 0;
+  uint64_t latest_fork_usec = 0;  // the loop's pause for the last fork
+  uint64_t total_forks = 0;
   absl::flat_hash_map<std::string, uint64_t> error_codes;  // errorstats
 };
 
