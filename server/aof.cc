@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "server/log.h"
@@ -523,6 +524,25 @@ void Aof::FinishRewrite(bool ok) {
       "Background AOF rewrite finished successfully (last %zu bytes of the writes made meanwhile "
       "appended in a %.3f ms pause)",
       tail_bytes, static_cast<double>(ServerState::NowUs() - pause_start_us) / 1000.0);
+}
+
+void Aof::Reload() {
+  if (state_ == State::kOn) {
+    WriteBuffer();
+    if (fd_ >= 0) ::fdatasync(fd_);
+  }
+  for (storage::Db& db : server_->dbs()) server_->FreeLater(db.TakeAll());
+  // Replaying must not append what it replays.
+  server_->propagator().set_enabled(false);
+  std::string error;
+  if (!Load(Path(), &error)) {
+    // Like Redis: half a dataset must not be served.
+    Log(LogLevel::kWarning, "%s", error.c_str());
+    Log(LogLevel::kWarning, "DEBUG LOADAOF failed: exiting");
+    std::exit(1);
+  }
+  UpdatePropagation();
+  server_->dirty = 0;
 }
 
 void Aof::CloseLater(int fd) {

@@ -73,6 +73,9 @@ class Aof {
   // CONFIG SET appendonly yes|no. Turning it on writes a full file first.
   bool Enable(std::string* err);
   void Disable();
+  // DEBUG LOADAOF: writes and fsyncs what is pending, empties the data and
+  // replays the file (exits, as Redis does, if it cannot).
+  void Reload();
   // A client whose command's effects wait in this iteration's buffer.
   void NoteWriter(uint64_t client_id);
   // The -MISCONF reason when writes are refused, else empty.

@@ -332,6 +332,8 @@ void DebugHelp(CommandContext& ctx) {
                 "ERROR <string>",
                 "    Return a Redis protocol error with <string> as message. Useful for clients",
                 "    unit tests to simulate Redis errors.",
+                "LOADAOF",
+                "    Flush the AOF buffers on disk and reload the AOF in memory.",
                 "LOG <message>",
                 "    Write <message> to the server log.",
                 "OBJECT <key>",
@@ -482,6 +484,9 @@ void CmdDebug(CommandContext& ctx) {
     ctx.reply.Ok();
   } else if (argc == 3 && EqualsIgnoreCase(sub, "protocol")) {
     DebugProtocol(ctx);
+  } else if (argc == 2 && EqualsIgnoreCase(sub, "loadaof") && ctx.server.aof != nullptr) {
+    ctx.server.aof->Reload();
+    ctx.reply.Ok();
   } else {
     ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
                     std::string(sub.substr(0, 128)) + "'. Try DEBUG HELP.");
