@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -93,6 +94,10 @@ bool Aof::Start(std::string* error) {
       Log(LogLevel::kNotice, "Loading Redis 7 AOF part %s", f.c_str());
       if (!Load(f, error)) return false;
     }
+    Log(LogLevel::kWarning,
+        "Loaded the Redis AOF directory %s/%s; grabkv continues in %s and leaves that directory "
+        "untouched, so it is now stale (redis-server would load it, not grabkv's file)",
+        server_->config().dir.c_str(), server_->config().appenddirname.c_str(), path.c_str());
     std::string err;
     if (!SaveNow(&err)) {
       *error = "Can't write the append-only file " + path + " after loading the Redis AOF directory";
@@ -343,6 +348,12 @@ Aof::RewriteStart Aof::StartRewrite(bool nested, std::string* err) {
   }
   if (pid == 0) {
     // Child: write the snapshot and leave without running any destructor.
+    // It keeps none of the parent's descriptors (a listening socket held by
+    // an orphaned child would keep the port busy after the parent died) and
+    // dies with the parent.
+    ::close_range(3, ~0U, 0);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() == 1) ::_exit(1);  // the parent is already gone
     ::signal(SIGTERM, SIG_DFL);
     ::signal(SIGINT, SIG_DFL);
     ::signal(SIGUSR1, SIG_DFL);
