@@ -80,7 +80,10 @@ void Aof::UpdatePropagation() {
                                     (state_ == State::kWaitRewrite && Rewriting()));
 }
 
+void Aof::RefreshPolicy() { always_ = server_->config().appendfsync == "always"; }
+
 bool Aof::Start(std::string* error) {
+  RefreshPolicy();
   if (!server_->config().appendonly) return true;
   std::string path = Path();
   std::vector<std::string> redis_files;
@@ -190,7 +193,8 @@ void Aof::Feed(std::string_view resp) {
 }
 
 void Aof::NoteWriter(uint64_t client_id) {
-  if (state_ == State::kOn && server_->config().appendfsync == "always") writers_.push_back(client_id);
+  // Only `always` needs them (the policy is cached: RefreshPolicy).
+  if (state_ == State::kOn && always_) writers_.push_back(client_id);
 }
 
 bool Aof::WriteBuffer() {
@@ -244,7 +248,7 @@ void Aof::BeforeReplies() {
   if (state_ != State::kOn) return;
   if (aof_buf_.empty() && writers_.empty()) return;
   const Config& cfg = server_->config();
-  bool always = cfg.appendfsync == "always";
+  bool always = always_;
   if (!WriteBuffer()) {
     if (always) FailWriters();
     return;

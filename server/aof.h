@@ -76,6 +76,8 @@ class Aof {
   // DEBUG LOADAOF: writes and fsyncs what is pending, empties the data and
   // replays the file (exits, as Redis does, if it cannot).
   void Reload();
+  // Start and CONFIG SET appendfsync: re-read the fsync policy.
+  void RefreshPolicy();
   // A client whose command's effects wait in this iteration's buffer.
   void NoteWriter(uint64_t client_id);
   // The -MISCONF reason when writes are refused, else empty.
@@ -122,6 +124,7 @@ class Aof {
   std::string aof_buf_;      // committed, not yet written
   std::string rewrite_buf_;  // committed since the rewrite child forked
   std::vector<uint64_t> writers_;
+  bool always_ = false;  // appendfsync is "always" (RefreshPolicy)
   int64_t current_size_ = 0;
   int64_t base_size_ = 0;     // size after the last rewrite or load
   std::string write_error_;   // non-empty: writes refused (MISCONF)

@@ -74,10 +74,13 @@ void AfterConfigChange(ServerState& s, const std::string& canonical) {
   s.config_table().NotifyChanged(canonical);
 }
 
-// CONFIG SET appendonly turns the file on (a full rewrite first) or off.
+// CONFIG SET appendonly turns the file on (a full rewrite first) or off;
+// appendfsync takes effect for the very next write.
 // Returns the failure reason, else empty.
 std::string ApplyNow(ServerState& s, const std::string& canonical) {
-  if (canonical != "appendonly" || s.aof == nullptr) return "";
+  if (s.aof == nullptr) return "";
+  if (canonical == "appendfsync") s.aof->RefreshPolicy();
+  if (canonical != "appendonly") return "";
   if (!s.config().appendonly) {
     s.aof->Disable();
     return "";
