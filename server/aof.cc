@@ -193,12 +193,19 @@ void Aof::Feed(std::string_view resp) {
 }
 
 void Aof::NoteWriter(uint64_t client_id) {
-  // Only `always` needs them (the policy is cached: RefreshPolicy).
-  if (state_ == State::kOn && always_) writers_.push_back(client_id);
+  if (state_ == State::kOn) writers_.push_back(client_id);
 }
 
 bool Aof::WriteBuffer() {
-  if (aof_buf_.empty() || fd_ < 0) return true;
+  if (aof_buf_.empty()) return true;
+  if (fd_ < 0) {
+    if (state_ != State::kOn) return true;
+    std::string err;
+    if (!OpenForAppend(&err)) {
+      write_error_ = "MISCONF Errors writing to the AOF file: " + err;
+      return false;
+    }
+  }
   size_t written = 0;
   bool ok = WriteAll(fd_, aof_buf_.data(), aof_buf_.size(), &written);
   if (ok) {
@@ -250,7 +257,9 @@ void Aof::BeforeReplies() {
   const Config& cfg = server_->config();
   bool always = always_;
   if (!WriteBuffer()) {
-    if (always) FailWriters();
+    // Not even in the kernel: in no mode may these replies go out (a
+    // process crash would lose what they acknowledge).
+    FailWriters();
     return;
   }
   if (always) {
@@ -272,6 +281,7 @@ void Aof::BeforeReplies() {
     writers_.clear();
     return;
   }
+  writers_.clear();
   if (cfg.appendfsync == "everysec" && unsynced_ &&
       ServerState::NowMs() - last_fsync_ms_ >= 1000) {
     SubmitFsync();
@@ -294,7 +304,7 @@ void Aof::SubmitFsync() {
 void Aof::Cron() {
   if (child_pid_ > 0) CheckChild();
   if (finish_fd_ >= 0) DrainRewrite();
-  if (int err = fsync_errno_.exchange(0); err != 0) {
+  if (int err = fsync_errno_.exchange(0); err != 0 && state_ == State::kOn) {
     Log(LogLevel::kWarning, "Error fsyncing the AOF file in the background: %s", std::strerror(err));
     fsync_failed_ = true;
     last_write_errno_ = err;
@@ -348,6 +358,7 @@ Aof::RewriteStart Aof::StartRewrite(bool nested, std::string* err) {
     Log(LogLevel::kWarning, "Can't rewrite append only file in background: fork: %s", std::strerror(e));
     last_rewrite_ok_ = false;
     ++rewrite_failures_in_a_row_;
+    if (state_ == State::kWaitRewrite) rewrite_scheduled_ = true;  // retried from Cron
     return RewriteStart::kFailed;
   }
   if (pid == 0) {
@@ -372,6 +383,7 @@ Aof::RewriteStart Aof::StartRewrite(bool nested, std::string* err) {
   server_->stats().total_forks++;
   child_pid_ = pid;
   rewrite_start_ms_ = now_ms;
+  dirty_at_fork_ = server_->dirty;
   rewrite_buf_.clear();
   // The collected effects must start with their own SELECT.
   server_->propagator().ForgetSelectedDb();
@@ -459,7 +471,12 @@ void Aof::DrainRewrite() {
   // committed meanwhile is appended at the swap (FinishRewrite).
   final_sync_ = FinalSync::kRunning;
   final_sync_done_.store(0);
-  worker_.Submit([this, fd] { final_sync_done_.store(::fdatasync(fd) == 0 ? 1 : -1); });
+  uint64_t gen = ++final_sync_gen_;
+  worker_.Submit([this, fd, gen] {
+    int r = ::fdatasync(fd) == 0 ? 1 : -1;
+    // A job of an abandoned rewrite must not answer for a later one.
+    if (gen == final_sync_gen_.load()) final_sync_done_.store(r);
+  });
 }
 
 void Aof::FinishRewrite(bool ok) {
@@ -532,7 +549,8 @@ void Aof::FinishRewrite(bool ok) {
   last_rewrite_time_s_ = elapsed_s;
   ++rewrites_;
   last_save_s_ = ServerState::NowMs() / 1000;
-  server_->dirty = 0;
+  // Changes made while the child wrote are not in its snapshot count.
+  server_->dirty = server_->dirty >= dirty_at_fork_ ? server_->dirty - dirty_at_fork_ : 0;
   server_->last_save_time_s = last_save_s_;
   UpdatePropagation();
   Log(LogLevel::kNotice,
@@ -541,10 +559,11 @@ void Aof::FinishRewrite(bool ok) {
       tail_bytes, static_cast<double>(ServerState::NowUs() - pause_start_us) / 1000.0);
 }
 
-void Aof::Reload() {
-  if (state_ == State::kOn) {
-    WriteBuffer();
-    if (fd_ >= 0) ::fdatasync(fd_);
+bool Aof::Reload(std::string* err) {
+  if (state_ == State::kOn && (!WriteBuffer() || (fd_ >= 0 && ::fdatasync(fd_) != 0))) {
+    // The file lacks what memory holds: reloading it would lose that.
+    *err = "ERR Error flushing the AOF before reloading it: " + write_error_;
+    return false;
   }
   for (storage::Db& db : server_->dbs()) server_->FreeLater(db.TakeAll());
   // Replaying must not append what it replays.
@@ -558,7 +577,10 @@ void Aof::Reload() {
   }
   UpdatePropagation();
   server_->dirty = 0;
+  return true;
 }
+
+void Aof::Schedule() { rewrite_scheduled_ = true; }
 
 void Aof::CloseLater(int fd) {
   // After any fsync already queued on it (the worker runs jobs in order);
@@ -577,6 +599,7 @@ void Aof::AbortRewrite() {
     CloseLater(finish_fd_);
     finish_fd_ = -1;
     final_sync_ = FinalSync::kNone;
+    ++final_sync_gen_;
     ::unlink(finish_tmp_.c_str());
   }
   std::string().swap(rewrite_buf_);
@@ -635,13 +658,9 @@ bool Aof::SaveNow(std::string* err) {
 bool Aof::Enable(std::string* err) {
   if (state_ != State::kOff) return true;
   state_ = State::kWaitRewrite;
-  if (child_pid_ > 0) {
-    // A rewrite without the file on is running: its result lacks the
-    // effects of now on, so start a fresh one when it ends.
-    rewrite_scheduled_ = true;
-    UpdatePropagation();
-    return true;
-  }
+  // A rewrite started with the file off (BGSAVE) did not collect the writes
+  // made since its fork: start a fresh one, as Redis does.
+  if (Rewriting()) AbortRewrite();
   std::string e;
   bool nested = server_->propagator().depth() > 1;
   if (StartRewrite(nested, &e) == RewriteStart::kFailed) {
@@ -659,7 +678,7 @@ void Aof::Disable() {
     WriteBuffer();
     if (fd_ >= 0) {
       ::fsync(fd_);
-      ::close(fd_);
+      CloseLater(fd_);  // after any fsync job still queued on it
     }
     fd_ = -1;
   }
@@ -678,6 +697,14 @@ void Aof::Shutdown() {
   if (Rewriting()) {
     Log(LogLevel::kWarning, "There is a child rewriting the AOF. Killing it!");
     AbortRewrite();
+  }
+  if (state_ == State::kWaitRewrite) {
+    // The file was being turned on and its first full copy is not written
+    // yet: write it now, or the next start would load a stale file.
+    Log(LogLevel::kWarning, "Writing initial AOF before exiting.");
+    std::string err;
+    SaveNow(&err);
+    return;
   }
   if (state_ != State::kOn) return;
   Log(LogLevel::kNotice, "Calling fsync() on the AOF file.");

@@ -75,7 +75,9 @@ class Aof {
   void Disable();
   // DEBUG LOADAOF: writes and fsyncs what is pending, empties the data and
   // replays the file (exits, as Redis does, if it cannot).
-  void Reload();
+  bool Reload(std::string* err);
+  // BGSAVE SCHEDULE: a rewrite as soon as the running one ends.
+  void Schedule();
   // Start and CONFIG SET appendfsync: re-read the fsync policy.
   void RefreshPolicy();
   // A client whose command's effects wait in this iteration's buffer.
@@ -145,6 +147,8 @@ class Aof {
   std::atomic<int> drain_fsyncs_{0};
   enum class FinalSync { kNone, kRunning } final_sync_ = FinalSync::kNone;
   std::atomic<int> final_sync_done_{0};  // 0 running, 1 ok, -1 failed
+  std::atomic<uint64_t> final_sync_gen_{0};
+  uint64_t dirty_at_fork_ = 0;
   int64_t rewrite_start_ms_ = 0;
   bool rewrite_scheduled_ = false;
   bool last_rewrite_ok_ = true;

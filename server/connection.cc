@@ -231,7 +231,10 @@ void Connection::Flush() {
       Close();
       return;
     }
-    MaybeResume();
+    // Not from inside the flush: commands run now would have their replies
+    // sent in this same flush, before their effects reach the append-only
+    // file. The loop resumes it once every connection is flushed.
+    if (paused_) loop_->RequestResume(this);
     return;
   }
   // Hand the rest to libuv; new replies keep accumulating in out.

@@ -45,6 +45,10 @@ class Connection {
   void SuspendReads();
   void ResumeReads();
   bool closing() const { return closing_; }
+  // Reading was paused for too much pending output: resumes (running the
+  // buffered commands) once it has drained enough. Never called from inside
+  // the loop's flush (EventLoop::RequestResume defers it).
+  void MaybeResume();
   // Buffers held for this client (INFO memory, CLIENT LIST).
   size_t MemoryUsage() const;
 
@@ -58,7 +62,6 @@ class Connection {
 
   void ProcessInput();
   void PauseReading();
-  void MaybeResume();
   void CheckOutputLimits();
 
   EventLoop* loop_;

@@ -194,7 +194,7 @@ void DispatchOne(ServerState& s, Client& c, Args args) {
   }
   // The append-only file could not be written: refuse what would need it,
   // as Redis does (PING too, so that a health check notices).
-  if (s.aof != nullptr && !s.aof->write_error().empty() &&
+  if (s.aof != nullptr && !s.loading && !s.aof->write_error().empty() &&
       ((spec->flags & kWrite) || spec->name == std::string_view("ping") ||
        (spec->name == std::string_view("exec") && QueuedWrite(c)))) {
     spec->stats.rejected_calls++;

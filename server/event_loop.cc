@@ -178,6 +178,8 @@ void EventLoop::RequestFlush(Connection* c) {
   flush_list_.push_back(c);
 }
 
+void EventLoop::RequestResume(Connection* c) { resume_ids_.push_back(c->client().id()); }
+
 void EventLoop::Forget(Connection* c) {
   conns_.erase(c->client().id());
   if (c->in_flush_list) {
@@ -226,9 +228,17 @@ void EventLoop::FlushAll() {
     c->in_flush_list = false;
     c->Flush();
   }
-  // A flush that made room may have run buffered commands (MaybeResume):
-  // their replies go out in the next iteration, which must not wait for
-  // new events to arrive.
+  // Paused clients whose output drained run their buffered commands now;
+  // the replies go out in the next iteration (after the AOF write), which
+  // must not wait for new events to arrive.
+  if (!resume_ids_.empty()) {
+    std::vector<uint64_t> ids;
+    ids.swap(resume_ids_);
+    for (uint64_t id : ids) {
+      auto it = conns_.find(id);
+      if (it != conns_.end()) it->second->MaybeResume();
+    }
+  }
   if (!flush_list_.empty() || !state_->output_queue.empty() || !state_->close_queue.empty()) {
     uv_idle_start(&idle_, [](uv_idle_t* h) { uv_idle_stop(h); });
   }
@@ -299,6 +309,12 @@ void EventLoop::ActiveExpire(int64_t budget_us) {
 void EventLoop::OnSignal(uv_signal_t* h, int signum) {
   auto* self = static_cast<EventLoop*>(h->data);
   Log(LogLevel::kWarning, "Received %s scheduling shutdown...", signum == SIGINT ? "SIGINT" : "SIGTERM");
+  if (self->ScriptRunning()) {
+    // Inside a busy script's nested loop run a uv_stop would be consumed by
+    // that run: shut down once the script has returned, as SHUTDOWN does.
+    self->state_->shutdown_requested = true;
+    return;
+  }
   self->StartShutdown("signal");
 }
 

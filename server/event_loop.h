@@ -33,6 +33,9 @@ class EventLoop {
 
   // Queues `c` for the end-of-iteration flush.
   void RequestFlush(Connection* c);
+  // A paused connection whose output drained during the flush: its buffered
+  // commands run after the flush (Connection::MaybeResume).
+  void RequestResume(Connection* c);
   // Called from a connection's close callback.
   void Forget(Connection* c);
   ServerState* state() { return state_; }
@@ -67,6 +70,7 @@ class EventLoop {
   int64_t block_timer_at_ = 0;
   uv_signal_t sigterm_, sigint_;
   std::vector<Connection*> flush_list_;
+  std::vector<uint64_t> resume_ids_;
   absl::flat_hash_map<uint64_t, Connection*> conns_;
   bool stopping_ = false;
   int64_t cron_hz_ = 0;

@@ -68,8 +68,7 @@ void CmdBgSave(CommandContext& ctx) {
   Aof& aof = *ctx.server.aof;
   if (aof.rewrite_in_progress()) {
     if (schedule) {
-      std::string err;
-      aof.StartRewrite(/*nested=*/true, &err);  // runs when the current one ends
+      aof.Schedule();  // runs when the current one ends
       ctx.reply.SimpleString("Background saving scheduled");
     } else {
       ctx.reply.Error("ERR Background save already in progress");

@@ -33,7 +33,14 @@ class Propagator {
   bool enabled() const { return enabled_; }
   void set_enabled(bool on) {
     enabled_ = on;
-    if (!on) batch_.clear(), batch_cmds_ = 0, lead_ = 0;
+    if (!on) {
+      // What was not committed is dropped, and the next stream starts with
+      // its own SELECT.
+      batch_.clear();
+      batch_cmds_ = 0;
+      lead_ = 0;
+      selected_db_ = -1;
+    }
   }
 
   // Nesting of calls: Enter/Leave around every command execution. Leaving

@@ -488,8 +488,12 @@ void CmdDebug(CommandContext& ctx) {
   } else if (argc == 3 && EqualsIgnoreCase(sub, "protocol")) {
     DebugProtocol(ctx);
   } else if (argc == 2 && EqualsIgnoreCase(sub, "loadaof") && ctx.server.aof != nullptr) {
-    ctx.server.aof->Reload();
-    ctx.reply.Ok();
+    std::string err;
+    if (ctx.server.aof->Reload(&err)) {
+      ctx.reply.Ok();
+    } else {
+      ctx.reply.Error(err);
+    }
   } else {
     ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
                     std::string(sub.substr(0, 128)) + "'. Try DEBUG HELP.");
