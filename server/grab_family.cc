@@ -278,19 +278,26 @@ void WriteCounter(CommandContext& ctx, std::string_view key, Db::Entry* e, int64
   ctx.db().Touch(key);
 }
 
+// GRAB.TAKE/UNTAKE counter claims user [...]: parses the options and finds
+// the counter and the claims hash (checking the outbox's type too). The
+// effects are recorded by the caller. False when an error was replied.
+bool CounterGrabPrologue(CommandContext& ctx, bool take, GrabArgs* a, Db::Entry** claims_e,
+                         Db::Entry** counter_e) {
+  ctx.PropagateNothing();
+  if (!ParseOptions(ctx, 4, take, a)) return false;
+  bool wrong = false;
+  *claims_e = Lookup(ctx, ctx.arg(2), ValueType::kHash, &wrong);
+  *counter_e = Lookup(ctx, ctx.arg(1), ValueType::kString, &wrong);
+  LookupOutbox(ctx, *a, ctx.arg(2), ctx.arg(1), &wrong);
+  if (wrong) ctx.reply.Error(kWrongType);
+  return !wrong;
+}
+
 void CmdGrabTake(CommandContext& ctx) {
-  ctx.PropagateNothing();  // effects below
   std::string_view counter_key = ctx.arg(1), claims_key = ctx.arg(2), user = ctx.arg(3);
   GrabArgs a;
-  if (!ParseOptions(ctx, 4, true, &a)) return;
-  bool wrong = false;
-  Db::Entry* claims_e = Lookup(ctx, claims_key, ValueType::kHash, &wrong);
-  Db::Entry* counter_e = Lookup(ctx, counter_key, ValueType::kString, &wrong);
-  LookupOutbox(ctx, a, claims_key, counter_key, &wrong);
-  if (wrong) {
-    ctx.reply.Error(kWrongType);
-    return;
-  }
+  Db::Entry *claims_e, *counter_e;
+  if (!CounterGrabPrologue(ctx, /*take=*/true, &a, &claims_e, &counter_e)) return;
   GrabStats& st = ctx.server.grab_stats();
   if (claims_e != nullptr) {
     if (auto held = claims_e->value.As<Hash>()->Get(user)) {
@@ -321,18 +328,10 @@ void CmdGrabTake(CommandContext& ctx) {
 }
 
 void CmdGrabUntake(CommandContext& ctx) {
-  ctx.PropagateNothing();  // effects below
   std::string_view counter_key = ctx.arg(1), claims_key = ctx.arg(2), user = ctx.arg(3);
   GrabArgs a;
-  if (!ParseOptions(ctx, 4, false, &a)) return;
-  bool wrong = false;
-  Db::Entry* claims_e = Lookup(ctx, claims_key, ValueType::kHash, &wrong);
-  Db::Entry* counter_e = Lookup(ctx, counter_key, ValueType::kString, &wrong);
-  LookupOutbox(ctx, a, claims_key, counter_key, &wrong);
-  if (wrong) {
-    ctx.reply.Error(kWrongType);
-    return;
-  }
+  Db::Entry *claims_e, *counter_e;
+  if (!CounterGrabPrologue(ctx, /*take=*/false, &a, &claims_e, &counter_e)) return;
   std::optional<std::string_view> held;
   if (claims_e != nullptr) held = claims_e->value.As<Hash>()->Get(user);
   if (!held) {
