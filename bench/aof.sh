@@ -28,7 +28,7 @@ tmp=$(mktemp -d "$base/grabkv-aof-bench.XXXXXX")
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
-free_port() { /usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+. "$here/lib.sh"
 script="local held = redis.call('hget', KEYS[2], ARGV[1]) if held then return held end local item = redis.call('lpop', KEYS[1]) if not item then return false end redis.call('hset', KEYS[2], ARGV[1], item) return item"
 fill="for i = 1, 1000000 do redis.call('rpush', KEYS[1], 'item:' .. i) end return 1"
 
@@ -46,7 +46,7 @@ start() {
              --appendonly no --dir "$dir" >"$dir/log" 2>&1) & ;;
   esac
   pid=$!
-  for _ in $(seq 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  wait_ready "$port" || true
 }
 stop() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=; }
 
@@ -70,7 +70,6 @@ bench() {
     "${cmd[@]}" 2>/dev/null | tail -1 | tr -d '"' | awk -F, '{print $2}'
   stop
 }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 declare -A res
 for test in set grab; do

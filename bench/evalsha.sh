@@ -8,7 +8,7 @@ N=${2:-200000}
 C=${3:-50}
 SCRIPT="return redis.call('get', KEYS[1])"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 GP=$(free_port)
 RP=$(free_port)
 TMP=$(mktemp -d)
@@ -18,7 +18,7 @@ GPID=$!
 RPID=$!
 trap 'kill $GPID $RPID 2>/dev/null || true; rm -rf "$TMP"' EXIT
 for p in $GP $RP; do
-  for _ in $(seq 50); do redis-cli -p "$p" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  wait_ready "$p" || true
 done
 
 rps() {  # port pipeline

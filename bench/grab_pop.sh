@@ -25,12 +25,12 @@ tmp=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
 trap cleanup EXIT
-free_port() { /usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+. "$here/lib.sh"
 rport=$(free_port); gport=$(free_port)
 (cd "$tmp" && exec /usr/bin/redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$tmp/redis.log" 2>&1) & pids+=($!)
 (cd "$tmp" && exec "$grabkv" --port "$gport" --bind 127.0.0.1 --save '' --appendonly no >"$tmp/grabkv.log" 2>&1) & pids+=($!)
 for p in "$rport" "$gport"; do
-  for _ in $(seq 100); do redis-cli -p "$p" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  wait_ready "$p" || true
 done
 script="local held = redis.call('hget', KEYS[2], ARGV[1]) if held then return held end local item = redis.call('lpop', KEYS[1]) if not item then return false end redis.call('hset', KEYS[2], ARGV[1], item) return item"
 fill="for i = 1, 1000000 do redis.call('rpush', KEYS[1], 'item:' .. i) end return 1"
@@ -45,7 +45,6 @@ run() {
   redis-benchmark -h 127.0.0.1 -p "$port" -c "$clients" -n "$requests" -r 1000000 -P "$pipe" --csv "$@" 2>/dev/null |
     tail -1 | tr -d '"' | awk -F, '{print $2, $5, $7}'
 }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 declare -A res
 for pipe in 1 16; do
