@@ -249,10 +249,37 @@ for s in "${setups[@]+"${setups[@]}"}"; do
 done
 
 # ---------------------------------------------------------------- runs
-# One redis-benchmark run; prints requests/second (the last CSV row is the entry
-# itself: some -t tests such as lrange_100 first print a row for their fill step).
-run_once() {  # port kind args depth
-  local port="$1" kind="$2" args="$3" depth="$4"
+# CPU time (ns) the server process has run so far, all its threads: the first field of
+# each thread's schedstat is its on-CPU time in nanoseconds.
+server_cpu_ns() {  # pid
+  local sum=0 t ns
+  for t in /proc/"$1"/task/*/schedstat; do
+    read -r ns _ <"$t" 2>/dev/null || continue
+    sum=$(( sum + ns ))
+  done
+  echo "$sum"
+}
+
+# User+system seconds of this shell's waited-for children so far (bash `times`,
+# getrusage(RUSAGE_CHILDREN)): the second line, "XmY.YYYs XmY.YYYs".
+# `times` must run in this shell (not in a $(...) or <(...) subshell, whose own
+# children are none), hence the file.
+children_cpu_s() {
+  local _self kids
+  times >"${tmpdir}/times"
+  { read -r _self; read -r kids; } <"${tmpdir}/times"
+  awk '{ t = 0; for (i = 1; i <= 2; i++) { split($i, a, /m/); sub(/s$/, "", a[2]); t += a[1] * 60 + a[2] }
+         printf "%.6f", t }' <<<"$kids"
+}
+
+# One redis-benchmark run; prints "rps server_us_per_request client_busy_percent".
+# rps is the last CSV row (some -t tests such as lrange_100 first print a row for
+# their fill step; the CPU figures then include that step). The server's CPU time
+# is what it spent during the run divided by the requests of the run; the client's
+# busy share is redis-benchmark's CPU time over the wall time: near 100 means the
+# load generator, not the server, set the pace.
+run_once() {  # port kind args depth server_pid
+  local port="$1" kind="$2" args="$3" depth="$4" spid="$5"
   local cmd=("$BENCH" -h 127.0.0.1 -p "$port" -c "$clients" -n "$requests"
              -r "$keyspace" -P "$depth" --csv)
   if [[ "$kind" == builtin ]]; then
@@ -261,8 +288,11 @@ run_once() {  # port kind args depth
     split_words "$args"
     cmd+=("${WORDS[@]}")
   fi
-  local out err rc=0
+  local out err rc=0 s0 s1 c0 c1 w0 w1
+  children_cpu_s >"${tmpdir}/c0"; s0="$(server_cpu_ns "$spid")"; w0="$(date +%s%N)"
   out="$(timeout "$timeout_s" "${cmd[@]}" 2>"${tmpdir}/bench.err")" || rc=$?
+  w1="$(date +%s%N)"; s1="$(server_cpu_ns "$spid")"; children_cpu_s >"${tmpdir}/c1"
+  c0="$(<"${tmpdir}/c0")"; c1="$(<"${tmpdir}/c1")"
   err="$(tr '\r' '\n' <"${tmpdir}/bench.err" | grep -v '^[[:space:]]*$' | tail -n 3 || true)"
   local rps
   rps="$(printf '%s\n' "$out" | grep -v '^"test"' | tail -n 1 | awk -F'","' '{print $2}')"
@@ -272,12 +302,18 @@ run_once() {  # port kind args depth
     [[ -n "$err" ]] && printf '  %s\n' "$err" >&2
     return 1
   fi
-  echo "$rps"
+  # The client CPU includes the few redis-cli/date/awk helpers above (a few ms).
+  awk -v rps="$rps" -v s0="$s0" -v s1="$s1" -v c0="$c0" -v c1="$c1" -v w0="$w0" -v w1="$w1" \
+      -v n="$requests" 'BEGIN { printf "%s %.3f %.0f\n", rps, (s1 - s0) / 1000 / n,
+                                  (w1 > w0 ? (c1 - c0) * 1e11 / (w1 - w0) : 0) }'
 }
 
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {
   if (NR == 0) exit 1
   if (NR % 2) printf "%.0f", v[(NR+1)/2]; else printf "%.0f", (v[NR/2] + v[NR/2+1]) / 2 }'; }
+median_dec() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {
+  if (NR == 0) exit 1
+  if (NR % 2) printf "%.2f", v[(NR+1)/2]; else printf "%.2f", (v[NR/2] + v[NR/2+1]) / 2 }'; }
 
 rows=()
 failed=0
@@ -287,38 +323,50 @@ for i in "${!entry_names[@]}"; do
   name="${entry_names[$i]}"; kind="${entry_kinds[$i]}"; args="${entry_args[$i]}"
   for depth in $pipelines; do
     n=$(( n + 1 ))
-    redis_vals=(); grabkv_vals=(); redis_ok=1; grabkv_ok=1
+    declare -A rps_vals=() us_vals=() busy_vals=() ok=([redis]=1 [grabkv]=1)
     for r in $(seq 1 "$rounds"); do
       # A side whose run fails is dropped for this entry; the other keeps going, so a
       # command only one server knows (e.g. GRAB.*) still gets its number.
       line=""
       for side in redis grabkv; do
-        if [[ "$side" == redis ]]; then
-          [[ $redis_ok -eq 1 ]] || continue
-          if v="$(run_once "$redis_port" "$kind" "$args" "$depth")"; then
-            redis_vals+=("$v"); line+=" redis $v rps"
-          else
-            redis_ok=0; line+=" redis failed"
-          fi
+        [[ ${ok[$side]} -eq 1 ]] || continue
+        if [[ "$side" == redis ]]; then port="$redis_port"; pid="$redis_pid"
+        else port="$grabkv_port"; pid="$grabkv_pid"; fi
+        if v="$(run_once "$port" "$kind" "$args" "$depth" "$pid")"; then
+          read -r v_rps v_us v_busy <<<"$v"
+          rps_vals[$side]+=" $v_rps"; us_vals[$side]+=" $v_us"; busy_vals[$side]+=" $v_busy"
+          line+=" $side $v_rps rps ${v_us} us/req client ${v_busy}%"
         else
-          [[ $grabkv_ok -eq 1 ]] || continue
-          if v="$(run_once "$grabkv_port" "$kind" "$args" "$depth")"; then
-            grabkv_vals+=("$v"); line+=" grabkv $v rps"
-          else
-            grabkv_ok=0; line+=" grabkv failed"
-          fi
+          ok[$side]=0; line+=" $side failed"
         fi
       done
       [[ -n "$line" ]] || break
       echo "side_by_side: [$n/$total] $name -P $depth round $r/$rounds:$line" >&2
     done
-    rm="error"; gm="error"; ratio="n/a"
-    if [[ $redis_ok -eq 1 ]]; then rm="$(median "${redis_vals[@]}")"; else failed=1; fi
-    if [[ $grabkv_ok -eq 1 ]]; then gm="$(median "${grabkv_vals[@]}")"; else failed=1; fi
-    if [[ $redis_ok -eq 1 && $grabkv_ok -eq 1 ]]; then
-      ratio="$(awk -v g="$gm" -v r="$rm" 'BEGIN { printf "%.2f", (r > 0 ? g / r : 0) }')"
+    declare -A rps_med=([redis]=error [grabkv]=error) us_med=([redis]=error [grabkv]=error) \
+      busy_med=([redis]=error [grabkv]=error)
+    for side in redis grabkv; do
+      if [[ ${ok[$side]} -eq 1 ]]; then
+        # shellcheck disable=SC2086  # word splitting of the value lists is intended
+        rps_med[$side]="$(median ${rps_vals[$side]})"
+        # shellcheck disable=SC2086
+        us_med[$side]="$(median_dec ${us_vals[$side]})"
+        # shellcheck disable=SC2086
+        busy_med[$side]="$(median ${busy_vals[$side]})"
+      else
+        failed=1
+      fi
+    done
+    ratio="n/a"; cpu_ratio="n/a"
+    if [[ ${ok[redis]} -eq 1 && ${ok[grabkv]} -eq 1 ]]; then
+      ratio="$(awk -v g="${rps_med[grabkv]}" -v r="${rps_med[redis]}" \
+        'BEGIN { printf "%.2f", (r > 0 ? g / r : 0) }')"
+      cpu_ratio="$(awk -v g="${us_med[grabkv]}" -v r="${us_med[redis]}" \
+        'BEGIN { printf "%.2f", (g > 0 ? r / g : 0) }')"
     fi
-    rows+=("| $name | $depth | $rm | $gm | $ratio |")
+    rows+=("| $name | $depth | ${rps_med[redis]} | ${rps_med[grabkv]} | $ratio |\
+ ${us_med[redis]} | ${us_med[grabkv]} | $cpu_ratio | ${busy_med[redis]} / ${busy_med[grabkv]} |")
+    unset rps_vals us_vals busy_vals ok rps_med us_med busy_med
   done
 done
 
@@ -329,8 +377,9 @@ cpu_model="$(grep -m1 -E '^(model name|Model|cpu model)[[:space:]]*:' /proc/cpui
 redis_version="$("$redis_bin" --version 2>/dev/null | head -n 1 || echo unknown)"
 
 report() {
-  echo "| test | pipeline | redis rps | grabkv rps | ratio grabkv/redis |"
-  echo "|---|---:|---:|---:|---:|"
+  echo "| test | pipeline | redis rps | grabkv rps | ratio grabkv/redis |" \
+    "redis CPU µs/req | grabkv CPU µs/req | CPU ratio redis/grabkv | client busy % (redis / grabkv run) |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
   printf '%s\n' "${rows[@]}"
   echo
   echo "$(date -u '+%Y-%m-%d %H:%M:%S UTC'); nproc $(nproc); CPU: ${cpu_model};" \
