@@ -61,6 +61,7 @@ bool Aof::Load(const std::string& path, std::string* error) {
   bool eof = false, corrupt = false, in_parse = false;
   std::string corrupt_why;
   int64_t corrupt_at = 0;
+  int64_t cut_annotation_at = -1;  // a final '#' line without its newline
   uint64_t commands = 0;
 
   while (!corrupt) {
@@ -71,7 +72,13 @@ bool Aof::Load(const std::string& path, std::string* error) {
         if (first == '#') {
           // An annotation line (Redis 7.0's "#TS:..."): skipped.
           size_t nl = buf.find('\n', pos);
-          if (nl == std::string::npos) break;  // need more
+          if (nl == std::string::npos) {
+            // Cut off at the end of the file: no command is lost (Redis
+            // loads such a file too), but the line goes, or the next
+            // appended command would be glued into it.
+            if (eof) cut_annotation_at = buf_offset + static_cast<int64_t>(pos);
+            break;  // else need more
+          }
           pos = nl + 1;
           valid_up_to = buf_offset + static_cast<int64_t>(pos);
           if (!loader.in_multi) valid_before_multi = valid_up_to;
@@ -150,7 +157,14 @@ bool Aof::Load(const std::string& path, std::string* error) {
   }
   int64_t file_size = buf_offset + static_cast<int64_t>(buf.size());
   int64_t keep = loader.in_multi ? valid_before_multi : valid_up_to;
-  if (keep < file_size) {
+  if (!loader.in_multi && cut_annotation_at == keep && keep < file_size) {
+    Log(LogLevel::kNotice, "Removing a cut-off annotation line at the end of the AOF file %s",
+        path.c_str());
+    if (::truncate(path.c_str(), keep) != 0) {
+      *error = "Error truncating the AOF file " + path + ": " + std::strerror(errno);
+      return false;
+    }
+  } else if (keep < file_size) {
     if (loader.in_multi) {
       Log(LogLevel::kWarning, "Revert incomplete MULTI/EXEC transaction in AOF file %s", path.c_str());
       // Its queued commands never ran.
