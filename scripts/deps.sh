@@ -18,3 +18,14 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # The Debian redis-server package may start a system instance on 6379; the
 # tests never use that port, but ./run.sh does: stop it if it is ours to stop.
+
+# Node.js and npm for tests/integration/node (ioredis, node-redis); only when
+# node is absent, since CI machines bring their own, newer node (the tests
+# need node >= 20 and are skipped with a message on an older one).
+if ! command -v node >/dev/null; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "installing: nodejs npm"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
+fi

@@ -189,6 +189,25 @@ void CmdReset(CommandContext& ctx) {
 
 // --- CLIENT ---------------------------------------------------------------
 
+// Redis's client type: a connection with subscriptions is a pubsub client
+// (CLIENT LIST/KILL TYPE, and the output buffer class in connection.cc).
+bool IsPubSubClient(const Client& c) { return c.subscriptions() > 0; }
+
+// CLIENT LIST's flags=, in Redis 7.0's letter order, for the states grabkv
+// has: P subscribed, x in MULTI, b blocked, d a WATCHed key changed,
+// c close after reply, A close as soon as possible; N for none.
+std::string ClientFlags(const Client& c) {
+  std::string f;
+  if (IsPubSubClient(c)) f += 'P';
+  if (c.in_multi) f += 'x';
+  if (c.blocked) f += 'b';
+  if (c.watch_dirty) f += 'd';
+  if (c.close_after_reply) f += 'c';
+  if (c.close_asap) f += 'A';
+  if (f.empty()) f = "N";
+  return f;
+}
+
 // One CLIENT LIST line, fields in Redis 7.0's order.
 std::string ClientLine(const Client& c, int64_t now_ms) {
   std::string s;
@@ -207,12 +226,12 @@ std::string ClientLine(const Client& c, int64_t now_ms) {
   add("name", c.name());
   add("age", num((now_ms - c.created_ms) / 1000));
   add("idle", num((now_ms - c.last_interaction_ms) / 1000));
-  add("flags", "N");
+  add("flags", ClientFlags(c));
   add("db", num(c.db_index()));
-  add("sub", "0");
-  add("psub", "0");
+  add("sub", num(c.channels.size()));
+  add("psub", num(c.patterns.size()));
   add("ssub", "0");
-  add("multi", "-1");
+  add("multi", c.in_multi ? num(c.queued.size()) : "-1");
   add("qbuf", num(c.query_buffer_size));
   add("qbuf-free", num(c.query_buffer_free));
   add("argv-mem", "0");
@@ -274,6 +293,7 @@ void ClientInfo(CommandContext& ctx) {
 void ClientList(CommandContext& ctx) {
   std::vector<uint64_t> ids;
   bool by_id = false;
+  int type = -1;  // -1 any, 0 normal, 1 pubsub
   if (ctx.argc() == 4 && EqualsIgnoreCase(ctx.arg(2), "type")) {
     std::string_view t = ctx.arg(3);
     if (!EqualsIgnoreCase(t, "normal") && !EqualsIgnoreCase(t, "master") &&
@@ -282,11 +302,12 @@ void ClientList(CommandContext& ctx) {
       ctx.reply.Error("ERR Unknown client type '" + std::string(t) + "'");
       return;
     }
-    // Every client here is a normal one.
-    if (!EqualsIgnoreCase(t, "normal")) {
+    // No masters or replicas here.
+    if (!EqualsIgnoreCase(t, "normal") && !EqualsIgnoreCase(t, "pubsub")) {
       ctx.reply.Verbatim("");
       return;
     }
+    type = EqualsIgnoreCase(t, "pubsub") ? 1 : 0;
   } else if (ctx.argc() > 3 && EqualsIgnoreCase(ctx.arg(2), "id")) {
     by_id = true;
     for (size_t j = 3; j < ctx.argc(); ++j) {
@@ -308,7 +329,9 @@ void ClientList(CommandContext& ctx) {
       if (it != ctx.server.clients().end()) list.push_back(it->second);
     }
   } else {
-    for (const auto& [id, c] : ctx.server.clients()) list.push_back(c);
+    for (const auto& [id, c] : ctx.server.clients()) {
+      if (type == -1 || (type == 1) == IsPubSubClient(*c)) list.push_back(c);
+    }
     std::sort(list.begin(), list.end(), [](const Client* a, const Client* b) { return a->id() < b->id(); });
   }
   std::string out;
@@ -340,7 +363,7 @@ void ClientKill(CommandContext& ctx) {
   uint64_t want_id = 0;
   std::string_view addr, laddr, user;
   bool has_addr = false, has_laddr = false, has_user = false, skipme = true;
-  int type = -1;  // -1 any, 0 normal, 1 none-matching (master/replica/pubsub)
+  int type = -1;  // -1 any, 0 normal, 1 pubsub, 2 none-matching (master/replica)
   if ((ctx.argc() - 2) % 2 != 0) {
     ctx.reply.Error("ERR syntax error");
     return;
@@ -357,9 +380,11 @@ void ClientKill(CommandContext& ctx) {
     } else if (EqualsIgnoreCase(opt, "type")) {
       if (EqualsIgnoreCase(val, "normal")) {
         type = 0;
-      } else if (EqualsIgnoreCase(val, "master") || EqualsIgnoreCase(val, "replica") ||
-                 EqualsIgnoreCase(val, "slave") || EqualsIgnoreCase(val, "pubsub")) {
+      } else if (EqualsIgnoreCase(val, "pubsub")) {
         type = 1;
+      } else if (EqualsIgnoreCase(val, "master") || EqualsIgnoreCase(val, "replica") ||
+                 EqualsIgnoreCase(val, "slave")) {
+        type = 2;
       } else {
         ctx.reply.Error("ERR Unknown client type '" + std::string(val) + "'");
         return;
@@ -395,7 +420,7 @@ void ClientKill(CommandContext& ctx) {
   bool kill_self = false;
   for (const auto& [id, c] : clients) {
     if (want_id != 0 && c->id() != want_id) continue;
-    if (type == 1) continue;
+    if (type == 2 || (type != -1 && (type == 1) != IsPubSubClient(*c))) continue;
     if (has_addr && c->addr != addr) continue;
     if (has_laddr && c->laddr != laddr) continue;
     if (c == &ctx.client) {

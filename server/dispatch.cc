@@ -102,7 +102,6 @@ void Execute(ServerState& s, Client& c, const CommandSpec* spec, Args args, cons
     CountError(s, c.out(), before);
   }
   s.stats().total_commands_processed++;
-  c.last_command = spec->name;
 }
 
 namespace {
@@ -146,6 +145,10 @@ const CommandSpec* FindCached(ServerState& s, Client& c, std::string_view name) 
 
 void DispatchOne(ServerState& s, Client& c, Args args) {
   const CommandSpec* spec = FindCached(s, c, args[0]);
+  // CLIENT LIST's cmd= is the command being processed, set on lookup as
+  // Redis does: NULL for an unknown one, the queued one inside MULTI, and
+  // EXEC (not its queued commands) during EXEC.
+  c.last_command = "NULL";
   if (spec == nullptr) {
     RejectUnknownCommand(s, c, args);
     return;
@@ -161,6 +164,7 @@ void DispatchOne(ServerState& s, Client& c, Args args) {
     }
     spec = sub;
   }
+  c.last_command = spec->name;
   int argc = static_cast<int>(args.size());
   if ((spec->arity > 0 && argc != spec->arity) || argc < -spec->arity) {
     spec->stats.rejected_calls++;
