@@ -218,6 +218,49 @@ TEST_F(ScriptingTest, Libraries) {
   EXPECT_EQ(Eval("return struct.size('<i4d')"), ":12\r\n");
 }
 
+// Found by tests/fuzz/command_fuzz: numbers a script passes to the libraries
+// may be negative, huge, inf or NaN. Each used to be a cast of an
+// out-of-range double (undefined behaviour); struct.unpack's 'c0' with a
+// negative previous value read out of bounds (SEGV). Expected replies are
+// redis-server 7.0.15's (Debian 7.0.15-1~deb12u10).
+TEST_F(ScriptingTest, LibrariesWithOutOfRangeNumbers) {
+  const std::string too_short = "data string too short";
+  // 'c0' takes its length from the previous value: -1 (from 'b'), NaN and
+  // -1.0 are a huge size_t in Redis, +inf and 1e300 become 0.
+  EXPECT_TRUE(ErrorHas(Eval("return {struct.unpack('bc0', ARGV[1])}", {"0", "\xff" "abc"}), too_short));
+  EXPECT_TRUE(ErrorHas(Eval("return {struct.unpack('dc0', struct.pack('d', 0/0) .. 'abc')}"), too_short));
+  EXPECT_TRUE(ErrorHas(Eval("return {struct.unpack('dc0', struct.pack('d', -1) .. 'abc')}"), too_short));
+  EXPECT_EQ(Eval("return {struct.unpack('dc0', struct.pack('d', 2.5) .. 'abc')}"),
+            "*2\r\n$2\r\nab\r\n:11\r\n");
+  EXPECT_EQ(Eval("return {struct.unpack('dc0', struct.pack('d', 1/0) .. 'abc')}"),
+            "*2\r\n$0\r\n\r\n:9\r\n");
+  EXPECT_EQ(Eval("return {struct.unpack('dc0', struct.pack('d', 1e300) .. 'abc')}"),
+            "*2\r\n$0\r\n\r\n:9\r\n");
+  // Packing out-of-range integers.
+  EXPECT_EQ(Eval("return {struct.unpack('<i8', struct.pack('<i8', 1/0)), "
+                 "struct.unpack('<i8', struct.pack('<i8', -1/0)), "
+                 "struct.unpack('<i8', struct.pack('<i8', 0/0)), "
+                 "struct.unpack('<i8', struct.pack('<i8', 1e19)), "
+                 "struct.unpack('<I4', struct.pack('<I4', 1e19))}"),
+            "*6\r\n:0\r\n:-9223372036854775808\r\n:-9223372036854775808\r\n"
+            ":-8446744073709551616\r\n:2313682944\r\n:5\r\n");
+  // bit: LuaBitOp's bits of (x + 2^52 + 2^51), so inf/NaN are 0 and huge
+  // numbers keep their low mantissa bits; tohex with n = -2^31.
+  EXPECT_EQ(Eval("return {bit.tobit(1/0), bit.tobit(0/0), bit.tobit(1e300), bit.tohex(1e16), "
+                 "bit.tohex(1, 1/0), bit.tobit(2.5), bit.tobit(3.5), bit.tobit(-2^31), "
+                 "bit.tobit(2^32 + 5)}"),
+            "*9\r\n:0\r\n:0\r\n:-2013235812\r\n$8\r\n37e08000\r\n$0\r\n\r\n:2\r\n:4\r\n"
+            ":-2147483648\r\n:5\r\n");
+  EXPECT_EQ(Eval("return bit.tohex(255, -2147483648)"), "$8\r\n000000FF\r\n");
+  // redis.* functions taking an int: (int) of NaN or 1e10 is INT_MIN.
+  EXPECT_TRUE(ErrorHas(Eval("return redis.setresp(1e10)"), "RESP version must be 2 or 3."));
+  EXPECT_EQ(Eval("redis.setresp(2.9) return 1"), ":1\r\n");
+  EXPECT_TRUE(ErrorHas(Eval("return redis.log(0/0, 'x')"), "Invalid debug level."));
+  EXPECT_TRUE(ErrorHas(Eval("return redis.set_repl(1e10)"), "Invalid replication flags."));
+  EXPECT_EQ(Eval("return 0/0"), ":-9223372036854775808\r\n");
+  EXPECT_EQ(Eval("return 1e300"), ":-9223372036854775808\r\n");
+}
+
 TEST_F(ScriptingTest, Functions) {
   EXPECT_EQ(r_.Run({"FUNCTION", "LOAD",
                     "#!lua name=lib\nredis.register_function('echo2', function(keys, args) "

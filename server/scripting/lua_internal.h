@@ -4,6 +4,7 @@
 
 #include <lua5.1/lua.hpp>
 
+#include <cstdint>
 #include <string_view>
 
 #include "protocol/reply_builder.h"
@@ -34,6 +35,26 @@ int LuaRegisterFunction(lua_State* L);
 void PushBitLib(lua_State* L);
 void PushCjsonLib(lua_State* L);
 void PushStructLib(lua_State* L);
+
+// C casts of a Lua number as Redis (built with GCC for x86-64) does them.
+// A plain static_cast of a NaN or out-of-range double is undefined
+// behaviour; the x86 conversion instructions give these results:
+// (int) and (long long): the "integer indefinite" INT_MIN / INT64_MIN;
+// (unsigned long long): exact below 2^64, 0 at or above 2^64 (and +inf),
+// negatives and NaN as through (long long).
+inline int64_t X86DoubleToInt64(double d) {
+  if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return INT64_MIN;
+  return static_cast<int64_t>(d);
+}
+inline int X86DoubleToInt(double d) {
+  if (!(d > -2147483649.0 && d < 2147483648.0)) return INT32_MIN;
+  return static_cast<int>(d);
+}
+inline uint64_t X86DoubleToUint64(double d) {
+  if (!(d >= 9223372036854775808.0)) return static_cast<uint64_t>(X86DoubleToInt64(d));
+  if (d < 18446744073709551616.0) return static_cast<uint64_t>(d);
+  return 0;
+}
 
 // Marks the table at `idx` read-only for the sandbox's guarded functions.
 void MarkReadonly(lua_State* L, int idx);

@@ -3,6 +3,7 @@
 // LuaBitOp (bit.tobit(0xffffffff) == -1).
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 
 #include "server/scripting/lua_internal.h"
 
@@ -10,13 +11,16 @@ namespace grabkv::server::scripting {
 
 namespace {
 
-// Normalizes a number to its low 32 bits, as LuaBitOp does (wrapping, not
-// saturating): values are taken modulo 2^32 after rounding.
+// A number's 32 bits exactly as LuaBitOp's barg() takes them: add 2^52+2^51
+// and keep the low word of the double. That rounds half to even and wraps
+// modulo 2^32 below 2^51; beyond that (1e300, inf, NaN) it is whatever the
+// low mantissa bits are (inf and NaN give 0), and no cast of an
+// out-of-range double is ever made.
 uint32_t Arg(lua_State* L, int i) {
-  double d = luaL_checknumber(L, i);
-  double m = std::fmod(std::nearbyint(d), 4294967296.0);
-  if (m < 0) m += 4294967296.0;
-  return static_cast<uint32_t>(m);
+  double d = luaL_checknumber(L, i) + 6755399441055744.0;
+  uint64_t bits;
+  std::memcpy(&bits, &d, sizeof(bits));
+  return static_cast<uint32_t>(bits);
 }
 
 int Push(lua_State* L, uint32_t v) {
@@ -70,6 +74,9 @@ int Tohex(lua_State* L) {
   uint32_t v = Arg(L, 1);
   int n = lua_isnone(L, 2) ? 8 : static_cast<int>(static_cast<int32_t>(Arg(L, 2)));
   const char* digits = "0123456789abcdef";
+  // Redis's lua_bit.c (the CVE-2024-31449 fix): INT32_MIN would stay
+  // negative after negation.
+  if (n == INT32_MIN) n = INT32_MIN + 1;
   if (n < 0) {
     n = -n;
     digits = "0123456789ABCDEF";

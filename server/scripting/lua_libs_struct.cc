@@ -100,9 +100,10 @@ int Pack(lua_State* L) {
     out.append(static_cast<size_t>(Padding(h, out.size(), size)), '\0');
     switch (opt) {
       case 'b': case 'B': case 'h': case 'H': case 'l': case 'L': case 'T': case 'i': case 'I': {
+        // Redis: (unsigned long long) of the number (or of (long long) for a
+        // negative one): out-of-range values as x86 converts them.
         lua_Number n = luaL_checknumber(L, arg++);
-        int64_t v = static_cast<int64_t>(n);
-        PutInt(&out, static_cast<uint64_t>(v), h.little, size);
+        PutInt(&out, X86DoubleToUint64(n), h.little, size);
         break;
       }
       case 'x':
@@ -193,10 +194,18 @@ int Unpack(lua_State* L) {
       case 'c': {
         if (size == 0) {
           if (n == 0 || !lua_isnumber(L, -1)) luaL_error(L, "format 'c0' needs a previous size");
-          size = static_cast<int>(lua_tonumber(L, -1));
+          // The previous value may be any number (negative, NaN, 1e300):
+          // Redis takes it as a size_t, so -1 and NaN are "too short" and
+          // +inf is 0. Checked as a 64-bit count against what is left, never
+          // added to pos first (that could wrap around).
+          uint64_t want = X86DoubleToUint64(lua_tonumber(L, -1));
           lua_pop(L, 1);
           --n;
-          luaL_argcheck(L, pos + static_cast<size_t>(size) <= ld, 2, "data string too short");
+          luaL_argcheck(L, want <= ld - pos, 2, "data string too short");
+          lua_pushlstring(L, data + pos, static_cast<size_t>(want));
+          ++n;
+          pos += static_cast<size_t>(want);
+          continue;
         }
         lua_pushlstring(L, data + pos, static_cast<size_t>(size));
         ++n;

@@ -225,11 +225,7 @@ void WriteReply(lua_State* L, protocol::ReplyBuilder& reply, int script_resp) {
       return;
     case LUA_TNUMBER: {
       double d = lua_tonumber(L, -1);
-      // (long long) of a NaN or out-of-range double is INT64_MIN on x86.
-      int64_t v = (std::isnan(d) || d >= 9223372036854775808.0 || d < -9223372036854775808.0)
-                      ? INT64_MIN
-                      : static_cast<int64_t>(d);
-      reply.Integer(v);
+      reply.Integer(X86DoubleToInt64(d));  // Redis: (long long)
       return;
     }
     case LUA_TTABLE:
@@ -486,7 +482,7 @@ int RedisLog(lua_State* L) {
     PushError(L, "First argument must be a number (log level).");
     return lua_error(L);
   }
-  int level = static_cast<int>(lua_tonumber(L, 1));
+  int level = X86DoubleToInt(lua_tonumber(L, 1));  // Redis: (int); NaN, 1e10 -> INT_MIN
   if (level < 0 || level > 3) {
     PushError(L, "Invalid debug level.");
     return lua_error(L);
@@ -509,7 +505,7 @@ int SetResp(lua_State* L) {
     PushError(L, "redis.setresp() requires one argument.");
     return lua_error(L);
   }
-  int resp = static_cast<int>(lua_tonumber(L, 1));
+  int resp = X86DoubleToInt(lua_tonumber(L, 1));  // Redis: (int); NaN, 1e10 -> INT_MIN
   if (resp != 2 && resp != 3) {
     PushError(L, "RESP version must be 2 or 3.");
     return lua_error(L);
@@ -533,7 +529,7 @@ int SetRepl(lua_State* L) {
     PushError(L, "redis.set_repl() requires two arguments.");
     return lua_error(L);
   }
-  int flags = static_cast<int>(lua_tonumber(L, 1));
+  int flags = X86DoubleToInt(lua_tonumber(L, 1));  // Redis: (int); NaN, 1e10 -> INT_MIN
   if (flags & ~3) {
     PushError(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
     return lua_error(L);
