@@ -78,6 +78,10 @@ class Client {
   bool watch_dirty = false;    // a watched key was modified: EXEC fails
   std::vector<QueuedCommand> queued;
   std::vector<WatchedKey> watched;
+  // While EXEC runs its commands: how many it has (CLIENT LIST shows the
+  // client still in MULTI then, as Redis does); 0 otherwise.
+  size_t exec_commands = 0;
+  bool no_evict = false;  // CLIENT NO-EVICT on (shown in CLIENT LIST)
 
   // --- blocking commands ---
   // Parked by BlockingManager: no further input is processed until the

@@ -194,16 +194,18 @@ void CmdReset(CommandContext& ctx) {
 bool IsPubSubClient(const Client& c) { return c.subscriptions() > 0; }
 
 // CLIENT LIST's flags=, in Redis 7.0's letter order, for the states grabkv
-// has: P subscribed, x in MULTI, b blocked, d a WATCHed key changed,
-// c close after reply, A close as soon as possible; N for none.
+// has: P subscribed, x in MULTI (or running EXEC), b blocked, d a WATCHed
+// key changed, c close after reply, A close as soon as possible, e
+// CLIENT NO-EVICT on; N for none.
 std::string ClientFlags(const Client& c) {
   std::string f;
   if (IsPubSubClient(c)) f += 'P';
-  if (c.in_multi) f += 'x';
+  if (c.in_multi || c.exec_commands > 0) f += 'x';
   if (c.blocked) f += 'b';
   if (c.watch_dirty) f += 'd';
   if (c.close_after_reply) f += 'c';
   if (c.close_asap) f += 'A';
+  if (c.no_evict) f += 'e';
   if (f.empty()) f = "N";
   return f;
 }
@@ -231,7 +233,9 @@ std::string ClientLine(const Client& c, int64_t now_ms) {
   add("sub", num(c.channels.size()));
   add("psub", num(c.patterns.size()));
   add("ssub", "0");
-  add("multi", c.in_multi ? num(c.queued.size()) : "-1");
+  add("multi", c.in_multi           ? num(c.queued.size())
+               : c.exec_commands > 0 ? num(c.exec_commands)
+                                     : "-1");
   add("qbuf", num(c.query_buffer_size));
   add("qbuf-free", num(c.query_buffer_free));
   add("argv-mem", "0");
@@ -484,7 +488,8 @@ void ClientNoEvict(CommandContext& ctx) {
     return;
   }
   // No client eviction here (maxmemory-clients is not supported), so the
-  // flag has nothing to protect against; accepted for client compatibility.
+  // flag protects against nothing; kept for CLIENT LIST/INFO (flags=e).
+  ctx.client.no_evict = EqualsIgnoreCase(ctx.arg(2), "on");
   ctx.reply.Ok();
 }
 

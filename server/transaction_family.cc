@@ -80,10 +80,12 @@ void CmdExec(CommandContext& ctx) {
   opts.in_transaction = true;
   opts.now_ms = ctx.now_ms;  // one clock for the whole transaction
   std::vector<std::string_view> views;
+  c.exec_commands = queued.size();
   for (const Client::QueuedCommand& q : queued) {
     views.assign(q.args.begin(), q.args.end());
     Execute(ctx.server, c, q.spec, views, opts);
   }
+  c.exec_commands = 0;
 }
 
 void CmdWatch(CommandContext& ctx) {

@@ -210,6 +210,16 @@ def text_of(r):
     return None
 
 
+def contains_text(r):
+    """What ~contains matches: a string reply's text; for an array (EXEC's
+    replies, say) its string elements' texts, one per line."""
+    t = text_of(r)
+    if t is None and r.kind in "*~>" and r.value is not None:
+        parts = [contains_text(x) for x in r.value]
+        t = "\n".join(p for p in parts if p is not None)
+    return t
+
+
 def field_names(text):
     return [[kv.split("=", 1)[0] for kv in ln.split(" ") if kv]
             for ln in text.replace("\r", "").split("\n") if ln.strip()]
@@ -299,7 +309,7 @@ def compare(line, ra, rb):
             if k != "contains":
                 continue
             for who, r in (("redis", ra), ("grabkv", rb)):
-                t = text_of(r)
+                t = contains_text(r)
                 if t is None or not re.search(v, t, re.M):
                     return "%s reply does not match /%s/" % (who, v)
         return None
