@@ -98,10 +98,12 @@ class Dict {
   // fn must not insert or erase. Does no rehash step.
   uint64_t Scan(uint64_t cursor, const std::function<void(Entry*)>& fn);
 
-  // A random entry (uniform enough for eviction/expiry sampling,
-  // RANDOMKEY, SPOP): a random non-empty bucket, then a random entry of its
-  // chain. nullptr when empty.
+  // A random entry, each with the same chance (SPOP and SRANDMEMBER draw
+  // prizes with it), except entries beyond the kFairChain-th of a chain,
+  // which share that one's chance (rare at load factors up to 1). nullptr
+  // when empty.
   Entry* Random(std::mt19937_64& rng);
+  static constexpr size_t kFairChain = 4;
 
   // Visits every entry; fn takes Entry* (or Entry&). fn must not insert or
   // erase.

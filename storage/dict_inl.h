@@ -337,18 +337,35 @@ typename Dict<V>::Entry* Dict<V>::Random(std::mt19937_64& rng) {
   // Buckets of the old table below rehash_idx_ are known empty: skip them.
   const size_t lo = rehashing() ? static_cast<size_t>(rehash_idx_) : 0;
   const size_t n = bucket_count() - lo;
-  Entry* head = nullptr;
-  // The load factor is normally >= 1/8, so a few draws find a non-empty
-  // bucket; a table drained during a shrink-rehash can be far sparser, so
-  // after a bounded number of misses fall back to walking from a random
-  // start (slightly biased, but O(buckets) in the worst case, not unbounded).
-  for (int tries = 0; tries < 64 && head == nullptr; ++tries) {
-    head = BucketHead(lo + rng() % n);
+  // Draw a bucket and a slot below kFairChain; a slot past the end of its
+  // chain is a miss and we draw again. Each entry among the first
+  // kFairChain of its chain then has the same chance per draw, whatever its
+  // chain's length (a random bucket and then a random entry of its chain
+  // would favour entries alone in their bucket over ones that share it). The
+  // rare entries further down a longer chain share the last slot. At the
+  // usual load factors (1/8..1) a draw succeeds with probability
+  // load/kFairChain.
+  for (int tries = 0; tries < 512; ++tries) {
+    Entry* e = BucketHead(lo + rng() % n);
+    if (e == nullptr) continue;
+    const size_t slot = rng() % kFairChain;
+    size_t k = slot;
+    for (; k > 0 && e->next != nullptr; --k) e = e->next;
+    if (k > 0) continue;  // the chain is shorter than the slot
+    if (slot == kFairChain - 1 && e->next != nullptr) {
+      // The last slot of a chain longer than kFairChain: the entries from
+      // here on share it.
+      size_t rest = 0;
+      for (Entry* x = e; x != nullptr; x = x->next) ++rest;
+      for (size_t pick = rng() % rest; pick > 0; --pick) e = e->next;
+    }
+    return e;
   }
-  if (head == nullptr) {
-    size_t i = rng() % n;
-    while ((head = BucketHead(lo + i)) == nullptr) i = (i + 1 == n) ? 0 : i + 1;
-  }
+  // A table drained far below its size (a shrink not yet done): walk from a
+  // random start instead of drawing without bound (slightly biased).
+  size_t i = rng() % n;
+  Entry* head;
+  while ((head = BucketHead(lo + i)) == nullptr) i = (i + 1 == n) ? 0 : i + 1;
   size_t len = 0;
   for (Entry* e = head; e != nullptr; e = e->next) ++len;
   size_t pick = rng() % len;

@@ -411,6 +411,46 @@ TEST(DictRandomTest, ReturnsLiveEntriesAndCoversAll) {
   for (int i = 0; i < 1000; ++i) EXPECT_GT(hits[i], 5) << Key(i);
 }
 
+// SPOP/SRANDMEMBER draw prizes: an entry that shares its bucket must be as
+// likely as one alone in its bucket. Entries are grouped by the length of
+// their chain; each group's mean number of draws must match the uniform
+// expectation (groups of a handful of entries are too noisy to judge).
+TEST(DictRandomTest, EntriesEquallyLikelyWhateverTheirChain) {
+  std::mt19937_64 rng(11);
+  Dict<int> d;
+  const int n = 3000;
+  for (int i = 0; i < n; ++i) d.Insert(Key(i)).first->value = i;
+  while (d.RehashStep(1 << 20)) {
+  }
+  ASSERT_FALSE(d.rehashing());
+  const size_t mask = d.bucket_count() - 1;
+  std::map<size_t, int> chain_of_bucket;
+  std::vector<size_t> bucket(n);
+  d.ForEach([&](Dict<int>::Entry* e) {
+    bucket[e->value] = e->hash & mask;
+    ++chain_of_bucket[e->hash & mask];
+  });
+  const int per_entry = 1000;
+  std::vector<int> hits(n);
+  for (int k = 0; k < n * per_entry; ++k) ++hits[d.Random(rng)->value];
+  std::map<int, std::pair<double, int>> by_len;  // chain length -> (draws, entries)
+  for (int i = 0; i < n; ++i) {
+    auto& g = by_len[chain_of_bucket[bucket[i]]];
+    g.first += hits[i];
+    ++g.second;
+  }
+  int judged = 0;
+  for (const auto& [len, g] : by_len) {
+    if (g.second < 20) continue;
+    double mean = g.first / g.second;
+    if (len <= static_cast<int>(Dict<int>::kFairChain)) {
+      EXPECT_NEAR(mean, per_entry, per_entry * 0.05) << "chain length " << len;
+      ++judged;
+    }
+  }
+  EXPECT_GE(judged, 2);  // at least chains of 1 and 2 were compared
+}
+
 TEST(DictRandomTest, DuringRehashAndSparseTables) {
   std::mt19937_64 rng(6);
   Dict<int> d;
