@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs what grabkv needs to build, run and test, from Debian packages only.
 # Idempotent: packages already present are not touched.
+#   scripts/deps.sh [extra-package ...]   (scripts/fuzz.sh adds clang and libFuzzer)
 set -euo pipefail
 PKGS=(build-essential cmake pkg-config libuv1-dev liblua5.1-0-dev libabsl-dev libgtest-dev libgmock-dev
       libbenchmark-dev libjemalloc-dev redis-server redis-tools python3-redis
-      strace)  # strace: test_aof checks the order write, fsync, reply
+      strace  # strace: test_aof checks the order write, fsync, reply
+      "$@")
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -20,19 +20,9 @@ TARGETS=("$@")
 JOBS="${JOBS:-2}"
 BUILD="$ROOT/build-fuzz"
 
-# Same idempotent pattern as scripts/deps.sh: install only what is missing.
-PKGS=(clang-14 libclang-rt-14-dev libfuzzer-14-dev cmake pkg-config libuv1-dev liblua5.1-0-dev libabsl-dev)
-missing=()
-for p in "${PKGS[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  echo "installing: ${missing[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+# The project's packages plus clang and libFuzzer (the runtime is in
+# libclang-rt-14-dev), installed only when missing.
+"$ROOT/scripts/deps.sh" clang-14 libclang-rt-14-dev libfuzzer-14-dev
 
 if ! CC=clang-14 CXX=clang++-14 cmake -S "$ROOT" -B "$BUILD" -DGRABKV_FUZZ=ON \
       -DGRABKV_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null ||

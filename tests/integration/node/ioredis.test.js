@@ -10,7 +10,7 @@ const { describe, it, before, after, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
 const Redis = require('ioredis');
 const { version: IOREDIS_VERSION } = require('ioredis/package.json');
-const { startServer, sleep, skipWithReason } = require('./lib/server');
+const { serverForThisFile, sleep, skipWithReason } = require('./lib/server');
 const {
   parseInfo, parseFields, parseClientInfo, waitBlockedClients, collector, WRONGTYPE,
 } = require('./lib/util');
@@ -18,14 +18,7 @@ const {
 // No case may hang the run: each fails after T.timeout.
 const T = { timeout: 20000 };
 
-let server;
-before(async () => { server = await startServer(); });
-after(async () => {
-  if (!server) return;
-  // SIGTERM must end the server cleanly (status 0; under ASan also no leaks).
-  const { code, sig } = await server.stop();
-  assert.equal(code, 0, `server exit: code ${code}, signal ${sig}; log:\n${server.log()}`);
-});
+const server = serverForThisFile();
 
 for (const protocol of [3, 2]) {
   describe(`ioredis ${IOREDIS_VERSION} RESP${protocol}`, () => {

@@ -15,7 +15,7 @@ const {
 } = require('redis');
 const { version: REDIS_PKG_VERSION } = require('redis/package.json');
 const { version: CLIENT_VERSION } = require('@redis/client/package.json');
-const { startServer, sleep, skipWithReason } = require('./lib/server');
+const { serverForThisFile, sleep, skipWithReason } = require('./lib/server');
 const {
   parseInfo, parseFields, parseClientInfo, waitBlockedClients, collector, WRONGTYPE,
 } = require('./lib/util');
@@ -23,14 +23,7 @@ const {
 // No case may hang the run: each fails after T.timeout.
 const T = { timeout: 20000 };
 
-let server;
-before(async () => { server = await startServer(); });
-after(async () => {
-  if (!server) return;
-  // SIGTERM must end the server cleanly (status 0; under ASan also no leaks).
-  const { code, sig } = await server.stop();
-  assert.equal(code, 0, `server exit: code ${code}, signal ${sig}; log:\n${server.log()}`);
-});
+const server = serverForThisFile();
 
 // node-redis returns hashes as null-prototype objects; compare contents only.
 const plain = (o) => ({ ...o });

@@ -112,6 +112,27 @@ async function startServer() {
   return { host: HOST, port, isRedis: redis, bin, stop, log: () => log };
 }
 
+// One server for the calling test file: started before its tests and
+// stopped with SIGTERM after them, when it must exit with status 0 (under
+// ASan that also means no leaks). Returns the object startServer() resolves
+// to, filled in once the `before` hook has run.
+function serverForThisFile() {
+  const { before, after } = require('node:test');
+  const assert = require('node:assert/strict');
+  const server = {};
+  let started = false;
+  before(async () => {
+    Object.assign(server, await startServer());
+    started = true;
+  });
+  after(async () => {
+    if (!started) return;
+    const { code, sig } = await server.stop();
+    assert.equal(code, 0, `server exit: code ${code}, signal ${sig}; log:\n${server.log()}`);
+  });
+  return server;
+}
+
 // Resolves after ms milliseconds.
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -122,4 +143,4 @@ function skipWithReason(t, reason) {
   t.skip(reason);
 }
 
-module.exports = { startServer, isRealRedis, sleep, skipWithReason, HOST };
+module.exports = { startServer, serverForThisFile, isRealRedis, sleep, skipWithReason, HOST };
