@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/resp_feed.h"
+
 namespace grabkv::protocol {
 namespace {
 
@@ -35,41 +37,20 @@ std::ostream& operator<<(std::ostream& os, const Outcome& o) {
   return os << "] error=\"" << o.error << "\" leftover=" << o.leftover << "}";
 }
 
-// Plays a connection: the bytes of `input` arrive in pieces ending at each
-// position of `cuts` (then the rest). The caller's buffer is moved to a new
-// allocation before every Parse() call, so a parser that kept pointers across
-// calls instead of offsets reads freed memory (caught by ASan) or garbage.
+// Plays a connection (tests/resp_feed.h), the buffer moved before every
+// Parse(); the commands without the empty ones of blank inline lines.
 Outcome Feed(std::string_view input, const std::vector<size_t>& cuts,
              ParserLimits limits = {}) {
-  RespParser parser(limits);
+  testing::FeedOutcome fed = testing::FeedInPieces(
+      input, cuts, limits, /*move_buffer=*/true,
+      [](bool ok, const char* what) { EXPECT_TRUE(ok) << what; },
+      [](const RespParser&, const std::string&, RespParser::Status) {});
   Outcome out;
-  std::string buf;
-  size_t fed = 0;
-  std::vector<size_t> ends = cuts;
-  ends.push_back(input.size());
-  for (size_t end : ends) {
-    buf.append(input.substr(fed, end - fed));
-    fed = end;
-    for (;;) {
-      std::string moved(buf);
-      buf.swap(moved);
-      RespParser::Status st = parser.Parse(buf);
-      if (st == RespParser::Status::kNeedMore) break;
-      if (st == RespParser::Status::kError) {
-        out.error = parser.error();
-        // Errors are sticky: the connection is about to be closed.
-        EXPECT_EQ(parser.Parse(buf), RespParser::Status::kError);
-        return out;
-      }
-      EXPECT_GT(parser.consumed(), 0u);
-      EXPECT_LE(parser.consumed(), buf.size());
-      Args args(parser.args().begin(), parser.args().end());
-      if (!args.empty()) out.commands.push_back(std::move(args));
-      buf.erase(0, parser.consumed());
-      if (buf.empty()) break;
-    }
+  for (auto& args : fed.commands) {
+    if (!args.empty()) out.commands.push_back(std::move(args));
   }
-  out.leftover = buf.size();
+  out.error = std::move(fed.error);
+  out.leftover = fed.leftover;
   return out;
 }
 

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "protocol/resp_parser.h"
+#include "tests/resp_feed.h"
 
 namespace {
 
@@ -41,12 +42,7 @@ using grabkv::protocol::RespParser;
     }                                                                        \
   } while (0)
 
-struct Outcome {
-  std::vector<std::vector<std::string>> commands;  // empty commands included
-  std::string error;
-  size_t leftover = 0;
-  bool operator==(const Outcome&) const = default;
-};
+using Outcome = grabkv::protocol::testing::FeedOutcome;
 
 bool TooBigError(const std::string& e) {
   return e == "Protocol error: too big mbulk count string" ||
@@ -65,53 +61,31 @@ void CheckLimits(const RespParser& p, const ParserLimits& lim, bool multibulk) {
   }
 }
 
-// Feeds `input` in pieces ending at `cuts` (ascending), as a connection does:
-// the unparsed tail stays in the buffer, parsed commands are dropped.
+// Plays a connection (tests/resp_feed.h) and checks, after every Parse():
+// it never asks for more than a bulk can need, an error has a text, each
+// command keeps to the limits, multibulk arguments are views into the
+// caller's buffer.
 Outcome Feed(std::string_view input, const std::vector<size_t>& cuts, const ParserLimits& lim,
              bool move_buffer) {
-  RespParser parser(lim);
-  Outcome out;
-  std::string buf;
-  size_t fed = 0;
-  std::vector<size_t> ends = cuts;
-  ends.push_back(input.size());
-  for (size_t end : ends) {
-    if (end <= fed) continue;
-    buf.append(input.substr(fed, end - fed));
-    fed = end;
-    while (!buf.empty()) {
-      if (move_buffer) {
-        std::string moved(buf);
-        buf.swap(moved);
-      }
-      bool multibulk = buf[0] == '*';
-      RespParser::Status st = parser.Parse(buf);
-      // Never asks for more than a bulk can need.
-      FUZZ_CHECK(parser.BytesWanted() <= static_cast<uint64_t>(lim.max_bulk_len) + 2);
-      if (st == RespParser::Status::kNeedMore) break;
-      if (st == RespParser::Status::kError) {
-        out.error = parser.error();
-        FUZZ_CHECK(!out.error.empty());
-        FUZZ_CHECK(parser.Parse(buf) == RespParser::Status::kError);  // sticky
-        return out;
-      }
-      FUZZ_CHECK(parser.consumed() > 0);
-      FUZZ_CHECK(parser.consumed() <= buf.size());
-      CheckLimits(parser, lim, multibulk);
-      std::vector<std::string> args;
-      for (std::string_view a : parser.args()) {
-        if (multibulk) {
-          // Multibulk args are views into the caller's buffer.
+  return grabkv::protocol::testing::FeedInPieces(
+      input, cuts, lim, move_buffer,
+      [](bool ok, const char* what) {
+        if (!ok) {
+          std::fprintf(stderr, "FUZZ_CHECK failed: %s\n", what);
+          std::abort();
+        }
+      },
+      [&lim](const RespParser& parser, const std::string& buf, RespParser::Status st) {
+        FUZZ_CHECK(parser.BytesWanted() <= static_cast<uint64_t>(lim.max_bulk_len) + 2);
+        if (st == RespParser::Status::kError) FUZZ_CHECK(!parser.error().empty());
+        if (st != RespParser::Status::kCommand) return;
+        bool multibulk = buf[0] == '*';
+        CheckLimits(parser, lim, multibulk);
+        if (!multibulk) return;
+        for (std::string_view a : parser.args()) {
           FUZZ_CHECK(a.data() >= buf.data() && a.data() + a.size() <= buf.data() + buf.size());
         }
-        args.emplace_back(a);
-      }
-      out.commands.push_back(std::move(args));
-      buf.erase(0, parser.consumed());
-    }
-  }
-  out.leftover = buf.size();
-  return out;
+      });
 }
 
 // Split feeds may fail "too big" where the whole feed did not (see top).
