@@ -109,74 +109,102 @@ bool ParseMemory(std::string_view s, int64_t* out) {
 }
 
 namespace {
-char Fold(char c, bool nocase) {
-  return nocase ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : c;
+// Redis compares pattern and string bytes as (signed) char and folds case with
+// tolower() in the C locale, which leaves bytes >= 0x80 alone.
+int Fold(char c, bool nocase) {
+  const int v = c;
+  return nocase && v >= 'A' && v <= 'Z' ? v - 'A' + 'a' : v;
 }
 
-// Iterative glob with backtracking on '*' (no exponential blow-up).
-bool GlobImpl(const char* p, const char* pe, const char* s, const char* se, bool nocase, int depth) {
-  if (depth > 1000) return false;
-  while (p < pe) {
-    switch (*p) {
-      case '*': {
-        while (p + 1 < pe && p[1] == '*') ++p;
-        if (p + 1 == pe) return true;
-        for (const char* t = s; t <= se; ++t) {
-          if (GlobImpl(p + 1, pe, t, se, nocase, depth + 1)) return true;
-        }
-        return false;
-      }
-      case '?':
-        if (s == se) return false;
-        ++s;
-        break;
-      case '[': {
-        if (s == se) return false;
-        ++p;
-        bool negate = false;
-        if (p < pe && *p == '^') {
-          negate = true;
-          ++p;
-        }
-        bool match = false;
-        while (p < pe && *p != ']') {
-          if (*p == '\\' && p + 1 < pe) {
-            ++p;
-            if (Fold(*p, nocase) == Fold(*s, nocase)) match = true;
-          } else if (pe - p >= 3 && p[1] == '-') {
-            // As Redis: "a-]" is the range a..']' (the class then runs to the end).
-            char lo = Fold(p[0], nocase), hi = Fold(p[2], nocase), c = Fold(*s, nocase);
-            if (lo > hi) std::swap(lo, hi);
-            if (c >= lo && c <= hi) match = true;
-            p += 2;
-          } else if (Fold(*p, nocase) == Fold(*s, nocase)) {
-            match = true;
+// Redis 7.0's stringmatchlen, with its two defences against abusive
+// patterns (CVE-2022-36021): recursion through '*' stops at 1,000 levels (the
+// match then fails, as in Redis), and once the rest of a pattern has failed
+// to match anywhere in the rest of the string, no outer '*' retries with a
+// longer match (*skip). Each star's loop then runs at most once per call
+// chain, so the cost is O(pattern x string) instead of exponential.
+// A pattern is read as if followed by a NUL byte (Redis's strings are), which
+// matters for an unterminated class and for trailing stars.
+struct Glob {
+  const char* pe;
+  const char* se;
+  bool nocase;
+  bool skip = false;
+
+  char At(const char* p) const { return p < pe ? *p : '\0'; }
+
+  bool Match(const char* p, const char* s, int nesting) {
+    if (nesting > 1000) return false;
+    while (p < pe && s < se) {
+      switch (*p) {
+        case '*': {
+          while (p + 1 < pe && p[1] == '*') ++p;
+          if (p + 1 == pe) return true;
+          for (; s < se; ++s) {
+            if (Match(p + 1, s, nesting + 1)) return true;
+            if (skip) return false;
           }
-          ++p;
+          skip = true;
+          return false;
         }
-        if (p == pe) --p;  // unterminated class: Redis treats the end as ']'
-        if (negate) match = !match;
-        if (!match) return false;
-        ++s;
+        case '?':
+          ++s;
+          break;
+        case '[': {
+          ++p;
+          const bool negate = At(p) == '^';
+          if (negate) ++p;
+          bool match = false;
+          while (true) {
+            if (At(p) == '\\' && pe - p >= 2) {
+              ++p;
+              if (*p == *s) match = true;
+            } else if (At(p) == ']') {
+              break;
+            } else if (p >= pe) {
+              --p;  // unterminated class: the pattern's end closes it
+              break;
+            } else if (pe - p >= 3 && p[1] == '-') {
+              int lo = p[0], hi = p[2];
+              if (lo > hi) std::swap(lo, hi);
+              if (nocase) {
+                lo = Fold(static_cast<char>(lo), true);
+                hi = Fold(static_cast<char>(hi), true);
+              }
+              const int c = Fold(*s, nocase);
+              p += 2;
+              if (c >= lo && c <= hi) match = true;
+            } else if (Fold(*p, nocase) == Fold(*s, nocase)) {
+              match = true;
+            }
+            ++p;
+          }
+          if (negate) match = !match;
+          if (!match) return false;
+          ++s;
+          break;
+        }
+        case '\\':
+          if (pe - p >= 2) ++p;
+          [[fallthrough]];
+        default:
+          if (Fold(*p, nocase) != Fold(*s, nocase)) return false;
+          ++s;
+          break;
+      }
+      ++p;
+      if (s == se) {
+        while (p < pe && *p == '*') ++p;
         break;
       }
-      case '\\':
-        if (p + 1 < pe) ++p;
-        [[fallthrough]];
-      default:
-        if (s == se || Fold(*p, nocase) != Fold(*s, nocase)) return false;
-        ++s;
-        break;
     }
-    ++p;
+    return p >= pe && s == se;
   }
-  return s == se;
-}
+};
 }  // namespace
 
 bool GlobMatch(std::string_view pattern, std::string_view str, bool nocase) {
-  return GlobImpl(pattern.data(), pattern.data() + pattern.size(), str.data(),
-                  str.data() + str.size(), nocase, 0);
+  Glob g{pattern.data() + pattern.size(), str.data() + str.size(), nocase};
+  return g.Match(pattern.data(), str.data(), 0);
 }
 
 namespace {

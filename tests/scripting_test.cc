@@ -223,6 +223,19 @@ TEST_F(ScriptingTest, Libraries) {
 // out-of-range double (undefined behaviour); struct.unpack's 'c0' with a
 // negative previous value read out of bounds (SEGV). Expected replies are
 // redis-server 7.0.15's (Debian 7.0.15-1~deb12u10).
+// CVE-2025-46817: stock Lua 5.1's unpack overflows `e - i + 1` and overruns
+// the stack (a segfault in grabkv before); Redis answers an error.
+TEST_F(ScriptingTest, UnpackWithHugeRangeIsAnError) {
+  const std::string too_many = "too many results to unpack";
+  EXPECT_TRUE(ErrorHas(Eval("return unpack({1,2,3}, -2147483648, 2147483647)"), too_many));
+  EXPECT_TRUE(ErrorHas(Eval("return unpack({1,2,3}, 0, 2147483647)"), too_many));
+  // 1e300 converts to 0 on x86-64, as under Redis: an empty range.
+  EXPECT_EQ(Eval("return {unpack({1,2,3}, 1, 1e300)}"), "*0\r\n");
+  EXPECT_EQ(Eval("return {unpack({1,2,3}, 2)}"), "*2\r\n:2\r\n:3\r\n");
+  EXPECT_EQ(Eval("return {unpack({1,2,3}, 3, 1)}"), "*0\r\n");
+  EXPECT_EQ(Eval("return {unpack({1,2,3}, 4294967298, 4294967299)}"), "*2\r\n:2\r\n:3\r\n");
+}
+
 TEST_F(ScriptingTest, LibrariesWithOutOfRangeNumbers) {
   const std::string too_short = "data string too short";
   // 'c0' takes its length from the previous value: -1 (from 'b'), NaN and

@@ -94,6 +94,33 @@ int GuardedStringRep(lua_State* L) {
   return 1;
 }
 
+// Lua 5.1's int argument conversion (luaL_checkint on x86-64): the number is
+// cast to a 64-bit integer, then truncated to int. Kept so that scripts see
+// the same values as under Redis's Lua.
+int ToLuaInt(lua_Number d) {
+  const int64_t wide = (d >= -9223372036854775808.0 && d < 9223372036854775808.0)
+                           ? static_cast<int64_t>(d)
+                           : INT64_MIN;  // what the x86-64 conversion yields
+  return static_cast<int>(static_cast<uint32_t>(wide));
+}
+
+// unpack(t [, i [, j]]) with the range computed without overflow
+// (CVE-2025-46817: stock 5.1's `e - i + 1` overflows, the check against it is
+// optimised away and the stack is overrun).
+int CheckedUnpack(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  const int i = lua_isnoneornil(L, 2) ? 1 : ToLuaInt(luaL_checknumber(L, 2));
+  const int e = lua_isnoneornil(L, 3) ? static_cast<int>(lua_objlen(L, 1))
+                                      : ToLuaInt(luaL_checknumber(L, 3));
+  if (i > e) return 0;
+  const int64_t n = static_cast<int64_t>(e) - i + 1;
+  if (n >= INT32_MAX || !lua_checkstack(L, static_cast<int>(n))) {
+    return luaL_error(L, "too many results to unpack");
+  }
+  for (int64_t k = i; k <= e; ++k) lua_rawgeti(L, 1, static_cast<int>(k));
+  return static_cast<int>(n);
+}
+
 // math.random / math.randomseed on a private 48-bit LCG (rand48), reseeded
 // before every script so that scripts are deterministic.
 uint64_t& RandState(lua_State* L) { return *static_cast<uint64_t*>(lua_touserdata(L, lua_upvalueindex(1))); }
@@ -266,6 +293,8 @@ void LuaEngine::BuildSandbox() {
   // Guarded writers.
   lua_pushcfunction(L, GuardedRawset);
   lua_setfield(L, g, "rawset");
+  lua_pushcfunction(L, CheckedUnpack);
+  lua_setfield(L, g, "unpack");
   WrapField(L, "setmetatable", GuardedSetmetatable);
   lua_getfield(L, g, "table");
   WrapField(L, "insert", GuardedTableFn);
