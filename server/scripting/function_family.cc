@@ -3,10 +3,10 @@
 #include <string>
 #include <vector>
 
-#include "server/command_table.h"
+#include "server/core/command_table.h"
 #include "server/scripting/lua_engine.h"
-#include "server/server_state.h"
-#include "server/util.h"
+#include "server/core/server_state.h"
+#include "server/core/util.h"
 
 namespace grabkv::server {
 
@@ -33,7 +33,7 @@ void FcallGeneric(CommandContext& ctx, bool ro) {
     ctx.reply.Error("ERR Number of keys can't be negative");
     return;
   }
-  LuaEngine& e = ctx.server.lua();
+  LuaEngine& e = scripting::Lua(ctx.server);
   auto it = e.functions().find(ctx.arg(1));
   if (it == e.functions().end()) {
     ctx.reply.Error("ERR Function not found");
@@ -65,7 +65,7 @@ void CmdFunctionLoad(CommandContext& ctx) {
     return;
   }
   std::string name, err;
-  if (!ctx.server.lua().LoadLibrary(ctx.arg(i), replace, &name, &err)) {
+  if (!scripting::Lua(ctx.server).LoadLibrary(ctx.arg(i), replace, &name, &err)) {
     ctx.reply.Error(err);
     return;
   }
@@ -111,7 +111,7 @@ void CmdFunctionList(CommandContext& ctx) {
     ctx.reply.Error("ERR Unknown argument " + std::string(ctx.arg(i)));
     return;
   }
-  LuaEngine& e = ctx.server.lua();
+  LuaEngine& e = scripting::Lua(ctx.server);
   std::vector<const LibraryEntry*> libs;
   for (const auto& [name, lib] : e.libraries()) {
     if (have_pattern && !GlobMatch(pattern, name)) continue;
@@ -148,7 +148,7 @@ void CmdFunctionList(CommandContext& ctx) {
 }
 
 void CmdFunctionDelete(CommandContext& ctx) {
-  if (!ctx.server.lua().DeleteLibrary(ctx.arg(2))) {
+  if (!scripting::Lua(ctx.server).DeleteLibrary(ctx.arg(2))) {
     ctx.reply.Error("ERR Library not found");
     return;
   }
@@ -163,16 +163,16 @@ void CmdFunctionFlush(CommandContext& ctx) {
     ctx.reply.Error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
     return;
   }
-  ctx.server.lua().FlushFunctions();
+  scripting::Lua(ctx.server).FlushFunctions();
   ctx.server.dirty++;
   ctx.PropagateVerbatim();  // even when there was nothing to flush, as Redis
   ctx.reply.Ok();
 }
 
-void CmdFunctionKill(CommandContext& ctx) { ctx.server.lua().Kill(ctx.reply, false); }
+void CmdFunctionKill(CommandContext& ctx) { scripting::Lua(ctx.server).Kill(ctx.reply, false); }
 
 void CmdFunctionStats(CommandContext& ctx) {
-  LuaEngine& e = ctx.server.lua();
+  LuaEngine& e = scripting::Lua(ctx.server);
   protocol::ReplyBuilder& r = ctx.reply;
   r.MapHeader(2);
   r.Bulk("running_script");

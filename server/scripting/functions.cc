@@ -10,8 +10,8 @@
 #include <string>
 
 #include "server/scripting/lua_internal.h"
-#include "server/server_state.h"
-#include "server/util.h"
+#include "server/core/server_state.h"
+#include "server/core/util.h"
 
 namespace grabkv::server::scripting {
 

@@ -9,7 +9,7 @@
 
 #include "server/scripting/lua_internal.h"
 #include "server/scripting/sha1.h"
-#include "server/server_state.h"
+#include "server/core/server_state.h"
 
 namespace grabkv::server::scripting {
 

@@ -17,9 +17,11 @@
 #include <string_view>
 #include <vector>
 
-#include "server/client.h"
-#include "server/command.h"
-#include "server/string_map.h"
+#include "server/core/client.h"
+#include "server/core/command.h"
+#include "server/core/server_state.h"
+#include "server/core/string_map.h"
+#include "server/core/subsystems.h"
 
 struct lua_State;
 
@@ -78,10 +80,10 @@ struct RunState {
   int64_t now_ms = 0;       // the frozen command clock
 };
 
-class LuaEngine {
+class LuaEngine : public ScriptRuntime {
  public:
   explicit LuaEngine(ServerState* server);
-  ~LuaEngine();
+  ~LuaEngine() override;
   LuaEngine(const LuaEngine&) = delete;
   LuaEngine& operator=(const LuaEngine&) = delete;
 
@@ -112,11 +114,11 @@ class LuaEngine {
   // --- long-running scripts ---
   // True while a script that ran past busy-reply-threshold is running: the
   // IO layer answers -BUSY to everything but kAllowBusy commands.
-  bool busy() const { return run_ != nullptr && run_->timed_out; }
+  bool busy() const override { return run_ != nullptr && run_->timed_out; }
   // The BUSY error for the script that is running now (eval or function).
-  const char* BusyError() const;
+  const char* BusyError() const override;
   // The client whose EVAL/FCALL is running (its input must wait).
-  const Client* running_caller() const { return run_ ? &run_->caller->client : nullptr; }
+  const Client* running_caller() const override { return run_ ? &run_->caller->client : nullptr; }
   // SCRIPT KILL (is_eval) / FUNCTION KILL: replies on `reply`.
   void Kill(protocol::ReplyBuilder& reply, bool is_eval);
   // Set by the IO layer: processes pending network events without blocking
@@ -166,5 +168,8 @@ class LuaEngine {
   int env_ref_ = 0;        // registry ref: the protected globals proxy
   int errh_ref_ = 0;       // registry ref: the error handler
 };
+
+// The engine installed in a server (server/app.h installs a LuaEngine).
+inline LuaEngine& Lua(ServerState& s) { return static_cast<LuaEngine&>(s.scripts()); }
 
 }  // namespace grabkv::server::scripting

@@ -6,11 +6,11 @@
 #include <cstdlib>
 #include <string>
 
-#include "server/log.h"
+#include "server/core/log.h"
 #include "server/scripting/lua_internal.h"
 #include "server/scripting/sha1.h"
-#include "server/server_state.h"
-#include "server/version.h"
+#include "server/core/server_state.h"
+#include "server/core/version.h"
 
 namespace grabkv::server::scripting {
 

@@ -25,7 +25,7 @@
 #include <ctime>
 
 #include "server/scripting/lua_internal.h"
-#include "server/server_state.h"
+#include "server/core/server_state.h"
 
 namespace grabkv::server::scripting {
 

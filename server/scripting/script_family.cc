@@ -1,10 +1,10 @@
 // EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT LOAD/EXISTS/FLUSH/KILL/HELP.
 #include <string>
 
-#include "server/command_table.h"
+#include "server/core/command_table.h"
 #include "server/scripting/lua_engine.h"
-#include "server/server_state.h"
-#include "server/util.h"
+#include "server/core/server_state.h"
+#include "server/core/util.h"
 
 namespace grabkv::server {
 
@@ -42,7 +42,7 @@ void EvalGeneric(CommandContext& ctx, bool by_sha, bool ro) {
   ctx.PropagateNothing();
   Args keys, argv;
   if (!ParseNumkeys(ctx, &keys, &argv)) return;
-  LuaEngine& e = ctx.server.lua();
+  LuaEngine& e = scripting::Lua(ctx.server);
   if (by_sha) {
     // Clients send the SHA1 in either case: look it up lower-cased without
     // allocating.
@@ -78,7 +78,7 @@ void CmdEvalShaRo(CommandContext& ctx) { EvalGeneric(ctx, true, true); }
 
 void CmdScriptLoad(CommandContext& ctx) {
   std::string sha, err;
-  if (!ctx.server.lua().LoadScript(ctx.arg(2), &sha, &err)) {
+  if (!scripting::Lua(ctx.server).LoadScript(ctx.arg(2), &sha, &err)) {
     ctx.reply.Error(err);
     return;
   }
@@ -91,7 +91,7 @@ void CmdScriptExists(CommandContext& ctx) {
   for (size_t i = 2; i < ctx.argc(); ++i) {
     sha.assign(ctx.arg(i));
     for (char& c : sha) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-    ctx.reply.Integer(ctx.server.lua().FindScript(sha) != nullptr ? 1 : 0);
+    ctx.reply.Integer(scripting::Lua(ctx.server).FindScript(sha) != nullptr ? 1 : 0);
   }
 }
 
@@ -101,11 +101,11 @@ void CmdScriptFlush(CommandContext& ctx) {
     ctx.reply.Error("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
     return;
   }
-  ctx.server.lua().FlushScripts();
+  scripting::Lua(ctx.server).FlushScripts();
   ctx.reply.Ok();
 }
 
-void CmdScriptKill(CommandContext& ctx) { ctx.server.lua().Kill(ctx.reply, true); }
+void CmdScriptKill(CommandContext& ctx) { scripting::Lua(ctx.server).Kill(ctx.reply, true); }
 
 void CmdScriptDebug(CommandContext& ctx) {
   ctx.reply.Error("ERR SCRIPT DEBUG is not supported by this server");

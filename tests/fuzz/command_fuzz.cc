@@ -49,10 +49,11 @@
 #include <vector>
 
 #include "protocol/resp_parser.h"
-#include "server/client.h"
-#include "server/log.h"
+#include "server/app/app.h"
+#include "server/core/client.h"
+#include "server/core/log.h"
 #include "server/scripting/sha1.h"
-#include "server/server_state.h"
+#include "server/core/server_state.h"
 
 namespace {
 
@@ -447,6 +448,7 @@ const Globals& G() {
   static const Globals* g = [] {
     auto* g = new Globals;
     ServerState s{Config{}};
+    grabkv::server::Assemble(s);
     s.commands().ForEach([&](const CommandSpec& spec) {
       if (spec.subcommands.empty()) {
         g->commands.push_back({spec.name, ""});
@@ -525,6 +527,7 @@ const char* SkipReason(const std::vector<std::string>& a) {
 class Harness {
  public:
   Harness() : server_(Config{}), checker_(1u << 30) {
+    grabkv::server::Assemble(server_);
     server_.rng().seed(12345);  // SPOP, RANDOMKEY, ...: reproducible
     // Record what the commands propagate (the append-only file's stream):
     // CheckReplay() loads it into a fresh server and compares.
@@ -599,6 +602,7 @@ class Harness {
     std::map<std::string, Entry> before = Dump(server_, checker_);
     std::string stream = stream_;
     ServerState replica{Config{}};
+    grabkv::server::Assemble(replica);
     replica.loading = true;
     for (auto& db : replica.dbs()) db.set_expiry_paused(true);
     Client loader(1u << 30);

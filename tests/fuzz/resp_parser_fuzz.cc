@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "protocol/resp_parser.h"
-#include "tests/resp_feed.h"
+#include "tests/protocol/resp_feed.h"
 
 namespace {
 

@@ -1,0 +1,45 @@
+#include "server/app/app.h"
+
+#include <memory>
+
+#include "server/core/command_table.h"
+#include "server/scripting/lua_engine.h"
+
+namespace grabkv::server {
+
+// Each family's registration, defined in its own file.
+void RegisterConnectionFamily(CommandTable& t);  // server/commands/
+void RegisterServerFamily(CommandTable& t);
+void RegisterKeysFamily(CommandTable& t);
+void RegisterStringFamily(CommandTable& t);
+void RegisterTransactionFamily(CommandTable& t);
+void RegisterPubSubFamily(CommandTable& t);
+void RegisterListFamily(CommandTable& t);
+void RegisterHashFamily(CommandTable& t);
+void RegisterSetFamily(CommandTable& t);
+void RegisterZSetFamily(CommandTable& t);
+void RegisterScriptFamily(CommandTable& t);       // server/scripting/
+void RegisterFunctionFamily(CommandTable& t);
+void RegisterGrabFamily(CommandTable& t);         // server/grab/
+void RegisterPersistenceFamily(CommandTable& t);  // server/persistence/
+
+void Assemble(ServerState& server) {
+  CommandTable& t = server.mutable_commands();
+  RegisterConnectionFamily(t);
+  RegisterServerFamily(t);
+  RegisterKeysFamily(t);
+  RegisterStringFamily(t);
+  RegisterTransactionFamily(t);
+  RegisterPubSubFamily(t);
+  RegisterListFamily(t);
+  RegisterHashFamily(t);
+  RegisterSetFamily(t);
+  RegisterZSetFamily(t);
+  RegisterScriptFamily(t);
+  RegisterFunctionFamily(t);
+  server.set_scripts(std::make_unique<scripting::LuaEngine>(&server));
+  RegisterGrabFamily(t);
+  RegisterPersistenceFamily(t);
+}
+
+}  // namespace grabkv::server

@@ -1,0 +1,486 @@
+// The hash command family: HSET/HGET and friends, counters, HRANDFIELD and
+// HSCAN, over storage::Hash (storage/hash.h).
+//
+// Each command is split into argument parsing (Cmd*), an operation on the
+// keyspace (Op*, which returns a status and never writes a reply) and the
+// reply. Replies and errors are byte-identical to Redis 7.0 (t_hash.c),
+// including which error wins: HINCRBY parses its increment before looking
+// at the key, HRANDFIELD checks its count before the key, HSCAN checks the
+// cursor, then the key, then its options.
+//
+// Every write notifies the keyspace observer once (Db::Touch, or the Db
+// itself when the hash emptied and the key is deleted) and adds Redis's
+// number of changes to ServerState::dirty.
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "server/core/command_table.h"
+#include "server/core/server_state.h"
+#include "server/core/util.h"
+#include "storage/db.h"
+#include "storage/hash.h"
+#include "storage/value.h"
+
+namespace grabkv::server {
+
+namespace {
+
+using storage::Db;
+using storage::Hash;
+using storage::HashLimits;
+using storage::ValueType;
+
+constexpr std::string_view kWrongTypeErr =
+    "WRONGTYPE Operation against a key holding the wrong kind of value";
+constexpr std::string_view kSyntaxErr = "ERR syntax error";
+constexpr std::string_view kNotIntegerErr = "ERR value is not an integer or out of range";
+constexpr std::string_view kNotFloatErr = "ERR value is not a valid float";
+constexpr std::string_view kHashNotIntegerErr = "ERR hash value is not an integer";
+constexpr std::string_view kHashNotFloatErr = "ERR hash value is not a float";
+constexpr std::string_view kOverflowErr = "ERR increment or decrement would overflow";
+constexpr std::string_view kNanErr = "ERR increment would produce NaN or Infinity";
+constexpr std::string_view kIncrNanErr = "ERR value is NaN or Infinity";
+
+enum class OpStatus { kOk, kWrongType, kNotInteger, kNotFloat, kOverflow, kNanOrInf };
+
+void ReplyStatus(CommandContext& ctx, OpStatus st) {
+  switch (st) {
+    case OpStatus::kWrongType:
+      ctx.reply.Error(kWrongTypeErr);
+      return;
+    case OpStatus::kNotInteger:
+      ctx.reply.Error(kHashNotIntegerErr);
+      return;
+    case OpStatus::kNotFloat:
+      ctx.reply.Error(kHashNotFloatErr);
+      return;
+    case OpStatus::kOverflow:
+      ctx.reply.Error(kOverflowErr);
+      return;
+    case OpStatus::kNanOrInf:
+      ctx.reply.Error(kNanErr);
+      return;
+    case OpStatus::kOk:
+      return;
+  }
+}
+
+// What a write operation needs: the selected db, the command's "now", the
+// server's change counter (Redis's server.dirty) and the encoding limits.
+struct OpArgs {
+  Db& db;
+  int64_t now_ms;
+  uint64_t& dirty;
+  HashLimits limits;
+};
+
+HashLimits LimitsOf(const Config& c) {
+  return HashLimits{static_cast<size_t>(std::max<int64_t>(0, c.hash_max_listpack_entries)),
+                    static_cast<size_t>(std::max<int64_t>(0, c.hash_max_listpack_value))};
+}
+
+OpArgs MakeOpArgs(CommandContext& ctx) {
+  return OpArgs{ctx.db(), ctx.now_ms, ctx.server.dirty, LimitsOf(ctx.server.config())};
+}
+
+// A read lookup (counts a keyspace hit or miss). nullptr when the key is
+// missing; *wrong_type is set when it holds another type.
+Hash* FindHashRead(CommandContext& ctx, std::string_view key, bool* wrong_type) {
+  *wrong_type = false;
+  Db::Entry* e = ctx.db().FindRead(key, ctx.now_ms);
+  if (e == nullptr) return nullptr;
+  if (e->value.type() != ValueType::kHash) {
+    *wrong_type = true;
+    return nullptr;
+  }
+  return e->value.As<Hash>();
+}
+
+// Redis hashTypeLookupWriteOrCreate: the hash at `key`, created empty when
+// missing. nullptr on WRONGTYPE. REQUIRES: the caller writes at least one
+// field into a created hash (an empty hash must never stay in the keyspace).
+Hash* FindOrCreateHash(const OpArgs& op, std::string_view key) {
+  Db::Entry* e = op.db.Find(key, op.now_ms);
+  if (e == nullptr) {
+    e = op.db.FindOrInsert(key, op.now_ms).first;
+    e->value.SetContainer(std::make_unique<Hash>());
+  } else if (e->value.type() != ValueType::kHash) {
+    return nullptr;
+  }
+  return e->value.As<Hash>();
+}
+
+
+
+// ---------------------------------------------------------------------------
+// Operations.
+
+// HSET/HMSET: `fv` alternates fields and values. *created counts new fields.
+OpStatus OpSet(const OpArgs& op, std::string_view key, Args fv, int64_t* created) {
+  Hash* h = FindOrCreateHash(op, key);
+  if (h == nullptr) return OpStatus::kWrongType;
+  int64_t n = 0;
+  for (size_t i = 0; i < fv.size(); i += 2) n += h->Set(fv[i], fv[i + 1], op.limits);
+  op.db.Touch(key);
+  op.dirty += fv.size() / 2;  // every pair counts, updated or created
+  *created = n;
+  return OpStatus::kOk;
+}
+
+OpStatus OpSetNx(const OpArgs& op, std::string_view key, std::string_view field,
+                 std::string_view value, bool* set) {
+  Hash* h = FindOrCreateHash(op, key);
+  if (h == nullptr) return OpStatus::kWrongType;
+  *set = h->SetIfAbsent(field, value, op.limits);
+  if (*set) {
+    op.db.Touch(key);
+    ++op.dirty;
+  }
+  return OpStatus::kOk;
+}
+
+OpStatus OpDel(const OpArgs& op, std::string_view key, Args fields, int64_t* deleted) {
+  *deleted = 0;
+  Db::Entry* e = op.db.Find(key, op.now_ms);
+  if (e == nullptr) return OpStatus::kOk;
+  if (e->value.type() != ValueType::kHash) return OpStatus::kWrongType;
+  Hash* h = e->value.As<Hash>();
+  int64_t n = 0;
+  for (std::string_view f : fields) {
+    if (h->Delete(f)) {
+      ++n;
+      if (h->Length() == 0) break;  // Redis stops once the hash is gone
+    }
+  }
+  if (n > 0) {
+    if (h->Length() == 0) {
+      op.db.Delete(key, op.now_ms);  // notifies
+    } else {
+      op.db.Touch(key);
+    }
+    op.dirty += n;
+  }
+  *deleted = n;
+  return OpStatus::kOk;
+}
+
+OpStatus OpIncrBy(const OpArgs& op, std::string_view key, std::string_view field, int64_t incr,
+                  int64_t* result) {
+  Hash* h = FindOrCreateHash(op, key);
+  if (h == nullptr) return OpStatus::kWrongType;
+  int64_t cur = 0;
+  if (auto v = h->Get(field)) {
+    if (!ParseInt64(*v, &cur)) return OpStatus::kNotInteger;
+  }
+  int64_t next;
+  if (__builtin_add_overflow(cur, incr, &next)) return OpStatus::kOverflow;
+  char buf[24];
+  const auto res = std::to_chars(buf, buf + sizeof(buf), next);
+  h->Set(field, std::string_view(buf, static_cast<size_t>(res.ptr - buf)), op.limits);
+  op.db.Touch(key);
+  ++op.dirty;
+  *result = next;
+  return OpStatus::kOk;
+}
+
+// On success *result holds the reply text (also the stored value).
+OpStatus OpIncrByFloat(const OpArgs& op, std::string_view key, std::string_view field,
+                       long double incr, std::string* result) {
+  Hash* h = FindOrCreateHash(op, key);
+  if (h == nullptr) return OpStatus::kWrongType;
+  long double cur = 0;
+  if (auto v = h->Get(field)) {
+    if (!ParseLongDouble(*v, &cur)) return OpStatus::kNotFloat;
+  }
+  cur += incr;
+  if (std::isnan(cur) || std::isinf(cur)) return OpStatus::kNanOrInf;
+  *result = FormatLongDouble(cur);
+  h->Set(field, *result, op.limits);
+  op.db.Touch(key);
+  ++op.dirty;
+  return OpStatus::kOk;
+}
+
+// The error paths above only run on an existing hash: a created one always
+// gets its field (the value starts at 0), so nothing empty is left behind.
+
+// ---------------------------------------------------------------------------
+// Write commands.
+
+void SetCommon(CommandContext& ctx, bool hmset) {
+  if (ctx.argc() % 2 == 1) {
+    std::string msg = "ERR wrong number of arguments for '";
+    msg += ctx.spec->name;
+    msg += "' command";
+    ctx.reply.Error(msg);
+    return;
+  }
+  int64_t created;
+  OpStatus st = OpSet(MakeOpArgs(ctx), ctx.arg(1), ctx.args.subspan(2), &created);
+  if (st != OpStatus::kOk) return ReplyStatus(ctx, st);
+  if (hmset) {
+    ctx.reply.Ok();
+  } else {
+    ctx.reply.Integer(created);
+  }
+}
+
+void CmdHSet(CommandContext& ctx) { SetCommon(ctx, false); }
+void CmdHMSet(CommandContext& ctx) { SetCommon(ctx, true); }
+
+void CmdHSetNx(CommandContext& ctx) {
+  bool set;
+  OpStatus st = OpSetNx(MakeOpArgs(ctx), ctx.arg(1), ctx.arg(2), ctx.arg(3), &set);
+  if (st != OpStatus::kOk) return ReplyStatus(ctx, st);
+  ctx.reply.Integer(set ? 1 : 0);
+}
+
+void CmdHDel(CommandContext& ctx) {
+  int64_t deleted;
+  OpStatus st = OpDel(MakeOpArgs(ctx), ctx.arg(1), ctx.args.subspan(2), &deleted);
+  if (st != OpStatus::kOk) return ReplyStatus(ctx, st);
+  ctx.reply.Integer(deleted);
+}
+
+void CmdHIncrBy(CommandContext& ctx) {
+  int64_t incr;
+  if (!ParseInt64(ctx.arg(3), &incr)) return ctx.reply.Error(kNotIntegerErr);
+  int64_t result;
+  OpStatus st = OpIncrBy(MakeOpArgs(ctx), ctx.arg(1), ctx.arg(2), incr, &result);
+  if (st != OpStatus::kOk) return ReplyStatus(ctx, st);
+  ctx.reply.Integer(result);
+}
+
+void CmdHIncrByFloat(CommandContext& ctx) {
+  long double incr;
+  if (!ParseLongDouble(ctx.arg(3), &incr)) return ctx.reply.Error(kNotFloatErr);
+  if (std::isnan(incr) || std::isinf(incr)) return ctx.reply.Error(kIncrNanErr);
+  std::string result;
+  OpStatus st = OpIncrByFloat(MakeOpArgs(ctx), ctx.arg(1), ctx.arg(2), incr, &result);
+  if (st != OpStatus::kOk) return ReplyStatus(ctx, st);
+  // Redis propagates the result, not the float arithmetic.
+  ctx.Propagate({"HSET", ctx.arg(1), ctx.arg(2), result});
+  ctx.reply.Bulk(result);
+}
+
+// ---------------------------------------------------------------------------
+// Read commands.
+
+void CmdHGet(CommandContext& ctx) {
+  bool wrong_type;
+  const Hash* h = FindHashRead(ctx, ctx.arg(1), &wrong_type);
+  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  auto v = h != nullptr ? h->Get(ctx.arg(2)) : std::nullopt;
+  if (v) {
+    ctx.reply.Bulk(*v);
+  } else {
+    ctx.reply.Null();
+  }
+}
+
+void CmdHMGet(CommandContext& ctx) {
+  bool wrong_type;
+  const Hash* h = FindHashRead(ctx, ctx.arg(1), &wrong_type);
+  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  ctx.reply.ArrayHeader(ctx.argc() - 2);
+  for (size_t i = 2; i < ctx.argc(); ++i) {
+    auto v = h != nullptr ? h->Get(ctx.arg(i)) : std::nullopt;
+    if (v) {
+      ctx.reply.Bulk(*v);
+    } else {
+      ctx.reply.Null();
+    }
+  }
+}
+
+// HGETALL (map), HKEYS, HVALS (arrays).
+void GetAllCommon(CommandContext& ctx, bool fields, bool values) {
+  bool wrong_type;
+  const Hash* h = FindHashRead(ctx, ctx.arg(1), &wrong_type);
+  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  const size_t n = h != nullptr ? h->Length() : 0;
+  if (fields && values) {
+    ctx.reply.MapHeader(n);
+  } else {
+    ctx.reply.ArrayHeader(n);
+  }
+  if (h == nullptr) return;
+  h->ForEach([&](std::string_view f, std::string_view v) {
+    if (fields) ctx.reply.Bulk(f);
+    if (values) ctx.reply.Bulk(v);
+  });
+}
+
+void CmdHGetAll(CommandContext& ctx) { GetAllCommon(ctx, true, true); }
+void CmdHKeys(CommandContext& ctx) { GetAllCommon(ctx, true, false); }
+void CmdHVals(CommandContext& ctx) { GetAllCommon(ctx, false, true); }
+
+// HLEN, HEXISTS, HSTRLEN: an integer about the hash (0 when missing).
+template <typename Fn>
+void IntegerQuery(CommandContext& ctx, Fn&& fn) {
+  bool wrong_type;
+  const Hash* h = FindHashRead(ctx, ctx.arg(1), &wrong_type);
+  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  ctx.reply.Integer(h != nullptr ? static_cast<int64_t>(fn(*h)) : 0);
+}
+
+void CmdHLen(CommandContext& ctx) {
+  IntegerQuery(ctx, [](const Hash& h) { return h.Length(); });
+}
+void CmdHExists(CommandContext& ctx) {
+  IntegerQuery(ctx, [&ctx](const Hash& h) { return h.Exists(ctx.arg(2)) ? 1 : 0; });
+}
+void CmdHStrLen(CommandContext& ctx) {
+  IntegerQuery(ctx, [&ctx](const Hash& h) { return h.ValueLength(ctx.arg(2)); });
+}
+
+// ---------------------------------------------------------------------------
+// HRANDFIELD
+
+void ReplyRandomPair(CommandContext& ctx, bool with_values, std::string_view f,
+                     std::string_view v) {
+  if (with_values && ctx.reply.resp3()) ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(f);
+  if (with_values) ctx.reply.Bulk(v);
+}
+
+void CmdHRandField(CommandContext& ctx) {
+  if (ctx.argc() == 2) {
+    bool wrong_type;
+    Hash* h = FindHashRead(ctx, ctx.arg(1), &wrong_type);
+    if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+    if (h == nullptr) return ctx.reply.Null();
+    ctx.reply.Bulk(h->Random(ctx.server.rng()).first);
+    return;
+  }
+  int64_t l;
+  if (!ParseInt64(ctx.arg(2), &l)) return ctx.reply.Error(kNotIntegerErr);
+  if (l == INT64_MIN) {
+    return ctx.reply.Error(
+        "ERR value is out of range, value must between -9223372036854775807 and "
+        "9223372036854775807");
+  }
+  bool with_values = false;
+  if (ctx.argc() > 4 || (ctx.argc() == 4 && !EqualsIgnoreCase(AsCString(ctx.arg(3)), "withvalues")))
+    return ctx.reply.Error(kSyntaxErr);
+  if (ctx.argc() == 4) {
+    with_values = true;
+    if (l < -(INT64_MAX / 2) || l > INT64_MAX / 2) return ctx.reply.Error("ERR value is out of range");
+  }
+  bool wrong_type;
+  Hash* h = FindHashRead(ctx, ctx.arg(1), &wrong_type);
+  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  if (h == nullptr || l == 0) return ctx.reply.ArrayHeader(0);
+
+  const bool distinct = l > 0;
+  const size_t count = distinct ? static_cast<size_t>(l) : static_cast<size_t>(-l);
+  // Redis replies count pairs with repetition for a negative count (and for
+  // 1), else min(count, size) distinct ones. RESP2 flattens field/value.
+  const size_t n = (!distinct || count == 1) ? count : std::min(count, h->Length());
+  ctx.reply.ArrayHeader(with_values && !ctx.reply.resp3() ? n * 2 : n);
+  auto emit = [&](std::string_view f, std::string_view v) {
+    ReplyRandomPair(ctx, with_values, f, v);
+  };
+  if (distinct) {
+    h->RandomPairs(count, true, ctx.server.rng(), emit);
+    return;
+  }
+  // In batches, so that a client closed for its output size stops a huge
+  // negative count (Redis checks CLIENT_CLOSE_ASAP the same way).
+  constexpr size_t kBatch = 1024;
+  for (size_t left = count; left > 0 && !ctx.client.close_asap;) {
+    const size_t step = std::min(left, kBatch);
+    h->RandomPairs(step, false, ctx.server.rng(), emit);
+    left -= step;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// HSCAN
+
+void CmdHScan(CommandContext& ctx) {
+  uint64_t cursor;
+  if (!ParseScanCursor(ctx.arg(2), &cursor)) return ctx.reply.Error("ERR invalid cursor");
+  bool wrong_type;
+  Hash* h = FindHashRead(ctx, ctx.arg(1), &wrong_type);
+  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  if (h == nullptr) {
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk("0");
+    ctx.reply.ArrayHeader(0);
+    return;
+  }
+  ScanOptions opts;
+  if (const char* err = ParseScanOptions(ctx.args, 3, &opts)) return ctx.reply.Error(err);
+  const int64_t count = opts.count;
+  const std::optional<std::string_view>& pattern = opts.pattern;
+  // Collect first, filter after (Redis filters the collected keys too).
+  std::vector<std::pair<std::string_view, std::string_view>> pairs;
+  const uint64_t next = h->Scan(cursor, static_cast<size_t>(count),
+                                [&](std::string_view f, std::string_view v) {
+                                  if (!pattern || GlobMatch(*pattern, f)) pairs.emplace_back(f, v);
+                                });
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(std::to_string(next));
+  ctx.reply.ArrayHeader(pairs.size() * 2);
+  for (const auto& [f, v] : pairs) {
+    ctx.reply.Bulk(f);
+    ctx.reply.Bulk(v);
+  }
+}
+
+}  // namespace
+
+void RegisterHashFamily(CommandTable& t) {
+  constexpr uint32_t kWF = kWrite | kDenyOom | kFast;
+  constexpr uint32_t kRF = kReadonly | kFast;
+  constexpr const char* kWriteFast = "@write @hash @fast";
+  constexpr const char* kReadFast = "@read @hash @fast";
+  constexpr const char* kReadSlow = "@read @hash @slow";
+  constexpr const char* kG = "hash";
+
+  t.Register({"hset", -4, kWF, 1, 1, 1, CmdHSet, kWriteFast,
+              "Set the string value of a hash field", "2.0.0", kG});
+  t.Register({"hsetnx", 4, kWF, 1, 1, 1, CmdHSetNx, kWriteFast,
+              "Set the value of a hash field, only if the field does not exist", "2.0.0", kG});
+  t.Register({"hget", 3, kRF, 1, 1, 1, CmdHGet, kReadFast, "Get the value of a hash field",
+              "2.0.0", kG});
+  t.Register({"hmget", -3, kRF, 1, 1, 1, CmdHMGet, kReadFast,
+              "Get the values of all the given hash fields", "2.0.0", kG});
+  t.Register({"hmset", -4, kWF, 1, 1, 1, CmdHMSet, kWriteFast,
+              "Set multiple hash fields to multiple values", "2.0.0", kG});
+  t.Register({"hgetall", 2, kReadonly, 1, 1, 1, CmdHGetAll, kReadSlow,
+              "Get all the fields and values in a hash", "2.0.0", kG});
+  t.Register({"hdel", -3, kWrite | kFast, 1, 1, 1, CmdHDel, kWriteFast,
+              "Delete one or more hash fields", "2.0.0", kG});
+  t.Register({"hexists", 3, kRF, 1, 1, 1, CmdHExists, kReadFast,
+              "Determine if a hash field exists", "2.0.0", kG});
+  t.Register({"hlen", 2, kRF, 1, 1, 1, CmdHLen, kReadFast, "Get the number of fields in a hash",
+              "2.0.0", kG});
+  t.Register({"hkeys", 2, kReadonly, 1, 1, 1, CmdHKeys, kReadSlow, "Get all the fields in a hash",
+              "2.0.0", kG});
+  t.Register({"hvals", 2, kReadonly, 1, 1, 1, CmdHVals, kReadSlow, "Get all the values in a hash",
+              "2.0.0", kG});
+  t.Register({"hincrby", 4, kWF, 1, 1, 1, CmdHIncrBy, kWriteFast,
+              "Increment the integer value of a hash field by the given number", "2.0.0", kG});
+  t.Register({"hincrbyfloat", 4, kWF, 1, 1, 1, CmdHIncrByFloat, kWriteFast,
+              "Increment the float value of a hash field by the given amount", "2.6.0", kG});
+  t.Register({"hstrlen", 3, kRF, 1, 1, 1, CmdHStrLen, kReadFast,
+              "Get the length of the value of a hash field", "3.2.0", kG});
+  t.Register({"hrandfield", -2, kReadonly, 1, 1, 1, CmdHRandField, kReadSlow,
+              "Get one or multiple random fields from a hash", "6.2.0", kG});
+  t.Register({"hscan", -3, kReadonly, 1, 1, 1, CmdHScan, kReadSlow,
+              "Incrementally iterate hash fields and associated values", "2.8.0", kG});
+}
+
+}  // namespace grabkv::server

@@ -1,0 +1,529 @@
+// INFO [section ...]: the server's state as Redis 7.0 formats it.
+//
+// Field names and section order follow redis-server 7.0 (genRedisInfoString)
+// so that tools that parse INFO find what they look for. Fields grabkv has no
+// counterpart for (replication backlog, fork, defrag) are printed with the
+// value an idle standalone Redis shows; fields grabkv does not measure are
+// left out rather than made up.
+#include <malloc.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdarg>
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/core/command_table.h"
+#include "server/core/server_state.h"
+#include "server/core/util.h"
+#include "server/core/version.h"
+
+namespace grabkv::server {
+
+namespace {
+
+void Appendf(std::string* out, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+void Appendf(std::string* out, const char* fmt, ...) {
+  char buf[512];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = std::vsnprintf(buf, sizeof(buf), fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  if (static_cast<size_t>(n) < sizeof(buf)) {
+    out->append(buf, static_cast<size_t>(n));
+    return;
+  }
+  std::string big(static_cast<size_t>(n) + 1, '\0');
+  va_start(ap, fmt);
+  std::vsnprintf(big.data(), big.size(), fmt, ap);
+  va_end(ap);
+  big.resize(static_cast<size_t>(n));
+  out->append(big);
+}
+
+// Redis bytesToHuman.
+std::string BytesToHuman(uint64_t n) {
+  char buf[64];
+  double d = static_cast<double>(n);
+  if (n < 1024) {
+    std::snprintf(buf, sizeof(buf), "%" PRIu64 "B", n);
+  } else if (n < (1ULL << 20)) {
+    std::snprintf(buf, sizeof(buf), "%.2fK", d / 1024);
+  } else if (n < (1ULL << 30)) {
+    std::snprintf(buf, sizeof(buf), "%.2fM", d / (1 << 20));
+  } else if (n < (1ULL << 40)) {
+    std::snprintf(buf, sizeof(buf), "%.2fG", d / (1ULL << 30));
+  } else if (n < (1ULL << 50)) {
+    std::snprintf(buf, sizeof(buf), "%.2fT", d / (1ULL << 40));
+  } else {
+    std::snprintf(buf, sizeof(buf), "%.2fP", d / (1ULL << 50));
+  }
+  return buf;
+}
+
+}  // namespace
+}  // namespace grabkv::server
+
+// Present when the binary is linked with jemalloc (grabkv-server is, like
+// redis-server; the sanitizer build and the unit tests use glibc's malloc).
+extern "C" int mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp,
+                       size_t newlen) __attribute__((weak));
+
+namespace grabkv::server {
+namespace {
+
+const char* AllocatorName() { return mallctl != nullptr ? "jemalloc" : "libc"; }
+
+uint64_t UsedMemory() {
+  if (mallctl != nullptr) {
+    uint64_t epoch = 1;
+    size_t len = sizeof(epoch);
+    mallctl("epoch", &epoch, &len, &epoch, len);
+    size_t allocated = 0;
+    len = sizeof(allocated);
+    if (mallctl("stats.allocated", &allocated, &len, nullptr, 0) == 0) return allocated;
+  }
+  struct mallinfo2 mi = mallinfo2();
+  return static_cast<uint64_t>(mi.uordblks + mi.hblkhd);
+}
+
+uint64_t ResidentMemory() {
+  FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return 0;
+  unsigned long long size = 0, resident = 0;
+  int n = std::fscanf(f, "%llu %llu", &size, &resident);
+  std::fclose(f);
+  if (n != 2) return 0;
+  return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+uint64_t TotalSystemMemory() {
+  long pages = sysconf(_SC_PHYS_PAGES);
+  long page = sysconf(_SC_PAGESIZE);
+  return pages > 0 && page > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) : 0;
+}
+
+std::string Executable() {
+  char buf[4096];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+
+int64_t ClampedHz(int64_t hz) { return std::clamp<int64_t>(hz, 1, 500); }
+
+// --- sections ---------------------------------------------------------------
+
+void ServerSection(ServerState& s, std::string* out) {
+  struct utsname name;
+  uname(&name);
+  int64_t now_us = ServerState::NowUs();
+  int64_t uptime = (now_us / 1000 - s.start_time_ms()) / 1000;
+  const Config& cfg = s.config();
+  Appendf(out,
+          "# Server\r\n"
+          "redis_version:%s\r\n"
+          "grabkv_version:%s\r\n"
+          "redis_git_sha1:00000000\r\n"
+          "redis_git_dirty:0\r\n"
+          "redis_build_id:0\r\n"
+          "redis_mode:standalone\r\n"
+          "os:%s %s %s\r\n"
+          "arch_bits:64\r\n"
+          "monotonic_clock:POSIX clock_gettime\r\n"
+          "multiplexing_api:epoll\r\n"
+          "atomicvar_api:c11-builtin\r\n"
+          "gcc_version:%d.%d.%d\r\n"
+          "process_id:%d\r\n"
+          "process_supervised:no\r\n"
+          "run_id:%s\r\n"
+          "tcp_port:%" PRId64
+          "\r\n"
+          "server_time_usec:%" PRId64
+          "\r\n"
+          "uptime_in_seconds:%" PRId64
+          "\r\n"
+          "uptime_in_days:%" PRId64
+          "\r\n"
+          "hz:%" PRId64
+          "\r\n"
+          "configured_hz:%" PRId64
+          "\r\n"
+          "lru_clock:%" PRId64
+          "\r\n"
+          "executable:%s\r\n"
+          "config_file:\r\n"
+          "io_threads_active:0\r\n",
+          kRedisCompatVersion, kGrabkvVersion, name.sysname, name.release, name.machine,
+#ifdef __GNUC__
+          __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__,
+#else
+          0, 0, 0,
+#endif
+          static_cast<int>(getpid()), s.run_id().c_str(), s.bound_port, now_us, uptime,
+          uptime / 86400, ClampedHz(cfg.hz), ClampedHz(cfg.hz),
+          (now_us / 1000000) & ((1 << 24) - 1), Executable().c_str());
+}
+
+void ClientsSection(ServerState& s, std::string* out) {
+  size_t max_in = 0, max_out = 0;
+  for (const auto& [id, c] : s.clients()) {
+    max_in = std::max(max_in, c->query_buffer_size);
+    max_out = std::max(max_out, c->pending_output());
+  }
+  Appendf(out,
+          "# Clients\r\n"
+          "connected_clients:%zu\r\n"
+          "cluster_connections:0\r\n"
+          "maxclients:%" PRId64
+          "\r\n"
+          "client_recent_max_input_buffer:%zu\r\n"
+          "client_recent_max_output_buffer:%zu\r\n"
+          "blocked_clients:%zu\r\n"
+          "tracking_clients:0\r\n"
+          "clients_in_timeout_table:0\r\n",
+          s.clients().size(), s.config().maxclients, max_in, max_out,
+          s.blocking().blocked_clients());
+}
+
+void MemorySection(ServerState& s, std::string* out) {
+  uint64_t used = UsedMemory();
+  uint64_t rss = ResidentMemory();
+  uint64_t total = TotalSystemMemory();
+  const Config& cfg = s.config();
+  uint64_t maxmem = static_cast<uint64_t>(cfg.maxmemory);
+  uint64_t clients = s.client_memory ? s.client_memory() : 0;
+  double frag = used ? static_cast<double>(rss) / static_cast<double>(used) : 0;
+  Appendf(out,
+          "# Memory\r\n"
+          "used_memory:%" PRIu64
+          "\r\n"
+          "used_memory_human:%s\r\n"
+          "used_memory_rss:%" PRIu64
+          "\r\n"
+          "used_memory_rss_human:%s\r\n"
+          "total_system_memory:%" PRIu64
+          "\r\n"
+          "total_system_memory_human:%s\r\n"
+          "maxmemory:%" PRIu64
+          "\r\n"
+          "maxmemory_human:%s\r\n"
+          "maxmemory_policy:%s\r\n"
+          "mem_fragmentation_ratio:%.2f\r\n"
+          "mem_fragmentation_bytes:%" PRId64
+          "\r\n"
+          "mem_clients_slaves:0\r\n"
+          "mem_clients_normal:%" PRIu64
+          "\r\n"
+          "mem_allocator:%s\r\n"
+          "active_defrag_running:0\r\n"
+          "lazyfree_pending_objects:%zu\r\n"
+          "lazyfreed_objects:%zu\r\n",
+          used, BytesToHuman(used).c_str(), rss, BytesToHuman(rss).c_str(), total,
+          BytesToHuman(total).c_str(), maxmem, BytesToHuman(maxmem).c_str(),
+          cfg.maxmemory_policy.c_str(), frag,
+          static_cast<int64_t>(rss) - static_cast<int64_t>(used), clients, AllocatorName(),
+          s.lazy_free().pending(),
+          s.lazy_free().completed());
+}
+
+void PersistenceSection(ServerState& s, std::string* out) {
+  Appendf(out,
+          "# Persistence\r\n"
+          "loading:0\r\n"
+          "async_loading:0\r\n"
+          "current_cow_peak:0\r\n"
+          "current_cow_size:0\r\n"
+          "current_cow_size_age:0\r\n"
+          "current_fork_perc:0.00\r\n"
+          "current_save_keys_processed:0\r\n"
+          "current_save_keys_total:0\r\n"
+          "rdb_changes_since_last_save:%" PRIu64
+          "\r\n"
+          "rdb_bgsave_in_progress:0\r\n"
+          "rdb_last_save_time:%" PRId64
+          "\r\n"
+          "rdb_last_bgsave_status:ok\r\n"
+          "rdb_last_bgsave_time_sec:-1\r\n"
+          "rdb_current_bgsave_time_sec:-1\r\n"
+          "rdb_saves:0\r\n"
+          "rdb_last_cow_size:0\r\n"
+          "rdb_last_load_keys_expired:0\r\n"
+          "rdb_last_load_keys_loaded:0\r\n",
+          s.dirty, s.persistence != nullptr ? s.persistence->last_save_s() : s.last_save_time_s);
+  if (s.persistence != nullptr) {
+    s.persistence->AppendInfo(out);
+  } else {
+    out->append(
+        "aof_enabled:0\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\n"
+        "aof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\n"
+        "aof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\naof_rewrites_consecutive_failures:0\r\n"
+        "aof_last_write_status:ok\r\naof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\n"
+        "module_fork_last_cow_size:0\r\n");
+  }
+}
+
+void StatsSection(ServerState& s, std::string* out) {
+  const ServerStats& st = s.stats();
+  uint64_t expired = 0, hits = 0, misses = 0;
+  for (const storage::Db& db : s.dbs()) {
+    expired += db.expired_keys();
+    hits += db.keyspace_hits();
+    misses += db.keyspace_misses();
+  }
+  Appendf(out,
+          "# Stats\r\n"
+          "total_connections_received:%" PRIu64
+          "\r\n"
+          "total_commands_processed:%" PRIu64
+          "\r\n"
+          "instantaneous_ops_per_sec:0\r\n"
+          "total_net_input_bytes:%" PRIu64
+          "\r\n"
+          "total_net_output_bytes:%" PRIu64
+          "\r\n"
+          "total_net_repl_input_bytes:0\r\n"
+          "total_net_repl_output_bytes:0\r\n"
+          "instantaneous_input_kbps:0.00\r\n"
+          "instantaneous_output_kbps:0.00\r\n"
+          "instantaneous_input_repl_kbps:0.00\r\n"
+          "instantaneous_output_repl_kbps:0.00\r\n"
+          "rejected_connections:%" PRIu64
+          "\r\n"
+          "sync_full:0\r\n"
+          "sync_partial_ok:0\r\n"
+          "sync_partial_err:0\r\n"
+          "expired_keys:%" PRIu64
+          "\r\n"
+          "expired_stale_perc:0.00\r\n"
+          "expired_time_cap_reached_count:0\r\n"
+          "expire_cycle_cpu_milliseconds:0\r\n"
+          "evicted_keys:0\r\n"
+          "evicted_clients:0\r\n"
+          "total_eviction_exceeded_time:0\r\n"
+          "current_eviction_exceeded_time:0\r\n"
+          "keyspace_hits:%" PRIu64
+          "\r\n"
+          "keyspace_misses:%" PRIu64
+          "\r\n"
+          "pubsub_channels:%zu\r\n"
+          "pubsub_patterns:%" PRId64
+          "\r\n"
+          "pubsubshard_channels:0\r\n"
+          "latest_fork_usec:%" PRIu64
+          "\r\n"
+          "total_forks:%" PRIu64
+          "\r\n"
+          "migrate_cached_sockets:0\r\n"
+          "slave_expires_tracked_keys:0\r\n"
+          "active_defrag_hits:0\r\n"
+          "active_defrag_misses:0\r\n"
+          "active_defrag_key_hits:0\r\n"
+          "active_defrag_key_misses:0\r\n"
+          "total_active_defrag_time:0\r\n"
+          "current_active_defrag_time:0\r\n"
+          "tracking_total_keys:0\r\n"
+          "tracking_total_items:0\r\n"
+          "tracking_total_prefixes:0\r\n"
+          "unexpected_error_replies:0\r\n"
+          "total_error_replies:%" PRIu64
+          "\r\n"
+          "dump_payload_sanitizations:0\r\n"
+          "client_output_buffer_limit_disconnections:%" PRIu64 "\r\n",
+          st.total_connections_received, st.total_commands_processed, st.total_net_input_bytes,
+          st.total_net_output_bytes, st.rejected_connections, expired, hits, misses,
+          s.pubsub().Channels("", true).size(), s.pubsub().NumPat(), st.latest_fork_usec,
+          st.total_forks, st.total_error_replies,
+          st.client_obuf_limit_disconnections);
+}
+
+void ReplicationSection(ServerState& s, std::string* out) {
+  // No replication: a fixed replication id derived from the run id (Redis
+  // draws a separate random one; clients only compare it for equality).
+  std::string replid(s.run_id().rbegin(), s.run_id().rend());
+  Appendf(out,
+          "# Replication\r\n"
+          "role:master\r\n"
+          "connected_slaves:0\r\n"
+          "master_failover_state:no-failover\r\n"
+          "master_replid:%s\r\n"
+          "master_replid2:0000000000000000000000000000000000000000\r\n"
+          "master_repl_offset:0\r\n"
+          "second_repl_offset:-1\r\n"
+          "repl_backlog_active:0\r\n"
+          "repl_backlog_size:1048576\r\n"
+          "repl_backlog_first_byte_offset:0\r\n"
+          "repl_backlog_histlen:0\r\n",
+          replid.c_str());
+}
+
+void AppendTimeval(std::string* out, const char* name, const struct timeval& tv) {
+  Appendf(out, "%s:%ld.%06ld\r\n", name, static_cast<long>(tv.tv_sec),
+          static_cast<long>(tv.tv_usec));
+}
+
+void CpuSection(std::string* out) {
+  struct rusage self, children, thread;
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &children);
+  getrusage(RUSAGE_THREAD, &thread);
+  out->append("# CPU\r\n");
+  AppendTimeval(out, "used_cpu_sys", self.ru_stime);
+  AppendTimeval(out, "used_cpu_user", self.ru_utime);
+  AppendTimeval(out, "used_cpu_sys_children", children.ru_stime);
+  AppendTimeval(out, "used_cpu_user_children", children.ru_utime);
+  AppendTimeval(out, "used_cpu_sys_main_thread", thread.ru_stime);
+  AppendTimeval(out, "used_cpu_user_main_thread", thread.ru_utime);
+}
+
+void AppendCmdStat(const CommandSpec& c, std::string* out) {
+  const CommandStats& st = c.stats;
+  if (st.calls == 0 && st.failed_calls == 0 && st.rejected_calls == 0) return;
+  double per_call = st.calls ? static_cast<double>(st.usec) / static_cast<double>(st.calls) : 0;
+  Appendf(out,
+          "cmdstat_%s:calls=%" PRIu64 ",usec=%" PRIu64
+          ",usec_per_call=%.2f"
+          ",rejected_calls=%" PRIu64 ",failed_calls=%" PRIu64 "\r\n",
+          c.name, st.calls, st.usec, per_call, st.rejected_calls, st.failed_calls);
+}
+
+void CommandStatsSection(ServerState& s, std::string* out) {
+  out->append("# Commandstats\r\n");
+  s.commands().ForEach([&](const CommandSpec& c) {
+    AppendCmdStat(c, out);
+    for (const CommandSpec& sub : c.subcommands) AppendCmdStat(sub, out);
+  });
+}
+
+void ErrorStatsSection(ServerState& s, std::string* out) {
+  out->append("# Errorstats\r\n");
+  // Redis keeps them in a radix tree: sorted by error code.
+  std::vector<std::pair<std::string_view, uint64_t>> codes(s.stats().error_codes.begin(),
+                                                           s.stats().error_codes.end());
+  std::sort(codes.begin(), codes.end());
+  for (const auto& [code, count] : codes) {
+    Appendf(out, "errorstat_%.*s:count=%" PRIu64 "\r\n", static_cast<int>(code.size()), code.data(),
+            count);
+  }
+}
+
+void KeyspaceSection(ServerState& s, std::string* out) {
+  out->append("# Keyspace\r\n");
+  for (const storage::Db& db : s.dbs()) {
+    if (db.size() == 0) continue;
+    Appendf(out, "db%d:keys=%zu,expires=%zu,avg_ttl=%" PRId64 "\r\n", db.index(), db.size(),
+            db.expires_size(), db.avg_ttl());
+  }
+}
+
+// grabkv's own: what the GRAB.* commands did (not in the default set, so
+// a plain INFO looks like Redis's).
+void GrabSection(ServerState& s, std::string* out) {
+  const GrabStats& g = s.grab_stats();
+  Appendf(out,
+          "# Grab\r\ngrab_issued:%" PRIu64 "\r\ngrab_replayed:%" PRIu64
+          "\r\ngrab_sold_out:%" PRIu64 "\r\ngrab_undone:%" PRIu64 "\r\ngrab_taken:%" PRIu64
+          "\r\ngrab_untaken:%" PRIu64 "\r\ngrab_split:%" PRIu64 "\r\n",
+          g.issued, g.replayed, g.sold_out, g.undone, g.taken, g.untaken, g.split);
+}
+
+// Sections in Redis's order; `in_default` marks those INFO prints with no
+// argument (and for "default").
+struct Section {
+  const char* name;
+  bool in_default;
+};
+constexpr Section kSections[] = {
+    {"server", true},        {"clients", true},     {"memory", true},        {"persistence", true},
+    {"stats", true},         {"replication", true}, {"cpu", true},           {"modules", true},
+    {"commandstats", false}, {"errorstats", true},  {"latencystats", false}, {"cluster", true},
+    {"keyspace", true},      {"grab", false},
+};
+
+void AppendSection(ServerState& s, std::string_view name, std::string* out) {
+  if (name == "server") {
+    ServerSection(s, out);
+  } else if (name == "clients") {
+    ClientsSection(s, out);
+  } else if (name == "memory") {
+    MemorySection(s, out);
+  } else if (name == "persistence") {
+    PersistenceSection(s, out);
+  } else if (name == "stats") {
+    StatsSection(s, out);
+  } else if (name == "replication") {
+    ReplicationSection(s, out);
+  } else if (name == "cpu") {
+    CpuSection(out);
+  } else if (name == "modules") {
+    out->append("# Modules\r\n");
+  } else if (name == "commandstats") {
+    CommandStatsSection(s, out);
+  } else if (name == "errorstats") {
+    ErrorStatsSection(s, out);
+  } else if (name == "latencystats") {
+    // grabkv keeps no latency histograms.
+    out->append("# Latencystats\r\n");
+  } else if (name == "cluster") {
+    out->append("# Cluster\r\ncluster_enabled:0\r\n");
+  } else if (name == "keyspace") {
+    KeyspaceSection(s, out);
+  } else if (name == "grab") {
+    GrabSection(s, out);
+  }
+}
+
+}  // namespace
+
+// Builds the INFO text for the given section arguments (empty = default).
+std::string GenerateInfo(ServerState& s, Args sections) {
+  bool want[std::size(kSections)] = {};
+  bool all = false;
+  if (sections.empty()) {
+    for (size_t i = 0; i < std::size(kSections); ++i) want[i] = kSections[i].in_default;
+  }
+  std::string lower;
+  for (std::string_view arg : sections) {
+    ToLower(arg, &lower);
+    if (lower == "all" || lower == "everything") {
+      all = true;
+    } else if (lower == "default") {
+      for (size_t i = 0; i < std::size(kSections); ++i) want[i] |= kSections[i].in_default;
+    } else {
+      if (lower == "module_list") lower = "modules";
+      for (size_t i = 0; i < std::size(kSections); ++i) {
+        if (lower == kSections[i].name) want[i] = true;
+      }
+    }
+  }
+  std::string out;
+  bool first = true;
+  for (size_t i = 0; i < std::size(kSections); ++i) {
+    if (!all && !want[i]) continue;
+    if (!first) out.append("\r\n");
+    first = false;
+    AppendSection(s, kSections[i].name, &out);
+  }
+  return out;
+}
+
+namespace {
+
+void CmdInfo(CommandContext& ctx) {
+  std::string text = GenerateInfo(ctx.server, ctx.args.subspan(1));
+  ctx.reply.Verbatim(text);
+}
+
+}  // namespace
+
+void RegisterInfoCommand(CommandTable& t) {
+  t.Register({"info", -1, kLoading | kStale | kSentinel, 0, 0, 0, CmdInfo, "@slow @dangerous",
+              "Get information and statistics about the server", "1.0.0", "server"});
+}
+
+}  // namespace grabkv::server

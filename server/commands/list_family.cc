@@ -1,0 +1,424 @@
+// The list command family, over storage::List (storage/list.h): pushes,
+// reads by index and range, and edits inside the list. Popping and moving
+// commands, blocking or not, are in list_blocking.cc.
+//
+// Each command is split into argument parsing (Cmd*), an operation on the
+// keyspace (Op*, which returns a status and never writes a reply) and the
+// reply. Replies and errors are byte-identical to Redis 7.0 (t_list.c),
+// including which error wins: LRANGE/LTRIM/LREM parse their numbers before
+// looking at the key, LINDEX and LSET look at the key first, LINSERT checks
+// BEFORE|AFTER first, LPOS parses all its options first.
+//
+// Every write notifies the keyspace observer once (Db::Touch, or the Db
+// itself when the list emptied and the key is deleted); that also wakes
+// clients blocked on the key. Writes add Redis's number of changes to
+// ServerState::dirty.
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/core/command_table.h"
+#include "server/core/server_state.h"
+#include "server/core/util.h"
+#include "storage/db.h"
+#include "storage/list.h"
+#include "storage/value.h"
+
+namespace grabkv::server {
+
+// Registers the popping and moving commands (list_blocking.cc).
+void RegisterListPopCommands(CommandTable& t);
+
+namespace {
+
+using storage::Db;
+using storage::List;
+using storage::ValueType;
+
+constexpr std::string_view kWrongTypeErr =
+    "WRONGTYPE Operation against a key holding the wrong kind of value";
+constexpr std::string_view kSyntaxErr = "ERR syntax error";
+constexpr std::string_view kNotIntegerErr = "ERR value is not an integer or out of range";
+constexpr std::string_view kNoSuchKeyErr = "ERR no such key";
+constexpr std::string_view kOutOfRangeErr = "ERR index out of range";
+constexpr std::string_view kRankZeroErr =
+    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use "
+    "negative to start from the end of the list";
+constexpr std::string_view kCountNegativeErr = "ERR COUNT can't be negative";
+constexpr std::string_view kMaxlenNegativeErr = "ERR MAXLEN can't be negative";
+
+enum class OpStatus { kOk, kMissing, kWrongType, kNotInteger, kOutOfRange };
+
+
+// A lookup for reading: counts a keyspace hit or miss.
+List* FindListRead(CommandContext& ctx, std::string_view key, OpStatus* st) {
+  Db::Entry* e = ctx.db().FindRead(key, ctx.now_ms);
+  if (e == nullptr) {
+    *st = OpStatus::kMissing;
+    return nullptr;
+  }
+  if (e->value.type() != ValueType::kList) {
+    *st = OpStatus::kWrongType;
+    return nullptr;
+  }
+  *st = OpStatus::kOk;
+  return e->value.As<List>();
+}
+
+// A lookup for writing (Redis lookupKeyWrite: no hit/miss counting).
+List* FindListWrite(CommandContext& ctx, std::string_view key, OpStatus* st) {
+  Db::Entry* e = ctx.db().Find(key, ctx.now_ms);
+  if (e == nullptr) {
+    *st = OpStatus::kMissing;
+    return nullptr;
+  }
+  if (e->value.type() != ValueType::kList) {
+    *st = OpStatus::kWrongType;
+    return nullptr;
+  }
+  *st = OpStatus::kOk;
+  return e->value.As<List>();
+}
+
+// Redis start/stop normalization for LRANGE and LTRIM: negative indices
+// count from the tail; returns false when the range is empty.
+bool NormalizeRange(int64_t start, int64_t stop, size_t len, size_t* from, size_t* to) {
+  const int64_t n = static_cast<int64_t>(len);
+  if (start < 0) start += n;
+  if (stop < 0) stop += n;
+  if (start < 0) start = 0;
+  if (start > stop || start >= n) return false;
+  if (stop >= n) stop = n - 1;
+  *from = static_cast<size_t>(start);
+  *to = static_cast<size_t>(stop);
+  return true;
+}
+
+// --- LPUSH RPUSH LPUSHX RPUSHX ---
+
+// Pushes args[2..] one by one (LPUSH a b c leaves c first). With
+// `only_existing` (the X forms) a missing key stays missing.
+OpStatus OpPush(CommandContext& ctx, bool front, bool only_existing, size_t* len) {
+  std::string_view key = ctx.arg(1);
+  Db& db = ctx.db();
+  List* l;
+  Db::Entry* e = db.Find(key, ctx.now_ms);
+  if (e == nullptr) {
+    if (only_existing) {
+      *len = 0;
+      return OpStatus::kMissing;
+    }
+    e = db.FindOrInsert(key, ctx.now_ms).first;
+    auto fresh = std::make_unique<List>();
+    l = fresh.get();
+    e->value.SetContainer(std::move(fresh));
+  } else if (e->value.type() != ValueType::kList) {
+    return OpStatus::kWrongType;
+  } else {
+    l = e->value.As<List>();
+  }
+  for (size_t i = 2; i < ctx.argc(); ++i) {
+    front ? l->PushFront(ctx.arg(i)) : l->PushBack(ctx.arg(i));
+  }
+  *len = l->size();
+  db.Touch(key);
+  ctx.server.dirty += ctx.argc() - 2;
+  return OpStatus::kOk;
+}
+
+void PushGeneric(CommandContext& ctx, bool front, bool only_existing) {
+  size_t len = 0;
+  if (OpPush(ctx, front, only_existing, &len) == OpStatus::kWrongType) {
+    return ctx.reply.Error(kWrongTypeErr);
+  }
+  ctx.reply.Integer(static_cast<int64_t>(len));
+}
+
+void CmdLPush(CommandContext& ctx) { PushGeneric(ctx, true, false); }
+void CmdRPush(CommandContext& ctx) { PushGeneric(ctx, false, false); }
+void CmdLPushX(CommandContext& ctx) { PushGeneric(ctx, true, true); }
+void CmdRPushX(CommandContext& ctx) { PushGeneric(ctx, false, true); }
+
+// --- LLEN LINDEX LRANGE ---
+
+void CmdLLen(CommandContext& ctx) {
+  OpStatus st;
+  const List* l = FindListRead(ctx, ctx.arg(1), &st);
+  if (st == OpStatus::kWrongType) return ctx.reply.Error(kWrongTypeErr);
+  ctx.reply.Integer(l == nullptr ? 0 : static_cast<int64_t>(l->size()));
+}
+
+void CmdLIndex(CommandContext& ctx) {
+  OpStatus st;
+  const List* l = FindListRead(ctx, ctx.arg(1), &st);
+  if (st == OpStatus::kMissing) return ctx.reply.Null();
+  if (st == OpStatus::kWrongType) return ctx.reply.Error(kWrongTypeErr);
+  int64_t index;
+  if (!ParseInt64(ctx.arg(2), &index)) return ctx.reply.Error(kNotIntegerErr);
+  std::string_view v;
+  if (!l->Index(index, &v)) return ctx.reply.Null();
+  ctx.reply.Bulk(v);
+}
+
+// Replies elements [from, to] of l, in order.
+void ReplyRange(CommandContext& ctx, const List& l, size_t from, size_t to) {
+  ctx.reply.ArrayHeader(to - from + 1);
+  auto it = l.IteratorAt(from);
+  for (size_t i = from; i <= to; ++i, it.Next()) ctx.reply.Bulk(it.value());
+}
+
+void CmdLRange(CommandContext& ctx) {
+  int64_t start, stop;
+  if (!ParseInt64(ctx.arg(2), &start) || !ParseInt64(ctx.arg(3), &stop)) {
+    return ctx.reply.Error(kNotIntegerErr);
+  }
+  OpStatus st;
+  const List* l = FindListRead(ctx, ctx.arg(1), &st);
+  if (st == OpStatus::kMissing) return ctx.reply.ArrayHeader(0);
+  if (st == OpStatus::kWrongType) return ctx.reply.Error(kWrongTypeErr);
+  size_t from, to;
+  if (!NormalizeRange(start, stop, l->size(), &from, &to)) return ctx.reply.ArrayHeader(0);
+  ReplyRange(ctx, *l, from, to);
+}
+
+// --- LSET LTRIM LINSERT LREM ---
+
+// LSET: the key is looked at before the index is parsed.
+OpStatus OpSet(CommandContext& ctx, std::string_view key, std::string_view index_arg,
+               std::string_view value) {
+  OpStatus st;
+  List* l = FindListWrite(ctx, key, &st);
+  if (l == nullptr) return st;
+  int64_t index;
+  if (!ParseInt64(index_arg, &index)) return OpStatus::kNotInteger;
+  const int64_t n = static_cast<int64_t>(l->size());
+  if (index < 0) index += n;
+  if (index < 0 || index >= n) return OpStatus::kOutOfRange;
+  l->Set(static_cast<size_t>(index), value);
+  ctx.db().Touch(key);
+  ctx.server.dirty++;
+  return OpStatus::kOk;
+}
+
+void CmdLSet(CommandContext& ctx) {
+  switch (OpSet(ctx, ctx.arg(1), ctx.arg(2), ctx.arg(3))) {
+    case OpStatus::kOk:
+      return ctx.reply.Ok();
+    case OpStatus::kMissing:
+      return ctx.reply.Error(kNoSuchKeyErr);
+    case OpStatus::kWrongType:
+      return ctx.reply.Error(kWrongTypeErr);
+    case OpStatus::kNotInteger:
+      return ctx.reply.Error(kNotIntegerErr);
+    case OpStatus::kOutOfRange:
+      return ctx.reply.Error(kOutOfRangeErr);
+  }
+}
+
+OpStatus OpTrim(CommandContext& ctx, std::string_view key, int64_t start, int64_t stop) {
+  OpStatus st;
+  List* l = FindListWrite(ctx, key, &st);
+  if (l == nullptr) return st;
+  const size_t len = l->size();
+  size_t from, to;
+  if (NormalizeRange(start, stop, len, &from, &to)) {
+    l->Trim(from, to);
+  } else {
+    l->Trim(1, 0);  // nothing is kept
+  }
+  ctx.server.dirty += len - l->size();
+  // Redis signals the key even when nothing was cut (WATCH sees it).
+  ctx.db().FinishContainerWrite(key, l->empty(), ctx.now_ms);
+  return OpStatus::kOk;
+}
+
+void CmdLTrim(CommandContext& ctx) {
+  int64_t start, stop;
+  if (!ParseInt64(ctx.arg(2), &start) || !ParseInt64(ctx.arg(3), &stop)) {
+    return ctx.reply.Error(kNotIntegerErr);
+  }
+  if (OpTrim(ctx, ctx.arg(1), start, stop) == OpStatus::kWrongType) {
+    return ctx.reply.Error(kWrongTypeErr);
+  }
+  ctx.reply.Ok();
+}
+
+// Inserts `value` next to the first element equal to `pivot`. *len is the
+// new length, or -1 when the pivot is not there.
+OpStatus OpInsert(CommandContext& ctx, std::string_view key, bool after, std::string_view pivot,
+                  std::string_view value, int64_t* len) {
+  OpStatus st;
+  List* l = FindListWrite(ctx, key, &st);
+  if (l == nullptr) return st;
+  for (auto it = l->Begin(); it.Valid(); it.Next()) {
+    if (it.value() == pivot) {
+      l->Insert(it, after, value);
+      ctx.db().Touch(key);
+      ctx.server.dirty++;
+      *len = static_cast<int64_t>(l->size());
+      return OpStatus::kOk;
+    }
+  }
+  *len = -1;
+  return OpStatus::kOk;
+}
+
+void CmdLInsert(CommandContext& ctx) {
+  const std::string_view where = AsCString(ctx.arg(2));
+  bool after;
+  if (EqualsIgnoreCase(where, "after")) {
+    after = true;
+  } else if (EqualsIgnoreCase(where, "before")) {
+    after = false;
+  } else {
+    return ctx.reply.Error(kSyntaxErr);
+  }
+  int64_t len = 0;
+  OpStatus st = OpInsert(ctx, ctx.arg(1), after, ctx.arg(3), ctx.arg(4), &len);
+  if (st == OpStatus::kWrongType) return ctx.reply.Error(kWrongTypeErr);
+  ctx.reply.Integer(len);
+}
+
+OpStatus OpRem(CommandContext& ctx, std::string_view key, int64_t count, std::string_view value,
+               size_t* removed) {
+  *removed = 0;
+  OpStatus st;
+  List* l = FindListWrite(ctx, key, &st);
+  if (l == nullptr) return st;
+  *removed = l->Remove(value, count);
+  if (*removed != 0) {
+    ctx.server.dirty += *removed;
+    ctx.db().FinishContainerWrite(key, l->empty(), ctx.now_ms);
+  }
+  return OpStatus::kOk;
+}
+
+void CmdLRem(CommandContext& ctx) {
+  int64_t count;
+  if (!ParseInt64(ctx.arg(2), &count)) return ctx.reply.Error(kNotIntegerErr);
+  size_t removed;
+  if (OpRem(ctx, ctx.arg(1), count, ctx.arg(3), &removed) == OpStatus::kWrongType) {
+    return ctx.reply.Error(kWrongTypeErr);
+  }
+  ctx.reply.Integer(static_cast<int64_t>(removed));
+}
+
+// --- LPOS ---
+
+struct LposOptions {
+  int64_t rank = 1;
+  int64_t count = -1;  // -1: no COUNT option (a single index reply)
+  int64_t maxlen = 0;  // 0: scan the whole list
+};
+
+// Parses RANK/COUNT/MAXLEN in order, replying the first error like Redis.
+bool ParseLposOptions(CommandContext& ctx, LposOptions* o) {
+  for (size_t j = 3; j < ctx.argc(); ++j) {
+    const std::string_view opt = AsCString(ctx.arg(j));
+    const bool more = j + 1 < ctx.argc();
+    if (EqualsIgnoreCase(opt, "rank") && more) {
+      if (!ParseInt64(ctx.arg(++j), &o->rank)) {
+        ctx.reply.Error(kNotIntegerErr);
+        return false;
+      }
+      if (o->rank == 0) {
+        ctx.reply.Error(kRankZeroErr);
+        return false;
+      }
+    } else if (EqualsIgnoreCase(opt, "count") && more) {
+      if (!ParseInt64(ctx.arg(++j), &o->count) || o->count < 0) {
+        ctx.reply.Error(kCountNegativeErr);
+        return false;
+      }
+    } else if (EqualsIgnoreCase(opt, "maxlen") && more) {
+      if (!ParseInt64(ctx.arg(++j), &o->maxlen) || o->maxlen < 0) {
+        ctx.reply.Error(kMaxlenNegativeErr);
+        return false;
+      }
+    } else {
+      ctx.reply.Error(kSyntaxErr);
+      return false;
+    }
+  }
+  return true;
+}
+
+// Indices of the matches LPOS reports, in reply order.
+std::vector<int64_t> OpPos(const List& l, std::string_view value, const LposOptions& o) {
+  const bool from_tail = o.rank < 0;
+  // Redis negates the rank in a C long: RANK -9223372036854775808 stays
+  // negative, so every match passes the rank test and COUNT never stops the
+  // scan. Reproduce that instead of overflowing.
+  const bool min_rank = o.rank == INT64_MIN;
+  const int64_t rank = min_rank ? 1 : (from_tail ? -o.rank : o.rank);
+  const int64_t want = o.count < 0 ? 1 : o.count;  // 0 = all
+  const int64_t len = static_cast<int64_t>(l.size());
+  std::vector<int64_t> out;
+  int64_t matches = 0;
+  int64_t scanned = 0;
+  auto it = from_tail ? l.Last() : l.Begin();
+  for (; it.Valid() && (o.maxlen == 0 || scanned < o.maxlen); ++scanned) {
+    if (it.value() == value && ++matches >= rank) {
+      out.push_back(from_tail ? len - scanned - 1 : scanned);
+      if (!min_rank && want != 0 && static_cast<int64_t>(out.size()) >= want) break;
+      if (min_rank && o.count < 0) break;
+    }
+    from_tail ? it.Prev() : it.Next();
+  }
+  return out;
+}
+
+void CmdLPos(CommandContext& ctx) {
+  LposOptions o;
+  if (!ParseLposOptions(ctx, &o)) return;
+  OpStatus st;
+  const List* l = FindListRead(ctx, ctx.arg(1), &st);
+  if (st == OpStatus::kWrongType) return ctx.reply.Error(kWrongTypeErr);
+  std::vector<int64_t> found;
+  if (l != nullptr) found = OpPos(*l, ctx.arg(2), o);
+  if (o.count >= 0) {
+    ctx.reply.ArrayHeader(found.size());
+    for (int64_t i : found) ctx.reply.Integer(i);
+  } else if (found.empty()) {
+    ctx.reply.Null();
+  } else {
+    ctx.reply.Integer(found[0]);
+  }
+}
+
+}  // namespace
+
+// Rows checked against redis-server 7.0.15 COMMAND INFO / COMMAND DOCS.
+void RegisterListFamily(CommandTable& t) {
+  constexpr const char* kList = "list";
+  t.Register({"lpush", -3, kWrite | kDenyOom | kFast, 1, 1, 1, CmdLPush, "@write @list @fast",
+              "Prepend one or multiple elements to a list", "1.0.0", kList});
+  t.Register({"rpush", -3, kWrite | kDenyOom | kFast, 1, 1, 1, CmdRPush, "@write @list @fast",
+              "Append one or multiple elements to a list", "1.0.0", kList});
+  t.Register({"lpushx", -3, kWrite | kDenyOom | kFast, 1, 1, 1, CmdLPushX, "@write @list @fast",
+              "Prepend an element to a list, only if the list exists", "2.2.0", kList});
+  t.Register({"rpushx", -3, kWrite | kDenyOom | kFast, 1, 1, 1, CmdRPushX, "@write @list @fast",
+              "Append an element to a list, only if the list exists", "2.2.0", kList});
+  t.Register({"llen", 2, kReadonly | kFast, 1, 1, 1, CmdLLen, "@read @list @fast",
+              "Get the length of a list", "1.0.0", kList});
+  t.Register({"lindex", 3, kReadonly, 1, 1, 1, CmdLIndex, "@read @list @slow",
+              "Get an element from a list by its index", "1.0.0", kList});
+  t.Register({"lrange", 4, kReadonly, 1, 1, 1, CmdLRange, "@read @list @slow",
+              "Get a range of elements from a list", "1.0.0", kList});
+  t.Register({"lset", 4, kWrite | kDenyOom, 1, 1, 1, CmdLSet, "@write @list @slow",
+              "Set the value of an element in a list by its index", "1.0.0", kList});
+  t.Register({"ltrim", 4, kWrite, 1, 1, 1, CmdLTrim, "@write @list @slow",
+              "Trim a list to the specified range", "1.0.0", kList});
+  t.Register({"linsert", 5, kWrite | kDenyOom, 1, 1, 1, CmdLInsert, "@write @list @slow",
+              "Insert an element before or after another element in a list", "2.2.0", kList});
+  t.Register({"lrem", 4, kWrite, 1, 1, 1, CmdLRem, "@write @list @slow",
+              "Remove elements from a list", "1.0.0", kList});
+  t.Register({"lpos", -3, kReadonly, 1, 1, 1, CmdLPos, "@read @list @slow",
+              "Return the index of matching elements on a list", "6.0.6", kList});
+  RegisterListPopCommands(t);
+}
+
+}  // namespace grabkv::server

@@ -1,0 +1,536 @@
+// Server and admin commands: CONFIG, DBSIZE, FLUSHDB, FLUSHALL, SWAPDB,
+// TIME, SHUTDOWN, DEBUG. INFO lives in info.cc and COMMAND in
+// command_docs.cc; RegisterServerFamily registers all of them.
+#include <time.h>
+
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <initializer_list>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/core/command_table.h"
+#include "server/core/log.h"
+#include "server/core/server_state.h"
+#include "server/core/util.h"
+
+namespace grabkv::server {
+
+// Defined in info.cc and command_docs.cc.
+void RegisterInfoCommand(CommandTable& t);
+void RegisterCommandCommand(CommandTable& t);
+
+// Redis addReplyHelp: a header naming the command as sent (upper-cased),
+// the lines, and the closing HELP entry.
+void ReplyHelp(CommandContext& ctx, std::initializer_list<const char*> lines) {
+  ctx.reply.ArrayHeader(lines.size() + 3);
+  ctx.reply.SimpleString(ToUpper(ctx.arg(0)) +
+                         " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+  for (const char* line : lines) ctx.reply.SimpleString(line);
+  ctx.reply.SimpleString("HELP");
+  ctx.reply.SimpleString("    Prints this help.");
+}
+
+namespace {
+
+constexpr const char* kSyntaxError = "ERR syntax error";
+
+// --- CONFIG -------------------------------------------------------------------
+
+void CmdConfigGet(CommandContext& ctx) {
+  std::vector<std::pair<std::string, std::string>> found, batch;
+  std::set<std::string> seen;
+  std::string key;
+  const ConfigTable& table = ctx.server.config_table();
+  for (size_t i = 2; i < ctx.argc(); ++i) {
+    std::string_view pattern = ctx.arg(i);
+    batch.clear();
+    table.Get(pattern, &batch);
+    // Without glob characters Redis echoes the name as it was asked for.
+    if (pattern.find_first_of("*?[") == std::string_view::npos && batch.size() == 1) {
+      batch[0].first.assign(pattern);
+    }
+    for (auto& kv : batch) {
+      ToLower(kv.first, &key);
+      if (!seen.insert(key).second) continue;
+      found.push_back(std::move(kv));
+    }
+  }
+  ctx.reply.MapHeader(found.size());
+  for (const auto& [name, value] : found) {
+    ctx.reply.Bulk(name);
+    ctx.reply.Bulk(value);
+  }
+}
+
+// Side effects of a setting that the config table alone cannot apply.
+void AfterConfigChange(ServerState& s, const std::string& canonical) {
+  if (canonical == "loglevel") LogSetLevel(s.config().loglevel);
+  s.config_table().NotifyChanged(canonical);
+}
+
+// CONFIG SET appendonly turns the file on (a full rewrite first) or off;
+// appendfsync takes effect for the very next write.
+// Returns the failure reason, else empty.
+std::string ApplyNow(ServerState& s, const std::string& canonical) {
+  return s.persistence == nullptr ? "" : s.persistence->ApplyConfig(canonical);
+}
+
+// CONFIG SET is all or nothing, as in Redis 7.0: names are checked first
+// (unknown, immutable, duplicate), then values are applied in order and, on
+// the first failure, the ones already applied are put back.
+void CmdConfigSet(CommandContext& ctx) {
+  if (ctx.argc() % 2 != 0) {
+    ctx.reply.Error(kSyntaxError);
+    return;
+  }
+  ConfigTable& table = ctx.server.config_table();
+  struct Change {
+    std::string_view given;
+    std::string lower;
+    std::string canonical;
+    std::string old_value;
+  };
+  std::vector<Change> changes;
+  // Like Redis: the first invalid name (unknown, immutable, duplicate) is
+  // reported, and nothing is applied before all names have been checked.
+  std::string invalid;
+  for (size_t i = 2; i < ctx.argc() && invalid.empty(); i += 2) {
+    Change ch;
+    ch.given = ctx.arg(i);
+    ch.canonical = table.Canonical(ch.given);
+    if (ch.canonical.empty()) {
+      invalid = "ERR Unknown option or number of arguments for CONFIG SET - '" +
+                std::string(ch.given) + "'";
+      break;
+    }
+    ToLower(ch.given, &ch.lower);
+    std::string prefix =
+        "ERR CONFIG SET failed (possibly related to argument '" + std::string(ch.given) + "') - ";
+    if (!table.IsMutable(ch.canonical)) invalid = prefix + "can't set immutable config";
+    for (const Change& prev : changes) {
+      if (invalid.empty() && prev.lower == ch.lower) invalid = prefix + "duplicate parameter";
+    }
+    ch.old_value = table.Render(ch.canonical);
+    changes.push_back(std::move(ch));
+  }
+  if (!invalid.empty()) {
+    ctx.reply.Error(invalid);
+    return;
+  }
+  for (size_t k = 0; k < changes.size(); ++k) {
+    bool unknown = false;
+    std::string err = table.Set(changes[k].canonical, ctx.arg(3 + 2 * k), &unknown);
+    if (!err.empty()) {
+      for (size_t j = k; j-- > 0;) table.Set(changes[j].canonical, changes[j].old_value, &unknown);
+      ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + changes[k].lower +
+                      "') - " + err);
+      return;
+    }
+  }
+  // Settings whose new value must take effect now and may fail to.
+  for (size_t k = 0; k < changes.size(); ++k) {
+    std::string err = ApplyNow(ctx.server, changes[k].canonical);
+    if (!err.empty()) {
+      bool unknown = false;
+      for (size_t j = changes.size(); j-- > 0;) table.Set(changes[j].canonical, changes[j].old_value, &unknown);
+      ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + changes[k].lower +
+                      "') - " + err);
+      return;
+    }
+  }
+  for (const Change& ch : changes) AfterConfigChange(ctx.server, ch.canonical);
+  ctx.reply.Ok();
+}
+
+void ResetCommandStats(const CommandSpec& c) {
+  c.stats = {};
+  for (const CommandSpec& sub : c.subcommands) ResetCommandStats(sub);
+}
+
+void CmdConfigResetStat(CommandContext& ctx) {
+  ctx.server.stats() = ServerStats{};
+  ctx.server.commands().ForEach(ResetCommandStats);
+  for (storage::Db& db : ctx.server.dbs()) db.ResetStats();
+  ctx.reply.Ok();
+}
+
+void CmdConfigRewrite(CommandContext& ctx) {
+  // The server does not record the path of its config file.
+  ctx.reply.Error("ERR The server is running without a config file");
+}
+
+void CmdConfigHelp(CommandContext& ctx) {
+  ReplyHelp(ctx, {
+                     "GET <pattern>",
+                     "    Return parameters matching the glob-like <pattern> and their values.",
+                     "SET <directive> <value>",
+                     "    Set the configuration <directive> to <value>.",
+                     "RESETSTAT",
+                     "    Reset statistics reported by the INFO command.",
+                     "REWRITE",
+                     "    Rewrite the configuration file.",
+                 });
+}
+
+// --- keyspace -------------------------------------------------------------------
+
+void CmdDbSize(CommandContext& ctx) { ctx.reply.Integer(static_cast<int64_t>(ctx.db().size())); }
+
+// FLUSHDB/FLUSHALL [ASYNC|SYNC]; the default follows lazyfree-lazy-user-flush.
+bool ParseFlushMode(CommandContext& ctx, bool* async) {
+  *async = ctx.server.config().lazyfree_lazy_user_flush;
+  if (ctx.argc() > 2) {
+    ctx.reply.Error(kSyntaxError);
+    return false;
+  }
+  if (ctx.argc() == 2) {
+    if (EqualsIgnoreCase(ctx.arg(1), "sync")) {
+      *async = false;
+    } else if (EqualsIgnoreCase(ctx.arg(1), "async")) {
+      *async = true;
+    } else {
+      ctx.reply.Error(kSyntaxError);
+      return false;
+    }
+  }
+  return true;
+}
+
+// Empties one database; returns how many keys it held.
+uint64_t EmptyDb(ServerState& s, storage::Db& db, bool async) {
+  uint64_t removed = db.size();
+  std::unique_ptr<storage::Db::Taken> taken = db.TakeAll();
+  if (async) s.FreeLater(std::move(taken));
+  return removed;
+}
+
+void CmdFlushDb(CommandContext& ctx) {
+  bool async;
+  if (!ParseFlushMode(ctx, &async)) return;
+  ctx.server.dirty += EmptyDb(ctx.server, ctx.db(), async);
+  ctx.PropagateVerbatim();  // even an empty db, as Redis
+  ctx.reply.Ok();
+}
+
+void CmdFlushAll(CommandContext& ctx) {
+  bool async;
+  if (!ParseFlushMode(ctx, &async)) return;
+  uint64_t removed = 0;
+  for (storage::Db& db : ctx.server.dbs()) removed += EmptyDb(ctx.server, db, async);
+  // Redis counts the keys and one more, so that FLUSHALL of an empty
+  // keyspace still counts as a change.
+  ctx.server.dirty += removed + 1;
+  ctx.PropagateVerbatim();
+  ctx.reply.Ok();
+}
+
+// Redis getIntFromObjectOrReply with a custom message.
+bool ParseDbIndex(std::string_view arg, int* out) {
+  int64_t v;
+  if (!ParseInt64(arg, &v) || v < INT32_MIN || v > INT32_MAX) return false;
+  *out = static_cast<int>(v);
+  return true;
+}
+
+void CmdSwapDb(CommandContext& ctx) {
+  int a, b;
+  if (!ParseDbIndex(ctx.arg(1), &a)) {
+    ctx.reply.Error("ERR invalid first DB index");
+    return;
+  }
+  if (!ParseDbIndex(ctx.arg(2), &b)) {
+    ctx.reply.Error("ERR invalid second DB index");
+    return;
+  }
+  int n = static_cast<int>(ctx.server.dbs().size());
+  if (a < 0 || a >= n || b < 0 || b >= n) {
+    ctx.reply.Error("ERR DB index is out of range");
+    return;
+  }
+  if (a != b) {
+    // Wakes clients blocked on keys of either db (ServerState::OnDbReplaced).
+    ctx.server.db(a).SwapContents(ctx.server.db(b));
+  }
+  ++ctx.server.dirty;
+  ctx.PropagateVerbatim();  // SWAPDB 0 0 too, as Redis
+  ctx.reply.Ok();
+}
+
+// --- server -------------------------------------------------------------------
+
+void CmdTime(CommandContext& ctx) {
+  int64_t us = ServerState::NowUs();
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(std::to_string(us / 1000000));
+  ctx.reply.Bulk(std::to_string(us % 1000000));
+}
+
+// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. grabkv keeps no dataset on
+// disk, so the save options only need to parse. On success there is no
+// reply: the IO layer stops after this command and closes every connection.
+void CmdShutdown(CommandContext& ctx) {
+  bool nosave = false, save = false, now = false, force = false, abort = false;
+  for (size_t i = 1; i < ctx.argc(); ++i) {
+    std::string_view a = ctx.arg(i);
+    if (EqualsIgnoreCase(a, "nosave")) {
+      nosave = true;
+    } else if (EqualsIgnoreCase(a, "save")) {
+      save = true;
+    } else if (EqualsIgnoreCase(a, "now")) {
+      now = true;
+    } else if (EqualsIgnoreCase(a, "force")) {
+      force = true;
+    } else if (EqualsIgnoreCase(a, "abort")) {
+      abort = true;
+    } else {
+      ctx.reply.Error(kSyntaxError);
+      return;
+    }
+  }
+  if ((abort && (nosave || save || now || force)) || (nosave && save)) {
+    ctx.reply.Error(kSyntaxError);
+    return;
+  }
+  if (abort) {
+    // A shutdown here is immediate, so there is never one to abort.
+    ctx.reply.Error("ERR No shutdown in progress.");
+    return;
+  }
+  // Redis: during a busy script only SHUTDOWN NOSAVE goes through.
+  if (!nosave && ctx.server.scripts().busy()) {
+    ctx.reply.Error(ctx.server.scripts().BusyError());
+    return;
+  }
+  // SAVE with the append-only file off writes it once (see SAVE); with it
+  // on, the shutdown itself writes and fsyncs everything (EventLoop).
+  if (save && ctx.server.persistence != nullptr && !ctx.server.persistence->on()) {
+    std::string err;
+    if (!ctx.server.persistence->SaveNow(&err) && !force) {
+      ctx.reply.Error("ERR Errors trying to SHUTDOWN. Check logs.");
+      return;
+    }
+  }
+  ctx.server.shutdown_requested = true;
+}
+
+// --- DEBUG ----------------------------------------------------------------------
+
+void DebugHelp(CommandContext& ctx) {
+  ReplyHelp(ctx,
+            {
+                "ERROR <string>",
+                "    Return a Redis protocol error with <string> as message. Useful for clients",
+                "    unit tests to simulate Redis errors.",
+                "LOADAOF",
+                "    Flush the AOF buffers on disk and reload the AOF in memory.",
+                "LOG <message>",
+                "    Write <message> to the server log.",
+                "OBJECT <key>",
+                "    Show low level info about `key` and associated value.",
+                "PROTOCOL <type>",
+                "    Reply with a test value of the specified type. <type> can be: string,",
+                "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+                "    true, false.",
+                "SLEEP <seconds>",
+                "    Stop the server for <seconds>. Decimals allowed.",
+            });
+}
+
+// Bytes of an RDB length prefix.
+size_t RdbLenSize(uint64_t len) {
+  if (len < (1 << 6)) return 1;
+  if (len < (1 << 14)) return 2;
+  if (len <= UINT32_MAX) return 5;
+  return 9;
+}
+
+// An estimate of rdbSavedObjectLen: exact for integers and short strings
+// (no LZF compression is modelled), approximate for containers.
+size_t SerializedLength(const storage::Value& v) {
+  if (!v.is_string())
+    return RdbLenSize(v.container()->MemoryUsage()) + v.container()->MemoryUsage();
+  int64_t n;
+  std::string scratch;
+  std::string_view s = v.GetString(&scratch);
+  if (s.size() <= 11 && ParseInt64(s, &n)) {
+    if (n >= INT8_MIN && n <= INT8_MAX) return 2;
+    if (n >= INT16_MIN && n <= INT16_MAX) return 3;
+    if (n >= INT32_MIN && n <= INT32_MAX) return 5;
+  }
+  return RdbLenSize(s.size()) + s.size();
+}
+
+void DebugObject(CommandContext& ctx) {
+  storage::Db::Entry* e = ctx.db().Find(ctx.arg(2), ctx.now_ms);
+  if (e == nullptr) {
+    ctx.reply.Error("ERR no such key");
+    return;
+  }
+  char buf[256];
+  std::snprintf(buf, sizeof(buf),
+                "Value at:%p refcount:1 encoding:%s serializedlength:%zu lru:%" PRId64
+                " lru_seconds_idle:0",
+                static_cast<void*>(&e->value), e->value.EncodingName(), SerializedLength(e->value),
+                (ctx.now_ms / 1000) & ((1 << 24) - 1));
+  ctx.reply.SimpleString(buf);
+}
+
+void DebugSleep(CommandContext& ctx) {
+  std::string arg(ctx.arg(2));
+  double seconds = std::strtod(arg.c_str(), nullptr);
+  int64_t us = static_cast<int64_t>(seconds * 1000000);
+  if (us > 0) {
+    struct timespec ts;
+    ts.tv_sec = us / 1000000;
+    ts.tv_nsec = (us % 1000000) * 1000;
+    nanosleep(&ts, nullptr);
+  }
+  ctx.reply.Ok();
+}
+
+// Test values of each RESP type, for client test suites.
+void DebugProtocol(CommandContext& ctx) {
+  protocol::ReplyBuilder& rb = ctx.reply;
+  std::string_view type = ctx.arg(2);
+  auto is = [&](const char* name) { return EqualsIgnoreCase(type, name); };
+  if (is("string")) {
+    rb.Bulk("Hello World");
+  } else if (is("integer")) {
+    rb.Integer(12345);
+  } else if (is("double")) {
+    rb.Double(3.141);
+  } else if (is("bignum")) {
+    constexpr std::string_view kBig = "1234567999999999999999999999999999999";
+    if (rb.resp3()) {
+      rb.Raw("(");
+      rb.Raw(kBig);
+      rb.Raw("\r\n");
+    } else {
+      rb.Bulk(kBig);
+    }
+  } else if (is("null")) {
+    rb.Null();
+  } else if (is("array") || is("set")) {
+    if (is("array")) {
+      rb.ArrayHeader(3);
+    } else {
+      rb.SetHeader(3);
+    }
+    for (int j = 0; j < 3; ++j) rb.Integer(j);
+  } else if (is("map")) {
+    rb.MapHeader(3);
+    for (int j = 0; j < 3; ++j) {
+      rb.Integer(j);
+      rb.Bool(j == 1);
+    }
+  } else if (is("attrib")) {
+    if (rb.resp3()) {
+      rb.Raw("|1\r\n");
+      rb.Bulk("key-popularity");
+      rb.ArrayHeader(2);
+      rb.Bulk("key:123");
+      rb.Integer(90);
+    }
+    rb.Bulk("Some real reply following the attribute");
+  } else if (is("push")) {
+    if (!rb.resp3()) {
+      rb.Error("ERR RESP2 is not supported by this command");
+      return;
+    }
+    rb.PushHeader(2);
+    rb.Bulk("server-cpu-usage");
+    rb.Integer(42);
+    rb.Bulk("Some real reply following the push reply");
+  } else if (is("verbatim")) {
+    rb.Verbatim("This is a verbatim\nstring");
+  } else if (is("true")) {
+    rb.Bool(true);
+  } else if (is("false")) {
+    rb.Bool(false);
+  } else {
+    rb.Error(
+        "ERR Wrong protocol type name. Please use one of the following: "
+        "string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false");
+  }
+}
+
+void CmdDebug(CommandContext& ctx) {
+  std::string_view sub = ctx.arg(1);
+  size_t argc = ctx.argc();
+  if (argc == 2 && EqualsIgnoreCase(sub, "help")) {
+    DebugHelp(ctx);
+  } else if (argc == 3 && EqualsIgnoreCase(sub, "sleep")) {
+    DebugSleep(ctx);
+  } else if (argc == 3 && EqualsIgnoreCase(sub, "object")) {
+    DebugObject(ctx);
+  } else if (argc == 3 && EqualsIgnoreCase(sub, "error")) {
+    // The argument is the whole error line, code included (Redis prepends
+    // only the '-').
+    ctx.reply.Error(ctx.arg(2));
+  } else if (argc == 3 && EqualsIgnoreCase(sub, "log")) {
+    std::string msg(ctx.arg(2));
+    Log(LogLevel::kWarning, "DEBUG LOG: %s", msg.c_str());
+    ctx.reply.Ok();
+  } else if (argc == 3 && EqualsIgnoreCase(sub, "protocol")) {
+    DebugProtocol(ctx);
+  } else if (argc == 2 && EqualsIgnoreCase(sub, "loadaof") && ctx.server.persistence != nullptr) {
+    std::string err;
+    if (ctx.server.persistence->Reload(&err)) {
+      ctx.reply.Ok();
+    } else {
+      ctx.reply.Error(err);
+    }
+  } else {
+    ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
+                    std::string(sub.substr(0, 128)) + "'. Try DEBUG HELP.");
+  }
+}
+
+}  // namespace
+
+void RegisterServerFamily(CommandTable& t) {
+  constexpr uint32_t kConfigFlags = kAdmin | kNoscript | kLoading | kStale;
+  constexpr const char* kConfigAcl = "@admin @slow @dangerous";
+  CommandSpec config{"config", -2,      0,
+                     0,        0,       0,
+                     nullptr,  "@slow", "A container for server configuration commands",
+                     "2.0.0",  "server"};
+  config.subcommands = {
+      {"config|get", -3, kConfigFlags, 0, 0, 0, CmdConfigGet, kConfigAcl,
+       "Get the values of configuration parameters", "2.0.0", "server"},
+      {"config|set", -4, kConfigFlags, 0, 0, 0, CmdConfigSet, kConfigAcl,
+       "Set configuration parameters to the given values", "2.0.0", "server"},
+      {"config|resetstat", 2, kConfigFlags, 0, 0, 0, CmdConfigResetStat, kConfigAcl,
+       "Reset the stats returned by INFO", "2.0.0", "server"},
+      {"config|rewrite", 2, kConfigFlags, 0, 0, 0, CmdConfigRewrite, kConfigAcl,
+       "Rewrite the configuration file with the in memory configuration", "2.8.0", "server"},
+      {"config|help", 2, kLoading | kStale, 0, 0, 0, CmdConfigHelp, "@slow",
+       "Show helpful text about the different subcommands", "5.0.0", "server"},
+  };
+  t.Register(std::move(config));
+
+  t.Register({"dbsize", 1, kReadonly | kFast, 0, 0, 0, CmdDbSize, "@keyspace @read @fast",
+              "Return the number of keys in the selected database", "1.0.0", "server"});
+  t.Register({"flushdb", -1, kWrite, 0, 0, 0, CmdFlushDb, "@keyspace @write @slow @dangerous",
+              "Remove all keys from the current database", "1.0.0", "server"});
+  t.Register({"flushall", -1, kWrite, 0, 0, 0, CmdFlushAll, "@keyspace @write @slow @dangerous",
+              "Remove all keys from all databases", "1.0.0", "server"});
+  t.Register({"swapdb", 3, kWrite | kFast, 0, 0, 0, CmdSwapDb, "@keyspace @write @fast @dangerous",
+              "Swaps two Redis databases", "4.0.0", "server"});
+  t.Register({"time", 1, kLoading | kStale | kFast, 0, 0, 0, CmdTime, "@fast",
+              "Return the current server time", "2.6.0", "server"});
+  t.Register(
+      {"shutdown", -1, kAdmin | kNoscript | kLoading | kStale | kNoMulti | kSentinel | kAllowBusy,
+       0, 0, 0, CmdShutdown, "@admin @slow @dangerous",
+       "Synchronously save the dataset to disk and then shut down the server", "1.0.0", "server"});
+  t.Register({"debug", -2, kAdmin | kNoscript | kLoading | kStale, 0, 0, 0, CmdDebug,
+              "@admin @slow @dangerous", "A container for debugging commands", "1.0.0", "server"});
+  RegisterInfoCommand(t);
+  RegisterCommandCommand(t);
+}
+
+}  // namespace grabkv::server

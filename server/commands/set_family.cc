@@ -1,0 +1,412 @@
+// The set command family: SADD/SREM/SISMEMBER/SMISMEMBER/SMEMBERS/SCARD,
+// SPOP, SRANDMEMBER, SMOVE and SSCAN over storage::Set (storage/set.h). The
+// set algebra (SINTER/SUNION/SDIFF, their STORE forms and SINTERCARD) is in
+// set_algebra.cc.
+//
+// Each command is split into argument parsing (Cmd*), an operation on the
+// keyspace (Op*, which returns a status and never writes a reply) and the
+// reply. Replies and errors are byte-identical to Redis 7.0 (t_set.c),
+// including which error wins: SPOP and SRANDMEMBER parse their count before
+// looking at the key, SSCAN checks the cursor, then the key, then its
+// options.
+//
+// Every write notifies the keyspace observer once per modified key
+// (Db::Touch, or the Db itself when a set emptied and its key is deleted)
+// and adds Redis's number of changes to ServerState::dirty.
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/core/command_table.h"
+#include "server/core/server_state.h"
+#include "server/core/util.h"
+#include "storage/db.h"
+#include "storage/set.h"
+#include "storage/value.h"
+
+namespace grabkv::server {
+
+// server/set_algebra.cc.
+void RegisterSetAlgebra(CommandTable& t);
+
+namespace {
+
+using storage::Db;
+using storage::Set;
+using storage::SetLimits;
+using storage::ValueType;
+
+constexpr std::string_view kWrongTypeErr =
+    "WRONGTYPE Operation against a key holding the wrong kind of value";
+constexpr std::string_view kSyntaxErr = "ERR syntax error";
+constexpr std::string_view kNotIntegerErr = "ERR value is not an integer or out of range";
+
+enum class OpStatus { kOk, kWrongType };
+
+// What a write operation needs: the selected db, the command's "now", the
+// server's change counter (Redis's server.dirty) and the encoding limits.
+struct OpArgs {
+  Db& db;
+  int64_t now_ms;
+  uint64_t& dirty;
+  SetLimits limits;
+};
+
+OpArgs MakeOpArgs(CommandContext& ctx) {
+  // Redis caps set-max-intset-entries at 2^30 (intset internals).
+  const int64_t max = std::clamp<int64_t>(ctx.server.config().set_max_intset_entries, 0,
+                                          int64_t{1} << 30);
+  return OpArgs{ctx.db(), ctx.now_ms, ctx.server.dirty, SetLimits{static_cast<size_t>(max)}};
+}
+
+// A read lookup (counts a keyspace hit or miss). nullptr when the key is
+// missing; *wrong_type is set when it holds another type.
+Set* FindSetRead(CommandContext& ctx, std::string_view key, bool* wrong_type) {
+  *wrong_type = false;
+  Db::Entry* e = ctx.db().FindRead(key, ctx.now_ms);
+  if (e == nullptr) return nullptr;
+  if (e->value.type() != ValueType::kSet) {
+    *wrong_type = true;
+    return nullptr;
+  }
+  return e->value.As<Set>();
+}
+
+// A write lookup (Redis lookupKeyWrite): no hit/miss accounting.
+Set* FindSetWrite(const OpArgs& op, std::string_view key, bool* wrong_type) {
+  *wrong_type = false;
+  Db::Entry* e = op.db.Find(key, op.now_ms);
+  if (e == nullptr) return nullptr;
+  if (e->value.type() != ValueType::kSet) {
+    *wrong_type = true;
+    return nullptr;
+  }
+  return e->value.As<Set>();
+}
+
+// After removing members from the set at `key`: deletes the key when the set
+// emptied (the Db notifies), else reports the change.
+void AfterRemoval(const OpArgs& op, std::string_view key, const Set& s) {
+  if (s.Length() == 0) {
+    op.db.Delete(key, op.now_ms);
+  } else {
+    op.db.Touch(key);
+  }
+}
+
+
+// ---------------------------------------------------------------------------
+// Operations.
+
+OpStatus OpAdd(const OpArgs& op, std::string_view key, Args members, int64_t* added) {
+  *added = 0;
+  bool wrong_type;
+  Set* s = FindSetWrite(op, key, &wrong_type);
+  if (wrong_type) return OpStatus::kWrongType;
+  if (s == nullptr) {
+    // Redis setTypeCreate: the first member picks the starting encoding.
+    Db::Entry* e = op.db.FindOrInsert(key, op.now_ms).first;
+    e->value.SetContainer(Set::CreateFor(members[0]));
+    s = e->value.As<Set>();
+  }
+  int64_t n = 0;
+  for (std::string_view m : members) n += s->Add(m, op.limits);
+  if (n > 0) {
+    op.db.Touch(key);
+    op.dirty += n;
+  }
+  *added = n;
+  return OpStatus::kOk;
+}
+
+OpStatus OpRem(const OpArgs& op, std::string_view key, Args members, int64_t* removed) {
+  *removed = 0;
+  bool wrong_type;
+  Set* s = FindSetWrite(op, key, &wrong_type);
+  if (wrong_type) return OpStatus::kWrongType;
+  if (s == nullptr) return OpStatus::kOk;
+  int64_t n = 0;
+  for (std::string_view m : members) {
+    if (s->Remove(m)) {
+      ++n;
+      if (s->Length() == 0) break;  // Redis stops once the set is gone
+    }
+  }
+  if (n > 0) {
+    AfterRemoval(op, key, *s);
+    op.dirty += n;
+  }
+  *removed = n;
+  return OpStatus::kOk;
+}
+
+OpStatus OpMove(const OpArgs& op, std::string_view src_key, std::string_view dst_key,
+                std::string_view member, bool* moved) {
+  *moved = false;
+  bool src_wrong, dst_wrong;
+  Set* src = FindSetWrite(op, src_key, &src_wrong);
+  Set* dst = FindSetWrite(op, dst_key, &dst_wrong);
+  // Redis: a missing source answers 0 before any type check.
+  if (src == nullptr && !src_wrong) return OpStatus::kOk;
+  if (src_wrong || dst_wrong) return OpStatus::kWrongType;
+  if (src == dst) {
+    *moved = src->Contains(member);
+    return OpStatus::kOk;
+  }
+  if (!src->Remove(member)) return OpStatus::kOk;
+  AfterRemoval(op, src_key, *src);
+  ++op.dirty;
+  if (dst == nullptr) {
+    Db::Entry* e = op.db.FindOrInsert(dst_key, op.now_ms).first;
+    e->value.SetContainer(Set::CreateFor(member));
+    dst = e->value.As<Set>();
+  }
+  if (dst->Add(member, op.limits)) {
+    op.db.Touch(dst_key);
+    ++op.dirty;
+  }
+  *moved = true;
+  return OpStatus::kOk;
+}
+
+// ---------------------------------------------------------------------------
+// Commands.
+
+void CmdSAdd(CommandContext& ctx) {
+  int64_t added;
+  if (OpAdd(MakeOpArgs(ctx), ctx.arg(1), ctx.args.subspan(2), &added) != OpStatus::kOk) {
+    return ctx.reply.Error(kWrongTypeErr);
+  }
+  ctx.reply.Integer(added);
+}
+
+void CmdSRem(CommandContext& ctx) {
+  int64_t removed;
+  if (OpRem(MakeOpArgs(ctx), ctx.arg(1), ctx.args.subspan(2), &removed) != OpStatus::kOk) {
+    return ctx.reply.Error(kWrongTypeErr);
+  }
+  ctx.reply.Integer(removed);
+}
+
+void CmdSMove(CommandContext& ctx) {
+  bool moved;
+  if (OpMove(MakeOpArgs(ctx), ctx.arg(1), ctx.arg(2), ctx.arg(3), &moved) != OpStatus::kOk) {
+    return ctx.reply.Error(kWrongTypeErr);
+  }
+  ctx.reply.Integer(moved ? 1 : 0);
+}
+
+void CmdSIsMember(CommandContext& ctx) {
+  bool wrong_type;
+  const Set* s = FindSetRead(ctx, ctx.arg(1), &wrong_type);
+  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  ctx.reply.Integer(s != nullptr && s->Contains(ctx.arg(2)) ? 1 : 0);
+}
+
+void CmdSMIsMember(CommandContext& ctx) {
+  bool wrong_type;
+  const Set* s = FindSetRead(ctx, ctx.arg(1), &wrong_type);
+  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  ctx.reply.ArrayHeader(ctx.argc() - 2);
+  for (size_t i = 2; i < ctx.argc(); ++i) {
+    ctx.reply.Integer(s != nullptr && s->Contains(ctx.arg(i)) ? 1 : 0);
+  }
+}
+
+void CmdSCard(CommandContext& ctx) {
+  bool wrong_type;
+  const Set* s = FindSetRead(ctx, ctx.arg(1), &wrong_type);
+  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  ctx.reply.Integer(s != nullptr ? static_cast<int64_t>(s->Length()) : 0);
+}
+
+void CmdSMembers(CommandContext& ctx) {
+  bool wrong_type;
+  const Set* s = FindSetRead(ctx, ctx.arg(1), &wrong_type);
+  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  if (s == nullptr) return ctx.reply.SetHeader(0);
+  ctx.reply.SetHeader(s->Length());
+  s->ForEach([&ctx](std::string_view m) { ctx.reply.Bulk(m); });
+}
+
+// ---------------------------------------------------------------------------
+// SPOP / SRANDMEMBER
+
+// SPOP key count. Replies a set. Propagated as Redis 7.0 does it: DEL key
+// when the whole set goes, else one SREM key member per popped member (the
+// batch is wrapped in MULTI/EXEC).
+void SPopWithCount(CommandContext& ctx) {
+  // Redis getPositiveLongFromObjectOrReply: one message for every failure.
+  int64_t count;
+  if (!ParseInt64(ctx.arg(2), &count) || count < 0) {
+    return ctx.reply.Error("ERR value is out of range, must be positive");
+  }
+  const OpArgs op = MakeOpArgs(ctx);
+  bool wrong_type;
+  Set* s = FindSetWrite(op, ctx.arg(1), &wrong_type);
+  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  if (s == nullptr || count == 0) return ctx.reply.SetHeader(0);
+
+  const size_t size = s->Length();
+  if (static_cast<uint64_t>(count) >= size) {
+    // The whole set. Redis replies it through a union into a fresh set, so
+    // a table holding only a few integers comes out as a sorted intset:
+    // rebuild small tables the same way to reply in the same order.
+    ctx.reply.SetHeader(size);
+    auto bulk = [&ctx](std::string_view m) { ctx.reply.Bulk(m); };
+    if (!s->is_intset() && size <= op.limits.max_intset_entries) {
+      Set fresh;
+      s->ForEach([&](std::string_view m) { fresh.Add(m, op.limits); });
+      fresh.ForEach(bulk);
+    } else {
+      s->ForEach(bulk);
+    }
+    op.db.Delete(ctx.arg(1), op.now_ms);
+    op.dirty += size;
+    ctx.Propagate({"DEL", ctx.arg(1)});
+    return;
+  }
+  ctx.reply.SetHeader(static_cast<size_t>(count));
+  std::string member;
+  const bool propagating = ctx.propagating();
+  for (int64_t i = 0; i < count; ++i) {
+    s->PopRandom(ctx.server.rng(), &member);
+    ctx.reply.Bulk(member);
+    if (propagating) ctx.Propagate({"SREM", ctx.arg(1), member});
+  }
+  op.db.Touch(ctx.arg(1));
+  op.dirty += static_cast<uint64_t>(count);
+}
+
+// SPOP key: propagated as SREM key member (the choice is random).
+void CmdSPop(CommandContext& ctx) {
+  ctx.PropagateNothing();  // unless it pops (below)
+  if (ctx.argc() == 3) return SPopWithCount(ctx);
+  if (ctx.argc() > 3) return ctx.reply.Error(kSyntaxErr);
+  const OpArgs op = MakeOpArgs(ctx);
+  bool wrong_type;
+  Set* s = FindSetWrite(op, ctx.arg(1), &wrong_type);
+  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  if (s == nullptr) return ctx.reply.Null();
+  std::string member;
+  s->PopRandom(ctx.server.rng(), &member);
+  AfterRemoval(op, ctx.arg(1), *s);
+  ++op.dirty;
+  ctx.Propagate({"SREM", ctx.arg(1), member});
+  ctx.reply.Bulk(member);
+}
+
+void CmdSRandMember(CommandContext& ctx) {
+  if (ctx.argc() > 3) return ctx.reply.Error(kSyntaxErr);
+  if (ctx.argc() == 2) {
+    bool wrong_type;
+    Set* s = FindSetRead(ctx, ctx.arg(1), &wrong_type);
+    if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+    if (s == nullptr) return ctx.reply.Null();
+    Set::MemberBuf buf;
+    ctx.reply.Bulk(s->Random(ctx.server.rng(), &buf));
+    return;
+  }
+  int64_t l;
+  if (!ParseInt64(ctx.arg(2), &l)) return ctx.reply.Error(kNotIntegerErr);
+  if (l == INT64_MIN) {
+    return ctx.reply.Error(
+        "ERR value is out of range, value must between -9223372036854775807 and "
+        "9223372036854775807");
+  }
+  bool wrong_type;
+  Set* s = FindSetRead(ctx, ctx.arg(1), &wrong_type);
+  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  if (s == nullptr || l == 0) return ctx.reply.ArrayHeader(0);
+
+  const bool distinct = l > 0;
+  const size_t count = distinct ? static_cast<size_t>(l) : static_cast<size_t>(-l);
+  auto bulk = [&ctx](std::string_view m) { ctx.reply.Bulk(m); };
+  if (distinct) {
+    ctx.reply.ArrayHeader(std::min(count, s->Length()));
+    s->RandomMembers(count, true, ctx.server.rng(), bulk);
+    return;
+  }
+  // In batches, so that a client closed for its output size stops a huge
+  // negative count (Redis checks CLIENT_CLOSE_ASAP the same way).
+  ctx.reply.ArrayHeader(count);
+  constexpr size_t kBatch = 1024;
+  for (size_t left = count; left > 0 && !ctx.client.close_asap;) {
+    const size_t step = std::min(left, kBatch);
+    s->RandomMembers(step, false, ctx.server.rng(), bulk);
+    left -= step;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// SSCAN
+
+void CmdSScan(CommandContext& ctx) {
+  uint64_t cursor;
+  if (!ParseScanCursor(ctx.arg(2), &cursor)) return ctx.reply.Error("ERR invalid cursor");
+  bool wrong_type;
+  Set* s = FindSetRead(ctx, ctx.arg(1), &wrong_type);
+  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  if (s == nullptr) {
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk("0");
+    ctx.reply.ArrayHeader(0);
+    return;
+  }
+  ScanOptions opts;
+  if (const char* err = ParseScanOptions(ctx.args, 3, &opts)) return ctx.reply.Error(err);
+  const int64_t count = opts.count;
+  const std::optional<std::string_view>& pattern = opts.pattern;
+  // Intset members are formatted into a scratch buffer during the callback:
+  // keep copies. (Collect first, filter after: Redis filters the collected
+  // members too.)
+  std::vector<std::string> members;
+  const uint64_t next = s->Scan(cursor, static_cast<size_t>(count), [&](std::string_view m) {
+    if (!pattern || GlobMatch(*pattern, m)) members.emplace_back(m);
+  });
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(std::to_string(next));
+  ctx.reply.ArrayHeader(members.size());
+  for (const std::string& m : members) ctx.reply.Bulk(m);
+}
+
+}  // namespace
+
+void RegisterSetFamily(CommandTable& t) {
+  constexpr const char* kWriteFast = "@write @set @fast";
+  constexpr const char* kReadFast = "@read @set @fast";
+  constexpr const char* kReadSlow = "@read @set @slow";
+  constexpr const char* kG = "set";
+
+  t.Register({"sadd", -3, kWrite | kDenyOom | kFast, 1, 1, 1, CmdSAdd, kWriteFast,
+              "Add one or more members to a set", "1.0.0", kG});
+  t.Register({"srem", -3, kWrite | kFast, 1, 1, 1, CmdSRem, kWriteFast,
+              "Remove one or more members from a set", "1.0.0", kG});
+  t.Register({"sismember", 3, kReadonly | kFast, 1, 1, 1, CmdSIsMember, kReadFast,
+              "Determine if a given value is a member of a set", "1.0.0", kG});
+  t.Register({"smismember", -3, kReadonly | kFast, 1, 1, 1, CmdSMIsMember, kReadFast,
+              "Returns the membership associated with the given elements for a set", "6.2.0",
+              kG});
+  t.Register({"smembers", 2, kReadonly, 1, 1, 1, CmdSMembers, kReadSlow,
+              "Get all the members in a set", "1.0.0", kG});
+  t.Register({"scard", 2, kReadonly | kFast, 1, 1, 1, CmdSCard, kReadFast,
+              "Get the number of members in a set", "1.0.0", kG});
+  t.Register({"spop", -2, kWrite | kFast, 1, 1, 1, CmdSPop, kWriteFast,
+              "Remove and return one or multiple random members from a set", "1.0.0", kG});
+  t.Register({"srandmember", -2, kReadonly, 1, 1, 1, CmdSRandMember, kReadSlow,
+              "Get one or multiple random members from a set", "1.0.0", kG});
+  t.Register({"smove", 4, kWrite | kFast, 1, 2, 1, CmdSMove, kWriteFast,
+              "Move a member from one set to another", "1.0.0", kG});
+  t.Register({"sscan", -3, kReadonly, 1, 1, 1, CmdSScan, kReadSlow,
+              "Incrementally iterate Set elements", "2.8.0", kG});
+  RegisterSetAlgebra(t);
+}
+
+}  // namespace grabkv::server

@@ -1,0 +1,735 @@
+// The string command family: GET/SET and friends, counters, ranges.
+//
+// Each command is split into argument parsing (Cmd*), an operation on the
+// keyspace (Op*, which reports a status and never writes a reply) and the
+// reply. Replies and errors are byte-identical to Redis 7.0 (t_string.c);
+// the order of the checks (which error wins) follows Redis too, e.g. INCRBY
+// parses its increment before looking at the key, SET validates the expire
+// before GET looks at the old value.
+//
+// Every write notifies the keyspace observer exactly once through the Db and
+// adds Redis's number of changes to ServerState::dirty.
+//
+// Propagation (the append-only file) follows Redis 7.0's rewrites, so that a
+// replay reproduces the data whatever the clock says then: a relative or
+// absolute expiry becomes SET key value PXAT ms (GETEX: PEXPIREAT key ms),
+// INCRBYFLOAT becomes SET key result KEEPTTL, GETSET becomes SET, GETDEL and
+// an expiry already past become DEL (UNLINK with lazy freeing), and SET's GET
+// option is dropped.
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/core/command_table.h"
+#include "server/core/server_state.h"
+#include "server/core/util.h"
+#include "storage/db.h"
+#include "storage/value.h"
+
+namespace grabkv::server {
+
+namespace {
+
+using storage::Db;
+using storage::Value;
+
+constexpr std::string_view kWrongTypeErr =
+    "WRONGTYPE Operation against a key holding the wrong kind of value";
+constexpr std::string_view kSyntaxErr = "ERR syntax error";
+constexpr std::string_view kNotIntegerErr = "ERR value is not an integer or out of range";
+constexpr std::string_view kNotFloatErr = "ERR value is not a valid float";
+constexpr std::string_view kOverflowErr = "ERR increment or decrement would overflow";
+constexpr std::string_view kNanErr = "ERR increment would produce NaN or Infinity";
+constexpr std::string_view kOffsetErr = "ERR offset is out of range";
+constexpr std::string_view kTooBigErr =
+    "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+
+enum class OpStatus {
+  kOk,
+  kSkipped,     // a condition (NX/XX) was not met; nothing changed
+  kWrongType,
+  kNotInteger,  // the stored value is not an integer
+  kNotFloat,    // the stored value is not a float
+  kOverflow,
+  kNanOrInf,
+  kTooBig,      // the result would exceed proto-max-bulk-len
+};
+
+// What an operation needs: the selected db, the command's "now", and the
+// server's change counter (Redis's server.dirty).
+struct OpArgs {
+  Db& db;
+  int64_t now_ms;
+  uint64_t& dirty;
+};
+
+OpArgs MakeOpArgs(CommandContext& ctx) { return OpArgs{ctx.db(), ctx.now_ms, ctx.server.dirty}; }
+
+// Room for any int64 in decimal.
+struct IntBuf {
+  char data[24];
+};
+
+// The bytes of a string value without allocating: an int is formatted into
+// `buf`. REQUIRES: v.is_string().
+std::string_view StringBytes(const Value& v, IntBuf* buf) {
+  if (v.is_int()) {
+    auto res = std::to_chars(buf->data, buf->data + sizeof(buf->data), v.int_value());
+    return {buf->data, static_cast<size_t>(res.ptr - buf->data)};
+  }
+  std::string unused;  // only written for ints
+  return v.GetString(&unused);
+}
+
+void ReplyStringValue(protocol::ReplyBuilder& reply, const Value& v) {
+  IntBuf buf;
+  reply.Bulk(StringBytes(v, &buf));
+}
+
+void ReplyStatus(CommandContext& ctx, OpStatus st) {
+  switch (st) {
+    case OpStatus::kWrongType:
+      ctx.reply.Error(kWrongTypeErr);
+      return;
+    case OpStatus::kNotInteger:
+      ctx.reply.Error(kNotIntegerErr);
+      return;
+    case OpStatus::kNotFloat:
+      ctx.reply.Error(kNotFloatErr);
+      return;
+    case OpStatus::kOverflow:
+      ctx.reply.Error(kOverflowErr);
+      return;
+    case OpStatus::kNanOrInf:
+      ctx.reply.Error(kNanErr);
+      return;
+    case OpStatus::kTooBig:
+      ctx.reply.Error(kTooBigErr);
+      return;
+    case OpStatus::kOk:
+    case OpStatus::kSkipped:
+      return;
+  }
+}
+
+// Redis addReplyErrorExpireTime: names the command as it is registered.
+void ReplyInvalidExpire(CommandContext& ctx) {
+  std::string msg = "ERR invalid expire time in '";
+  msg += ctx.spec->name;
+  msg += "' command";
+  ctx.reply.Error(msg);
+}
+
+
+// Writes `s` the way Redis's createStringObject does (embstr up to 44
+// bytes, raw above; never int): the INCRBYFLOAT result.
+void SetCreatedString(Value& v, std::string_view s) { v.SetEmbstr(s); }
+
+// ---------------------------------------------------------------------------
+// Expiry arguments (Redis getExpireMillisecondsOrReply).
+
+enum class ExpireStatus { kOk, kNotInteger, kInvalid };
+
+// Converts an EX/PX/EXAT/PXAT argument into absolute ms, with Redis 7.0's
+// checks: positive, seconds * 1000 must not overflow, relative + now must
+// not overflow.
+ExpireStatus ParseExpireArg(std::string_view arg, bool seconds, bool relative, int64_t now_ms,
+                            int64_t* when_ms) {
+  int64_t v;
+  if (!ParseInt64(arg, &v)) return ExpireStatus::kNotInteger;
+  if (v <= 0 || (seconds && v > INT64_MAX / 1000)) return ExpireStatus::kInvalid;
+  if (seconds) v *= 1000;
+  if (relative && __builtin_add_overflow(v, now_ms, &v)) return ExpireStatus::kInvalid;
+  if (v <= 0) return ExpireStatus::kInvalid;
+  *when_ms = v;
+  return ExpireStatus::kOk;
+}
+
+// Replies with the error for a failed ParseExpireArg.
+void ReplyExpireError(CommandContext& ctx, ExpireStatus st) {
+  if (st == ExpireStatus::kNotInteger) {
+    ctx.reply.Error(kNotIntegerErr);
+  } else {
+    ReplyInvalidExpire(ctx);
+  }
+}
+
+// "DEL" or "UNLINK", as Redis propagates a deletion made with or without
+// lazy freeing.
+std::string_view DelCommand(bool lazy) { return lazy ? "UNLINK" : "DEL"; }
+
+// ---------------------------------------------------------------------------
+// SET / GETEX options (Redis parseExtendedStringArgumentsOrReply).
+
+enum SetFlag : uint32_t {
+  kSetNx = 1 << 0,
+  kSetXx = 1 << 1,
+  kSetGet = 1 << 2,
+  kSetKeepTtl = 1 << 3,
+  kSetPersist = 1 << 4,
+  kSetEx = 1 << 5,
+  kSetPx = 1 << 6,
+  kSetExat = 1 << 7,
+  kSetPxat = 1 << 8,
+};
+constexpr uint32_t kSetAnyExpire = kSetEx | kSetPx | kSetExat | kSetPxat;
+
+struct ExtendedOptions {
+  uint32_t flags = 0;
+  std::string_view expire;  // the EX/PX/EXAT/PXAT argument, if any
+};
+
+// Parses options from args[first] on. `for_set` selects SET's options
+// (NX XX GET KEEPTTL) over GETEX's (PERSIST). Returns false on a syntax
+// error. The same option may repeat (the last value wins); conflicting ones
+// are a syntax error, exactly where Redis reports them.
+bool ParseExtendedOptions(Args args, size_t first, bool for_set, ExtendedOptions* out) {
+  uint32_t& f = out->flags;
+  for (size_t j = first; j < args.size(); ++j) {
+    std::string_view opt = AsCString(args[j]);
+    const bool has_next = j + 1 < args.size();
+    uint32_t expire_flag = 0;
+    if (EqualsIgnoreCase(opt, "nx") && for_set && !(f & kSetXx)) {
+      f |= kSetNx;
+    } else if (EqualsIgnoreCase(opt, "xx") && for_set && !(f & kSetNx)) {
+      f |= kSetXx;
+    } else if (EqualsIgnoreCase(opt, "get") && for_set) {
+      f |= kSetGet;
+    } else if (EqualsIgnoreCase(opt, "keepttl") && for_set && !(f & (kSetPersist | kSetAnyExpire))) {
+      f |= kSetKeepTtl;
+    } else if (EqualsIgnoreCase(opt, "persist") && !for_set && !(f & (kSetAnyExpire | kSetKeepTtl))) {
+      f |= kSetPersist;
+    } else if (EqualsIgnoreCase(opt, "ex")) {
+      expire_flag = kSetEx;
+    } else if (EqualsIgnoreCase(opt, "px")) {
+      expire_flag = kSetPx;
+    } else if (EqualsIgnoreCase(opt, "exat")) {
+      expire_flag = kSetExat;
+    } else if (EqualsIgnoreCase(opt, "pxat")) {
+      expire_flag = kSetPxat;
+    } else {
+      return false;
+    }
+    if (expire_flag != 0) {
+      // Another expire kind (not the same one again), KEEPTTL or PERSIST
+      // conflict; the value must follow.
+      const uint32_t conflicts = (kSetAnyExpire & ~expire_flag) | kSetKeepTtl | kSetPersist;
+      if ((f & conflicts) || !has_next) return false;
+      f |= expire_flag;
+      out->expire = args[++j];
+    }
+  }
+  return true;
+}
+
+// Absolute expiry from parsed options. REQUIRES: opts.flags & kSetAnyExpire.
+ExpireStatus ExpireFromOptions(const ExtendedOptions& opts, int64_t now_ms, int64_t* when_ms) {
+  const bool seconds = opts.flags & (kSetEx | kSetExat);
+  const bool relative = opts.flags & (kSetEx | kSetPx);
+  return ParseExpireArg(opts.expire, seconds, relative, now_ms, when_ms);
+}
+
+// ---------------------------------------------------------------------------
+// Operations.
+
+// A string value for reading (hits/misses counted): *out is nullptr when the
+// key is missing.
+OpStatus OpGet(const OpArgs& op, std::string_view key, const Value** out) {
+  Db::Entry* e = op.db.FindRead(key, op.now_ms);
+  if (e == nullptr) {
+    *out = nullptr;
+    return OpStatus::kOk;
+  }
+  if (!e->value.is_string()) return OpStatus::kWrongType;
+  *out = &e->value;
+  return OpStatus::kOk;
+}
+
+struct SetParams {
+  uint32_t flags = 0;      // kSetNx, kSetXx, kSetKeepTtl; expiry when expire_at_ms > 0
+  int64_t expire_at_ms = 0;
+};
+
+// SET: stores `val` (encoded like Redis's tryObjectEncoding) unless NX/XX
+// says otherwise; kSkipped when it did not.
+OpStatus OpSet(const OpArgs& op, std::string_view key, std::string_view val, const SetParams& p) {
+  Db& db = op.db;
+  if ((p.flags & (kSetNx | kSetXx | kSetKeepTtl)) == 0 && p.expire_at_ms == 0) {
+    Value v;
+    v.SetString(val);
+    db.Set(key, std::move(v), op.now_ms);
+  } else {
+    Db::Entry* e = db.Find(key, op.now_ms);
+    if (((p.flags & kSetNx) && e != nullptr) || ((p.flags & kSetXx) && e == nullptr))
+      return OpStatus::kSkipped;
+    if (p.expire_at_ms > 0) {
+      // SetExpire both replaces any old TTL and notifies (once).
+      if (e == nullptr) e = db.FindOrInsert(key, op.now_ms).first;
+      e->value.SetString(val);
+      db.SetExpire(e, p.expire_at_ms);
+    } else if ((p.flags & kSetKeepTtl) && e != nullptr) {
+      e->value.SetString(val);
+      db.Touch(key);
+    } else {
+      Value v;
+      v.SetString(val);
+      db.Set(key, std::move(v), op.now_ms);
+    }
+  }
+  ++op.dirty;
+  return OpStatus::kOk;
+}
+
+// MSET / MSETNX. `kv` alternates keys and values. With nx, sets nothing
+// (kSkipped) when any key exists.
+OpStatus OpMSet(const OpArgs& op, Args kv, bool nx) {
+  if (nx) {
+    for (size_t i = 0; i < kv.size(); i += 2) {
+      if (op.db.Find(kv[i], op.now_ms) != nullptr) return OpStatus::kSkipped;
+    }
+  }
+  for (size_t i = 0; i < kv.size(); i += 2) {
+    Value v;
+    v.SetString(kv[i + 1]);
+    op.db.Set(kv[i], std::move(v), op.now_ms);
+  }
+  op.dirty += kv.size() / 2;
+  return OpStatus::kOk;
+}
+
+// GETDEL's delete half: removes the key; returns whether it existed.
+bool OpDel(const OpArgs& op, std::string_view key) {
+  if (!op.db.Delete(key, op.now_ms)) return false;
+  ++op.dirty;
+  return true;
+}
+
+// INCRBY and friends: the key keeps its TTL; the result is int-encoded.
+OpStatus OpIncrBy(const OpArgs& op, std::string_view key, int64_t delta, int64_t* result) {
+  Db::Entry* e = op.db.Find(key, op.now_ms);
+  int64_t cur = 0;
+  if (e != nullptr) {
+    if (!e->value.is_string()) return OpStatus::kWrongType;
+    if (e->value.is_int()) {
+      cur = e->value.int_value();
+    } else {
+      std::string unused;
+      if (!ParseInt64(e->value.GetString(&unused), &cur)) return OpStatus::kNotInteger;
+    }
+  }
+  int64_t next;
+  if (__builtin_add_overflow(cur, delta, &next)) return OpStatus::kOverflow;
+  if (e != nullptr) {
+    e->value.SetInt(next);
+    op.db.Touch(key);
+  } else {
+    Value v;
+    v.SetInt(next);
+    op.db.Set(key, std::move(v), op.now_ms);
+  }
+  ++op.dirty;
+  *result = next;
+  return OpStatus::kOk;
+}
+
+// INCRBYFLOAT: the key keeps its TTL. `incr_arg` is parsed after the stored
+// value (Redis's order of errors). On success *result holds the reply text.
+OpStatus OpIncrByFloat(const OpArgs& op, std::string_view key, std::string_view incr_arg,
+                       std::string* result) {
+  Db::Entry* e = op.db.Find(key, op.now_ms);
+  long double cur = 0;
+  if (e != nullptr) {
+    if (!e->value.is_string()) return OpStatus::kWrongType;
+    if (e->value.is_int()) {
+      cur = static_cast<long double>(e->value.int_value());
+    } else {
+      std::string unused;
+      if (!ParseLongDouble(e->value.GetString(&unused), &cur)) return OpStatus::kNotFloat;
+    }
+  }
+  long double incr;
+  if (!ParseLongDouble(incr_arg, &incr)) return OpStatus::kNotFloat;
+  cur += incr;
+  if (std::isnan(cur) || std::isinf(cur)) return OpStatus::kNanOrInf;
+  *result = FormatLongDouble(cur);
+  if (e != nullptr) {
+    SetCreatedString(e->value, *result);
+    op.db.Touch(key);
+  } else {
+    Value v;
+    SetCreatedString(v, *result);
+    op.db.Set(key, std::move(v), op.now_ms);
+  }
+  ++op.dirty;
+  return OpStatus::kOk;
+}
+
+// Redis checkStringLength: would `size + append` bytes exceed the limit?
+bool ExceedsMaxSize(uint64_t size, uint64_t append, int64_t max) {
+  uint64_t total = size + append;
+  return total < size || total > static_cast<uint64_t>(max);
+}
+
+// APPEND: a new key is stored like SET; an existing one becomes raw.
+OpStatus OpAppend(const OpArgs& op, std::string_view key, std::string_view tail, int64_t max_len,
+                  size_t* new_len) {
+  Db::Entry* e = op.db.Find(key, op.now_ms);
+  if (e == nullptr) {
+    Value v;
+    v.SetString(tail);
+    op.db.Set(key, std::move(v), op.now_ms);
+    *new_len = tail.size();
+  } else {
+    if (!e->value.is_string()) return OpStatus::kWrongType;
+    if (ExceedsMaxSize(e->value.StringLength(), tail.size(), max_len)) return OpStatus::kTooBig;
+    std::string* s = e->value.MutableRawString();
+    s->append(tail);
+    *new_len = s->size();
+    op.db.Touch(key);
+  }
+  ++op.dirty;
+  return OpStatus::kOk;
+}
+
+// SETRANGE. REQUIRES: offset >= 0. An empty `part` changes nothing and
+// creates nothing; *new_len is then the current length (0 when missing).
+OpStatus OpSetRange(const OpArgs& op, std::string_view key, int64_t offset, std::string_view part,
+                    int64_t max_len, size_t* new_len) {
+  Db::Entry* e = op.db.Find(key, op.now_ms);
+  if (e != nullptr && !e->value.is_string()) return OpStatus::kWrongType;
+  if (part.empty()) {
+    *new_len = e != nullptr ? e->value.StringLength() : 0;
+    return OpStatus::kOk;
+  }
+  if (ExceedsMaxSize(static_cast<uint64_t>(offset), part.size(), max_len)) return OpStatus::kTooBig;
+  const size_t end = static_cast<size_t>(offset) + part.size();
+  if (e == nullptr) {
+    Value v;
+    std::string* s = v.MutableRawString();
+    s->resize(end);  // zero-filled up to offset
+    std::memcpy(s->data() + offset, part.data(), part.size());
+    *new_len = s->size();
+    op.db.Set(key, std::move(v), op.now_ms);
+  } else {
+    std::string* s = e->value.MutableRawString();
+    if (s->size() < end) s->resize(end);
+    std::memcpy(s->data() + offset, part.data(), part.size());
+    *new_len = s->size();
+    op.db.Touch(key);
+  }
+  ++op.dirty;
+  return OpStatus::kOk;
+}
+
+// GETRANGE index rules (Redis getrangeCommand): negative indexes count from
+// the end, both ends are clamped, an empty range gives "".
+std::string_view Substring(std::string_view s, int64_t start, int64_t end) {
+  const int64_t len = static_cast<int64_t>(s.size());
+  if (start < 0 && end < 0 && start > end) return {};
+  if (start < 0) start += len;
+  if (end < 0) end += len;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= len) end = len - 1;
+  if (start > end || len == 0) return {};
+  return s.substr(static_cast<size_t>(start), static_cast<size_t>(end - start + 1));
+}
+
+// ---------------------------------------------------------------------------
+// Commands.
+
+// Replies with the value of `key` like Redis's getGenericCommand; false
+// (after replying WRONGTYPE) when the key holds another type.
+bool GetGeneric(CommandContext& ctx, const OpArgs& op, std::string_view key) {
+  const Value* v;
+  if (OpGet(op, key, &v) != OpStatus::kOk) {
+    ctx.reply.Error(kWrongTypeErr);
+    return false;
+  }
+  if (v == nullptr) {
+    ctx.reply.Null();
+  } else {
+    ReplyStringValue(ctx.reply, *v);
+  }
+  return true;
+}
+
+void CmdGet(CommandContext& ctx) { GetGeneric(ctx, MakeOpArgs(ctx), ctx.arg(1)); }
+
+// Records SET as sent minus its GET options, which a replay does not need
+// (Redis skips every "get" from the fourth argument on).
+void PropagateWithoutGet(CommandContext& ctx) {
+  std::vector<std::string_view> argv;
+  argv.reserve(ctx.argc());
+  for (size_t j = 0; j < ctx.argc(); ++j) {
+    if (j >= 3 && EqualsIgnoreCase(AsCString(ctx.arg(j)), "get")) continue;
+    argv.push_back(ctx.arg(j));
+  }
+  ctx.Propagate(Args(argv));
+}
+
+// SET key value [NX|XX] [GET] [EX s|PX ms|EXAT ts|PXAT ts|KEEPTTL]
+void CmdSet(CommandContext& ctx) {
+  ExtendedOptions opts;
+  if (!ParseExtendedOptions(ctx.args, 3, /*for_set=*/true, &opts)) {
+    ctx.reply.Error(kSyntaxErr);
+    return;
+  }
+  OpArgs op = MakeOpArgs(ctx);
+  SetParams p;
+  p.flags = opts.flags & (kSetNx | kSetXx | kSetKeepTtl);
+  if (opts.flags & kSetAnyExpire) {
+    ExpireStatus st = ExpireFromOptions(opts, ctx.now_ms, &p.expire_at_ms);
+    if (st != ExpireStatus::kOk) return ReplyExpireError(ctx, st);
+  }
+  const bool get = opts.flags & kSetGet;
+  // With GET the reply is the old value, sent before the key changes.
+  if (get && !GetGeneric(ctx, op, ctx.arg(1))) return;
+  OpStatus st = OpSet(op, ctx.arg(1), ctx.arg(2), p);
+  if (st == OpStatus::kSkipped) {
+    ctx.PropagateNothing();
+  } else if (ctx.propagating() && p.expire_at_ms > 0) {
+    // Redis: exactly SET key value PXAT ms (NX/XX/GET are not needed).
+    const std::string ms = std::to_string(p.expire_at_ms);
+    ctx.Propagate({"SET", ctx.arg(1), ctx.arg(2), "PXAT", ms});
+  } else if (ctx.propagating() && get) {
+    PropagateWithoutGet(ctx);
+  }
+  if (get) return;
+  if (st == OpStatus::kSkipped) {
+    ctx.reply.Null();
+  } else {
+    ctx.reply.Ok();
+  }
+}
+
+void CmdSetNx(CommandContext& ctx) {
+  SetParams p;
+  p.flags = kSetNx;
+  OpStatus st = OpSet(MakeOpArgs(ctx), ctx.arg(1), ctx.arg(2), p);
+  ctx.reply.Integer(st == OpStatus::kOk ? 1 : 0);
+}
+
+// SETEX key seconds value / PSETEX key milliseconds value.
+void SetWithExpire(CommandContext& ctx, bool seconds) {
+  SetParams p;
+  ExpireStatus est = ParseExpireArg(ctx.arg(2), seconds, /*relative=*/true, ctx.now_ms, &p.expire_at_ms);
+  if (est != ExpireStatus::kOk) return ReplyExpireError(ctx, est);
+  OpSet(MakeOpArgs(ctx), ctx.arg(1), ctx.arg(3), p);
+  if (ctx.propagating()) {
+    const std::string ms = std::to_string(p.expire_at_ms);
+    ctx.Propagate({"SET", ctx.arg(1), ctx.arg(3), "PXAT", ms});
+  }
+  ctx.reply.Ok();
+}
+
+void CmdSetEx(CommandContext& ctx) { SetWithExpire(ctx, /*seconds=*/true); }
+void CmdPSetEx(CommandContext& ctx) { SetWithExpire(ctx, /*seconds=*/false); }
+
+void CmdGetSet(CommandContext& ctx) {
+  OpArgs op = MakeOpArgs(ctx);
+  if (!GetGeneric(ctx, op, ctx.arg(1))) return;
+  OpSet(op, ctx.arg(1), ctx.arg(2), SetParams{});
+  ctx.Propagate({"SET", ctx.arg(1), ctx.arg(2)});
+}
+
+void CmdGetDel(CommandContext& ctx) {
+  ctx.PropagateNothing();
+  OpArgs op = MakeOpArgs(ctx);
+  if (!GetGeneric(ctx, op, ctx.arg(1))) return;
+  if (OpDel(op, ctx.arg(1))) {
+    ctx.Propagate({DelCommand(ctx.server.config().lazyfree_lazy_user_del), ctx.arg(1)});
+  }
+}
+
+// GETEX key [EX s|PX ms|EXAT ts|PXAT ts|PERSIST]
+void CmdGetEx(CommandContext& ctx) {
+  ctx.PropagateNothing();  // unless it changes the key (below)
+  ExtendedOptions opts;
+  if (!ParseExtendedOptions(ctx.args, 2, /*for_set=*/false, &opts)) {
+    ctx.reply.Error(kSyntaxErr);
+    return;
+  }
+  OpArgs op = MakeOpArgs(ctx);
+  std::string_view key = ctx.arg(1);
+  // Unlike SET, the key is looked up before the expire is validated.
+  Db::Entry* e = op.db.FindRead(key, op.now_ms);
+  if (e == nullptr) return ctx.reply.Null();
+  if (!e->value.is_string()) return ctx.reply.Error(kWrongTypeErr);
+  int64_t when = 0;
+  if (opts.flags & kSetAnyExpire) {
+    ExpireStatus st = ExpireFromOptions(opts, op.now_ms, &when);
+    if (st != ExpireStatus::kOk) return ReplyExpireError(ctx, st);
+  }
+  ReplyStringValue(ctx.reply, e->value);
+  if ((opts.flags & (kSetExat | kSetPxat)) && when <= op.now_ms && !ctx.loading) {
+    // An absolute time already past deletes the key (not while replaying
+    // the append-only file, as Redis's checkAlreadyExpired).
+    OpDel(op, key);
+    ctx.Propagate({DelCommand(ctx.server.config().lazyfree_lazy_expire), key});
+  } else if (opts.flags & kSetAnyExpire) {
+    op.db.SetExpire(e, when);
+    ++op.dirty;
+    if (ctx.propagating()) ctx.Propagate({"PEXPIREAT", key, std::to_string(when)});
+  } else if (opts.flags & kSetPersist) {
+    if (op.db.Persist(e)) {
+      ++op.dirty;
+      ctx.Propagate({"PERSIST", key});
+    }
+  }
+}
+
+void CmdMGet(CommandContext& ctx) {
+  OpArgs op = MakeOpArgs(ctx);
+  ctx.reply.ArrayHeader(ctx.argc() - 1);
+  for (size_t i = 1; i < ctx.argc(); ++i) {
+    Db::Entry* e = op.db.FindRead(ctx.arg(i), op.now_ms);
+    if (e == nullptr || !e->value.is_string()) {
+      ctx.reply.Null();
+    } else {
+      ReplyStringValue(ctx.reply, e->value);
+    }
+  }
+}
+
+void MSetGeneric(CommandContext& ctx, bool nx) {
+  if (ctx.argc() % 2 == 0) {
+    std::string msg = "ERR wrong number of arguments for '";
+    msg += ctx.spec->name;
+    msg += "' command";
+    return ctx.reply.Error(msg);
+  }
+  OpStatus st = OpMSet(MakeOpArgs(ctx), ctx.args.subspan(1), nx);
+  if (nx) {
+    ctx.reply.Integer(st == OpStatus::kOk ? 1 : 0);
+  } else {
+    ctx.reply.Ok();
+  }
+}
+
+void CmdMSet(CommandContext& ctx) { MSetGeneric(ctx, /*nx=*/false); }
+void CmdMSetNx(CommandContext& ctx) { MSetGeneric(ctx, /*nx=*/true); }
+
+void IncrReply(CommandContext& ctx, int64_t delta) {
+  int64_t result;
+  OpStatus st = OpIncrBy(MakeOpArgs(ctx), ctx.arg(1), delta, &result);
+  if (st == OpStatus::kOk) return ctx.reply.Integer(result);
+  ReplyStatus(ctx, st);
+}
+
+void CmdIncr(CommandContext& ctx) { IncrReply(ctx, 1); }
+void CmdDecr(CommandContext& ctx) { IncrReply(ctx, -1); }
+
+void CmdIncrBy(CommandContext& ctx) {
+  int64_t delta;
+  if (!ParseInt64(ctx.arg(2), &delta)) return ctx.reply.Error(kNotIntegerErr);
+  IncrReply(ctx, delta);
+}
+
+void CmdDecrBy(CommandContext& ctx) {
+  int64_t delta;
+  if (!ParseInt64(ctx.arg(2), &delta)) return ctx.reply.Error(kNotIntegerErr);
+  // Negating INT64_MIN overflows.
+  if (delta == INT64_MIN) return ctx.reply.Error("ERR decrement would overflow");
+  IncrReply(ctx, -delta);
+}
+
+void CmdIncrByFloat(CommandContext& ctx) {
+  std::string result;
+  OpStatus st = OpIncrByFloat(MakeOpArgs(ctx), ctx.arg(1), ctx.arg(2), &result);
+  if (st != OpStatus::kOk) return ReplyStatus(ctx, st);
+  // The float arithmetic is not replayed: the result is.
+  ctx.Propagate({"SET", ctx.arg(1), result, "KEEPTTL"});
+  ctx.reply.Bulk(result);
+}
+
+void CmdAppend(CommandContext& ctx) {
+  size_t len;
+  OpStatus st = OpAppend(MakeOpArgs(ctx), ctx.arg(1), ctx.arg(2),
+                         ctx.server.config().proto_max_bulk_len, &len);
+  if (st == OpStatus::kOk) return ctx.reply.Integer(static_cast<int64_t>(len));
+  ReplyStatus(ctx, st);
+}
+
+void CmdStrLen(CommandContext& ctx) {
+  const Value* v;
+  if (OpGet(MakeOpArgs(ctx), ctx.arg(1), &v) != OpStatus::kOk) return ctx.reply.Error(kWrongTypeErr);
+  ctx.reply.Integer(v == nullptr ? 0 : static_cast<int64_t>(v->StringLength()));
+}
+
+void CmdGetRange(CommandContext& ctx) {
+  int64_t start, end;
+  if (!ParseInt64(ctx.arg(2), &start) || !ParseInt64(ctx.arg(3), &end))
+    return ctx.reply.Error(kNotIntegerErr);
+  const Value* v;
+  if (OpGet(MakeOpArgs(ctx), ctx.arg(1), &v) != OpStatus::kOk) return ctx.reply.Error(kWrongTypeErr);
+  if (v == nullptr) return ctx.reply.Bulk({});
+  IntBuf buf;
+  ctx.reply.Bulk(Substring(StringBytes(*v, &buf), start, end));
+}
+
+void CmdSetRange(CommandContext& ctx) {
+  int64_t offset;
+  if (!ParseInt64(ctx.arg(2), &offset)) return ctx.reply.Error(kNotIntegerErr);
+  if (offset < 0) return ctx.reply.Error(kOffsetErr);
+  size_t len;
+  OpStatus st = OpSetRange(MakeOpArgs(ctx), ctx.arg(1), offset, ctx.arg(3),
+                           ctx.server.config().proto_max_bulk_len, &len);
+  if (st == OpStatus::kOk) return ctx.reply.Integer(static_cast<int64_t>(len));
+  ReplyStatus(ctx, st);
+}
+
+}  // namespace
+
+// Rows checked against redis-server 7.0.15 COMMAND INFO / COMMAND DOCS.
+void RegisterStringFamily(CommandTable& t) {
+  constexpr const char* kStr = "string";
+  t.Register({"get", 2, kReadonly | kFast, 1, 1, 1, CmdGet, "@read @string @fast",
+              "Get the value of a key", "1.0.0", kStr});
+  t.Register({"set", -3, kWrite | kDenyOom, 1, 1, 1, CmdSet, "@write @string @slow",
+              "Set the string value of a key", "1.0.0", kStr});
+  t.Register({"setnx", 3, kWrite | kDenyOom | kFast, 1, 1, 1, CmdSetNx, "@write @string @fast",
+              "Set the value of a key, only if the key does not exist", "1.0.0", kStr});
+  t.Register({"setex", 4, kWrite | kDenyOom, 1, 1, 1, CmdSetEx, "@write @string @slow",
+              "Set the value and expiration of a key", "2.0.0", kStr});
+  t.Register({"psetex", 4, kWrite | kDenyOom, 1, 1, 1, CmdPSetEx, "@write @string @slow",
+              "Set the value and expiration in milliseconds of a key", "2.6.0", kStr});
+  t.Register({"getset", 3, kWrite | kDenyOom | kFast, 1, 1, 1, CmdGetSet, "@write @string @fast",
+              "Set the string value of a key and return its old value", "1.0.0", kStr});
+  t.Register({"getdel", 2, kWrite | kFast, 1, 1, 1, CmdGetDel, "@write @string @fast",
+              "Get the value of a key and delete the key", "6.2.0", kStr});
+  t.Register({"getex", -2, kWrite | kFast, 1, 1, 1, CmdGetEx, "@write @string @fast",
+              "Get the value of a key and optionally set its expiration", "6.2.0", kStr});
+  t.Register({"mget", -2, kReadonly | kFast, 1, -1, 1, CmdMGet, "@read @string @fast",
+              "Get the values of all the given keys", "1.0.0", kStr});
+  t.Register({"mset", -3, kWrite | kDenyOom, 1, -1, 2, CmdMSet, "@write @string @slow",
+              "Set multiple keys to multiple values", "1.0.1", kStr});
+  t.Register({"msetnx", -3, kWrite | kDenyOom, 1, -1, 2, CmdMSetNx, "@write @string @slow",
+              "Set multiple keys to multiple values, only if none of the keys exist", "1.0.1", kStr});
+  t.Register({"incr", 2, kWrite | kDenyOom | kFast, 1, 1, 1, CmdIncr, "@write @string @fast",
+              "Increment the integer value of a key by one", "1.0.0", kStr});
+  t.Register({"decr", 2, kWrite | kDenyOom | kFast, 1, 1, 1, CmdDecr, "@write @string @fast",
+              "Decrement the integer value of a key by one", "1.0.0", kStr});
+  t.Register({"incrby", 3, kWrite | kDenyOom | kFast, 1, 1, 1, CmdIncrBy, "@write @string @fast",
+              "Increment the integer value of a key by the given amount", "1.0.0", kStr});
+  t.Register({"decrby", 3, kWrite | kDenyOom | kFast, 1, 1, 1, CmdDecrBy, "@write @string @fast",
+              "Decrement the integer value of a key by the given number", "1.0.0", kStr});
+  t.Register({"incrbyfloat", 3, kWrite | kDenyOom | kFast, 1, 1, 1, CmdIncrByFloat,
+              "@write @string @fast", "Increment the float value of a key by the given amount",
+              "2.6.0", kStr});
+  t.Register({"append", 3, kWrite | kDenyOom | kFast, 1, 1, 1, CmdAppend, "@write @string @fast",
+              "Append a value to a key", "2.0.0", kStr});
+  t.Register({"strlen", 2, kReadonly | kFast, 1, 1, 1, CmdStrLen, "@read @string @fast",
+              "Get the length of the value stored in a key", "2.2.0", kStr});
+  t.Register({"getrange", 4, kReadonly, 1, 1, 1, CmdGetRange, "@read @string @slow",
+              "Get a substring of the string stored at a key", "2.4.0", kStr});
+  t.Register({"setrange", 4, kWrite | kDenyOom, 1, 1, 1, CmdSetRange, "@write @string @slow",
+              "Overwrite part of a string at key starting at the specified offset", "2.2.0", kStr});
+}
+
+}  // namespace grabkv::server

@@ -1,0 +1,86 @@
+// Shared by the sorted-set command files (zset_family.cc, zset_range.cc,
+// zset_pop.cc, zset_store.cc, zset_scan.cc): Redis's argument parsers for score and lex
+// ranges, key lookups with the type check, score replies, and the handlers
+// each file defines for the one registration table in zset_family.cc.
+//
+// Internal to the zset family: nothing outside server/zset_*.cc includes it.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "server/core/command.h"
+#include "server/core/config.h"
+#include "storage/db.h"
+#include "storage/zset.h"
+
+namespace grabkv::server::zset {
+
+using storage::ZSet;
+
+inline constexpr std::string_view kWrongTypeErr =
+    "WRONGTYPE Operation against a key holding the wrong kind of value";
+inline constexpr std::string_view kSyntaxErr = "ERR syntax error";
+inline constexpr std::string_view kNotIntegerErr = "ERR value is not an integer or out of range";
+inline constexpr std::string_view kNotFloatErr = "ERR value is not a valid float";
+inline constexpr std::string_view kScoreRangeErr = "ERR min or max is not a float";
+inline constexpr std::string_view kLexRangeErr = "ERR min or max not valid string range item";
+
+storage::ZSetLimits LimitsOf(const Config& c);
+
+// Case-insensitive option match with C-string semantics.
+bool IsOpt(std::string_view arg, std::string_view name);
+
+// Redis zslParseRange: "(" for exclusive, strtod for the number (so leading
+// spaces, hex and an empty string, read as 0, are accepted); NaN is not.
+bool ParseScoreRange(std::string_view min, std::string_view max, storage::ZScoreRange* out);
+// Redis zslParseLexRange: "-", "+", "[value" or "(value". The range views
+// the arguments' bytes.
+bool ParseLexRange(std::string_view min, std::string_view max, storage::ZLexRange* out);
+
+// The sorted set at `key`, or nullptr when missing or (with *wrong_type
+// set) of another type. FindRead counts a keyspace hit or miss, like
+// Redis's lookupKeyRead; FindWrite does not (lookupKeyWrite).
+ZSet* FindRead(CommandContext& ctx, std::string_view key, bool* wrong_type);
+ZSet* FindWrite(CommandContext& ctx, std::string_view key, bool* wrong_type);
+
+// A score as Redis's addReplyDouble sends it.
+inline void ReplyScore(CommandContext& ctx, double d) { ctx.reply.Double(d); }
+// One member (and its score) of a WITHSCORES reply: RESP3 wraps each pair in
+// a two-element array, RESP2 flattens them.
+void ReplyMember(CommandContext& ctx, std::string_view member, double score, bool withscores);
+// The array header for n members: 2n entries in RESP2 WITHSCORES.
+void ReplyMembersHeader(CommandContext& ctx, size_t n, bool withscores);
+
+// --- handlers, by file ---
+// zset_range.cc
+void CmdZRange(CommandContext& ctx);
+void CmdZRangeStore(CommandContext& ctx);
+void CmdZRangeByScore(CommandContext& ctx);
+void CmdZRevRangeByScore(CommandContext& ctx);
+void CmdZRangeByLex(CommandContext& ctx);
+void CmdZRevRangeByLex(CommandContext& ctx);
+void CmdZRevRange(CommandContext& ctx);
+void CmdZRemRangeByScore(CommandContext& ctx);
+void CmdZRemRangeByRank(CommandContext& ctx);
+void CmdZRemRangeByLex(CommandContext& ctx);
+// zset_pop.cc
+void CmdZPopMin(CommandContext& ctx);
+void CmdZPopMax(CommandContext& ctx);
+void CmdZMPop(CommandContext& ctx);
+void CmdBZPopMin(CommandContext& ctx);
+void CmdBZPopMax(CommandContext& ctx);
+void CmdBZMPop(CommandContext& ctx);
+// zset_scan.cc
+void CmdZRandMember(CommandContext& ctx);
+void CmdZScan(CommandContext& ctx);
+// zset_store.cc
+void CmdZUnionStore(CommandContext& ctx);
+void CmdZInterStore(CommandContext& ctx);
+void CmdZDiffStore(CommandContext& ctx);
+void CmdZUnion(CommandContext& ctx);
+void CmdZInter(CommandContext& ctx);
+void CmdZDiff(CommandContext& ctx);
+void CmdZInterCard(CommandContext& ctx);
+
+}  // namespace grabkv::server::zset

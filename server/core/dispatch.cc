@@ -1,0 +1,218 @@
+// Dispatch: the single path from parsed arguments to a command handler.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "server/core/server_state.h"
+
+namespace grabkv::server {
+
+namespace {
+
+void CountError(ServerState& s, std::string_view out, size_t from) {
+  if (from >= out.size() || out[from] != '-') return;
+  std::string_view msg = out.substr(from + 1);
+  size_t sp = msg.find_first_of(" \r");
+  s.stats().total_error_replies++;
+  s.stats().error_codes[std::string(msg.substr(0, sp))]++;
+}
+
+// A command refused before it runs. Inside MULTI it also dooms the
+// transaction (EXEC answers EXECABORT), as Redis's flagTransaction does.
+void Reject(ServerState& s, Client& c, std::string_view msg) {
+  size_t before = c.out().size();
+  c.reply().Error(msg);
+  CountError(s, c.out(), before);
+  if (c.in_multi) c.multi_aborted = true;
+}
+
+void RejectUnknownCommand(ServerState& s, Client& c, Args args) {
+  // Redis: "unknown command '%.128s', with args beginning with: 'a' 'b' "
+  std::string msg = "ERR unknown command '";
+  msg.append(args[0].substr(0, 128));
+  msg += "', with args beginning with: ";
+  std::string list;
+  for (size_t i = 1; i < args.size() && list.size() < 128; ++i) {
+    size_t room = 128 - list.size();
+    list += '\'';
+    list.append(args[i].substr(0, room));
+    list += "' ";
+  }
+  msg += list;
+  Reject(s, c, msg);
+}
+
+// Commands a RESP2 connection may send while subscribed.
+bool AllowedWhileSubscribed(std::string_view name) {
+  return name == "ping" || name == "subscribe" || name == "unsubscribe" ||
+         name == "psubscribe" || name == "punsubscribe" || name == "ssubscribe" ||
+         name == "sunsubscribe" || name == "quit" || name == "reset";
+}
+
+// Commands that run at once inside MULTI instead of being queued.
+bool RunsInsideMulti(std::string_view name) {
+  return name == "exec" || name == "discard" || name == "multi" || name == "watch" ||
+         name == "quit" || name == "reset";
+}
+
+bool QueuedWrite(const Client& c) {
+  for (const auto& q : c.queued) {
+    if (q.spec->flags & kWrite) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void Execute(ServerState& s, Client& c, const CommandSpec* spec, Args args, const ExecOptions& opts) {
+  int64_t start_us = s.ChainedNowUs();
+  CommandContext ctx{s, c, c.reply(), args, spec, opts.now_ms != 0 ? opts.now_ms : start_us / 1000};
+  ctx.in_transaction = opts.in_transaction;
+  ctx.in_script = opts.in_script;
+  ctx.unblock_timeout = opts.unblock_timeout;
+  ctx.loading = s.loading;
+  size_t before = c.out().size();
+  Propagator& prop = s.propagator();
+  uint64_t writes_before = s.keyspace_writes();
+  int db_before = c.db_index();
+  uint64_t commits_before = prop.commits();
+  prop.Enter();
+  spec->handler(ctx);
+  if (prop.enabled()) {
+    using Mode = CommandContext::PropagateMode;
+    if (ctx.propagate_mode == Mode::kVerbatim ||
+        (ctx.propagate_mode == Mode::kAuto && (spec->flags & kWrite) &&
+         s.keyspace_writes() != writes_before)) {
+      prop.Add(db_before, args);
+    }
+  }
+  prop.Leave();
+  if (prop.commits() != commits_before && s.persistence != nullptr) s.persistence->NoteWriter(c.id());
+  int64_t end_us = ServerState::NowUs();
+  s.ChainClock(end_us);
+  int64_t elapsed = end_us - start_us;
+
+  CommandStats& st = spec->stats;
+  st.calls++;
+  st.usec += static_cast<uint64_t>(elapsed > 0 ? elapsed : 0);
+  if (before < c.out().size() && c.out()[before] == '-') {
+    st.failed_calls++;
+    CountError(s, c.out(), before);
+  }
+  s.stats().total_commands_processed++;
+}
+
+namespace {
+void DispatchOne(ServerState& s, Client& c, Args args);
+}  // namespace
+
+void Dispatch(ServerState& s, Client& c, Args args) {
+  if (args.empty()) return;
+  if (c.reply_mode == Client::ReplyMode::kOn) {
+    DispatchOne(s, c, args);
+    return;
+  }
+  // CLIENT REPLY OFF/SKIP: run the command, then drop what it replied.
+  if (c.reply_mode == Client::ReplyMode::kSkipNext) c.reply_mode = Client::ReplyMode::kSkipThis;
+  size_t before = c.out().size();
+  DispatchOne(s, c, args);
+  if (c.reply_mode == Client::ReplyMode::kSkipThis) {
+    c.out().resize(before);
+    c.reply_mode = Client::ReplyMode::kOn;
+  } else if (c.reply_mode == Client::ReplyMode::kOff) {
+    c.out().resize(before);
+  }
+}
+
+namespace {
+// Pipelines repeat the same command name: remember the last one a client
+// sent, byte for byte, so that a repeat costs one short compare.
+const CommandSpec* FindCached(ServerState& s, Client& c, std::string_view name) {
+  if (c.last_lookup_spec != nullptr && name.size() == c.last_lookup_len &&
+      std::memcmp(name.data(), c.last_lookup_name, name.size()) == 0) {
+    return c.last_lookup_spec;
+  }
+  const CommandSpec* spec = s.commands().Find(name);
+  if (spec != nullptr && name.size() <= sizeof(c.last_lookup_name)) {
+    std::memcpy(c.last_lookup_name, name.data(), name.size());
+    c.last_lookup_len = static_cast<uint8_t>(name.size());
+    c.last_lookup_spec = spec;
+  }
+  return spec;
+}
+
+void DispatchOne(ServerState& s, Client& c, Args args) {
+  const CommandSpec* spec = FindCached(s, c, args[0]);
+  // CLIENT LIST's cmd= is the command being processed, set on lookup as
+  // Redis does: NULL for an unknown one, the queued one inside MULTI, and
+  // EXEC (not its queued commands) during EXEC.
+  c.last_command = "NULL";
+  if (spec == nullptr) {
+    RejectUnknownCommand(s, c, args);
+    return;
+  }
+  if (!spec->subcommands.empty() && args.size() >= 2) {
+    const CommandSpec* sub = CommandTable::FindSub(*spec, args[1]);
+    if (sub == nullptr) {
+      std::string msg = "ERR unknown subcommand '";
+      msg.append(args[1].substr(0, 128));
+      msg += "'. Try " + ToUpper(args[0]) + " HELP.";
+      Reject(s, c, msg);
+      return;
+    }
+    spec = sub;
+  }
+  c.last_command = spec->name;
+  int argc = static_cast<int>(args.size());
+  if ((spec->arity > 0 && argc != spec->arity) || argc < -spec->arity) {
+    spec->stats.rejected_calls++;
+    Reject(s, c, std::string("ERR wrong number of arguments for '") + spec->name + "' command");
+    return;
+  }
+  if (!c.authenticated() && !(spec->flags & kNoAuth)) {
+    spec->stats.rejected_calls++;
+    Reject(s, c, "NOAUTH Authentication required.");
+    return;
+  }
+  if (c.in_multi && (spec->flags & kNoMulti)) {
+    spec->stats.rejected_calls++;
+    Reject(s, c, "ERR Command not allowed inside a transaction");
+    return;
+  }
+  if (c.resp() == 2 && c.subscriptions() > 0 && !AllowedWhileSubscribed(spec->name)) {
+    spec->stats.rejected_calls++;
+    Reject(s, c,
+           std::string("ERR Can't execute '") + spec->name +
+               "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
+               "this context");
+    return;
+  }
+  // A script has run past busy-reply-threshold and the IO layer is serving
+  // other clients from inside it (EventLoop::ProcessEventsWhileBusy).
+  if (s.scripts().busy() && !(spec->flags & kAllowBusy)) {
+    spec->stats.rejected_calls++;
+    Reject(s, c, s.scripts().BusyError());
+    return;
+  }
+  // The append-only file could not be written: refuse what would need it,
+  // as Redis does (PING too, so that a health check notices).
+  if (s.persistence != nullptr && !s.loading && !s.persistence->write_error().empty() &&
+      ((spec->flags & kWrite) || spec->name == std::string_view("ping") ||
+       (spec->name == std::string_view("exec") && QueuedWrite(c)))) {
+    spec->stats.rejected_calls++;
+    Reject(s, c, s.persistence->write_error());
+    return;
+  }
+  if (c.in_multi && !RunsInsideMulti(spec->name)) {
+    c.queued.push_back({spec, std::vector<std::string>(args.begin(), args.end())});
+    c.reply().SimpleString("QUEUED");
+    return;
+  }
+  Execute(s, c, spec, args, {});
+  // Pushes made by this command (or by the EXEC it was) reach blocked
+  // clients only now that it is complete.
+  s.blocking().ServeReady();
+}
+}  // namespace
+
+}  // namespace grabkv::server

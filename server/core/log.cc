@@ -1,0 +1,58 @@
+#include "server/core/log.h"
+
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstdarg>
+#include <cstdio>
+#include <ctime>
+
+namespace grabkv::server {
+
+namespace {
+FILE* g_out = stdout;
+LogLevel g_level = LogLevel::kNotice;
+}  // namespace
+
+void LogSetLevel(const std::string& level) {
+  if (level == "debug") {
+    g_level = LogLevel::kDebug;
+  } else if (level == "verbose") {
+    g_level = LogLevel::kVerbose;
+  } else if (level == "warning") {
+    g_level = LogLevel::kWarning;
+  } else {
+    g_level = LogLevel::kNotice;
+  }
+}
+
+void LogInit(const std::string& logfile, const std::string& level) {
+  LogSetLevel(level);
+  if (!logfile.empty()) {
+    FILE* f = std::fopen(logfile.c_str(), "a");
+    if (f != nullptr) g_out = f;
+  }
+}
+
+void Log(LogLevel level, const char* fmt, ...) {
+  if (level < g_level) return;
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  std::vsnprintf(msg, sizeof(msg), fmt, ap);
+  va_end(ap);
+  struct timeval tv;
+  gettimeofday(&tv, nullptr);
+  struct tm tm;
+  localtime_r(&tv.tv_sec, &tm);
+  char when[64];
+  size_t n = std::strftime(when, sizeof(when), "%d %b %Y %H:%M:%S.", &tm);
+  std::snprintf(when + n, sizeof(when) - n, "%03d", static_cast<int>(tv.tv_usec / 1000));
+  static const char kMarks[] = ".-*#";
+  std::fprintf(g_out, "%d:M %s %c %s\n", static_cast<int>(getpid()), when,
+               kMarks[static_cast<int>(level)], msg);
+  std::fflush(g_out);
+}
+
+}  // namespace grabkv::server

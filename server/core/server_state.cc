@@ -1,0 +1,97 @@
+#include "server/core/server_state.h"
+
+#include <time.h>
+
+#include <cstdio>
+
+
+namespace grabkv::server {
+
+storage::Db& CommandContext::db() { return server.db(client.db_index()); }
+
+bool CommandContext::propagating() const { return server.propagator().enabled(); }
+
+void CommandContext::Propagate(std::initializer_list<std::string_view> argv) {
+  propagate_mode = PropagateMode::kCustom;
+  server.propagator().Add(client.db_index(), argv);
+}
+
+void CommandContext::Propagate(Args argv) {
+  propagate_mode = PropagateMode::kCustom;
+  server.propagator().Add(client.db_index(), argv);
+}
+
+ServerState::ServerState(Config config)
+    : config_(std::move(config)), config_table_(&config_), rng_(std::random_device{}()) {
+  dbs_.reserve(static_cast<size_t>(config_.databases));
+  for (int i = 0; i < config_.databases; ++i) {
+    dbs_.emplace_back(i);
+    dbs_.back().set_observer(this);
+  }
+  start_time_ms_ = NowMs();
+  last_save_time_s_init();
+  static const char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < 40; ++i) run_id_.push_back(kHex[rng_() & 15]);
+}
+
+void ServerState::last_save_time_s_init() { last_save_time_s = start_time_ms_ / 1000; }
+
+ServerState::~ServerState() = default;
+
+int64_t ServerState::NowMs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t ServerState::NowUs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+}
+
+void ServerState::OnKeyTouched(int db_index, std::string_view key) {
+  // An expiry deletion records its own DEL (OnKeyExpired); it does not make
+  // the command that ran into it a write.
+  if (expiring_) {
+    expiring_ = false;
+  } else {
+    ++keyspace_writes_;
+  }
+  watches_.Touch(db_index, key);
+  // Any write may give a blocked client something (a push, a rename onto
+  // the key, ...): its command is simply tried again after this one.
+  blocking_.SignalKeyReady(db_index, key);
+}
+
+void ServerState::OnDbReplaced(int db_index, int other_index) {
+  ++keyspace_writes_;
+  watches_.TouchDbReplaced(dbs_[db_index], other_index >= 0 ? &dbs_[other_index] : nullptr);
+  // After SWAPDB a blocked client may find data under its key (a flush
+  // cannot give it any).
+  if (other_index >= 0) {
+    blocking_.SignalDb(db_index);
+    blocking_.SignalDb(other_index);
+  }
+}
+
+void ServerState::ForgetClient(Client& c) {
+  watches_.UnwatchAll(c);
+  pubsub_.Forget(c);
+  blocking_.Forget(c);
+  RemoveClient(&c);
+}
+
+void ServerState::OnKeyExpired(int db_index, std::string_view key) {
+  // Replicas and the file see expiry as a deletion, as Redis propagates it.
+  propagator_.Add(db_index, {config_.lazyfree_lazy_expire ? "UNLINK" : "DEL", key});
+  expiring_ = true;  // the OnKeyTouched that follows
+}
+
+void ServerState::FreeLater(std::unique_ptr<storage::Db::Taken> taken) {
+  if (taken->keys.size() + taken->expires.size() < 64) return;  // cheap: free here
+  auto* raw = taken.release();
+  lazy_free_.Submit([raw] { delete raw; });
+}
+
+}  // namespace grabkv::server

@@ -1,0 +1,204 @@
+// ServerState: everything the commands operate on, without any IO.
+//
+// Owns the databases, the command table, the configuration, the registry of
+// clients and the statistics. The libuv layer (event_loop.h) owns one and
+// drives it; tests build one directly and run commands through Dispatch().
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "server/core/blocking.h"
+#include "server/core/client.h"
+#include "server/core/command_table.h"
+#include "server/core/config.h"
+#include "server/core/background_worker.h"
+#include "server/core/propagate.h"
+#include "server/core/pubsub_registry.h"
+#include "server/core/subsystems.h"
+#include "server/core/watch_registry.h"
+#include "storage/db.h"
+
+namespace grabkv::server {
+
+struct ServerStats {
+  uint64_t total_connections_received = 0;
+  uint64_t total_commands_processed = 0;
+  uint64_t rejected_connections = 0;
+  uint64_t total_net_input_bytes = 0;
+  uint64_t total_net_output_bytes = 0;
+  uint64_t total_error_replies = 0;
+  uint64_t client_obuf_limit_disconnections = 0;
+  uint64_t latest_fork_usec = 0;  // the loop's pause for the last fork
+  uint64_t total_forks = 0;
+  absl::flat_hash_map<std::string, uint64_t> error_codes;  // errorstats
+};
+
+// INFO grab: what the GRAB.* commands did.
+struct GrabStats {
+  uint64_t issued = 0;    // GRAB.POP handed out an item
+  uint64_t replayed = 0;  // a retry got its earlier answer again
+  uint64_t sold_out = 0;  // nothing left (POP nil, TAKE 0)
+  uint64_t undone = 0;    // GRAB.UNDO returned an item
+  uint64_t taken = 0;     // GRAB.TAKE decremented the counter
+  uint64_t untaken = 0;   // GRAB.UNTAKE gave units back
+  uint64_t split = 0;     // GRAB.SPLIT created an envelope
+};
+
+class ServerState : public storage::KeyspaceObserver {
+ public:
+  // Takes the final configuration (after config file and arguments).
+  explicit ServerState(Config config);
+  ~ServerState() override;
+
+  Config& config() { return config_; }
+  const Config& config() const { return config_; }
+  ConfigTable& config_table() { return config_table_; }
+  const CommandTable& commands() const { return commands_; }
+  ServerStats& stats() { return stats_; }
+  GrabStats& grab_stats() { return grab_stats_; }
+  std::vector<storage::Db>& dbs() { return dbs_; }
+  storage::Db& db(int i) { return dbs_[i]; }
+  BackgroundWorker& lazy_free() { return lazy_free_; }
+  std::mt19937_64& rng() { return rng_; }
+  WatchRegistry& watches() { return watches_; }
+  PubSubRegistry& pubsub() { return pubsub_; }
+  BlockingManager& blocking() { return blocking_; }
+  // The script engine (server/scripting/ installs it; see server/app.h).
+  ScriptRuntime& scripts() { return *scripts_; }
+  void set_scripts(std::unique_ptr<ScriptRuntime> engine) { scripts_ = std::move(engine); }
+  CommandTable& mutable_commands() { return commands_; }
+  // Effects of write commands, for the append-only file.
+  Propagator& propagator() { return propagator_; }
+  // Counts every keyspace change reported by the databases: a command
+  // changed data iff this moved while it ran.
+  uint64_t keyspace_writes() const { return keyspace_writes_; }
+  // True while the append-only file is replayed at start: no blocking, no
+  // lazy expiry, nothing propagated.
+  bool loading = false;
+  // The append-only file, when the IO layer has set one up (tests run
+  // without). Owned by whoever created it.
+  Persistence* persistence = nullptr;
+
+  // Milliseconds since the epoch; the wall clock read once per command.
+  static int64_t NowMs();
+  static int64_t NowUs();
+  // Back-to-back commands (one read's pipelined batch) share clock reads:
+  // the time a command ended is the next one's start, which halves the
+  // clock_gettime calls per command (≈70 ns each on a VM). Only within a
+  // ClockChain scope; anywhere else every command reads the clock.
+  int64_t ChainedNowUs() {
+    int64_t t = chained_us_;
+    chained_us_ = 0;
+    return t != 0 ? t : NowUs();
+  }
+  void ChainClock(int64_t us) {
+    if (chain_depth_ > 0) chained_us_ = us;
+  }
+  class ClockChain {
+   public:
+    explicit ClockChain(ServerState* s) : s_(s) { ++s_->chain_depth_; }
+    ~ClockChain() {
+      if (--s_->chain_depth_ == 0) s_->chained_us_ = 0;
+    }
+    ClockChain(const ClockChain&) = delete;
+    ClockChain& operator=(const ClockChain&) = delete;
+
+   private:
+    ServerState* s_;
+  };
+  int64_t start_time_ms() const { return start_time_ms_; }
+  const std::string& run_id() const { return run_id_; }
+
+  // --- clients ---
+  uint64_t NextClientId() { return next_client_id_++; }
+  void AddClient(Client* c) { clients_[c->id()] = c; }
+  void RemoveClient(Client* c) { clients_.erase(c->id()); }
+  const absl::flat_hash_map<uint64_t, Client*>& clients() const { return clients_; }
+  // CLIENT KILL and similar: the IO layer closes these at the end of the
+  // loop iteration (a handler never closes a socket itself).
+  void ScheduleClose(Client& c) {
+    c.close_asap = true;
+    close_queue.push_back(c.id());
+  }
+  std::vector<uint64_t> close_queue;
+  // A client got output (or was unblocked) outside its own command: pub/sub
+  // messages, a served blocking command. The IO layer flushes it (and resumes
+  // its buffered input) at the end of the loop iteration.
+  void NotifyOutput(Client& c) { output_queue.push_back(c.id()); }
+  std::vector<uint64_t> output_queue;
+  // Everything that must forget a client when it goes away.
+  void ForgetClient(Client& c);
+  // Set by the IO layer: the listening port actually bound.
+  int64_t bound_port = 0;
+
+  // --- lifecycle ---
+  // SHUTDOWN asks the IO layer to stop after the current command.
+  bool shutdown_requested = false;
+  // Changes since the last save (INFO rdb_changes_since_last_save).
+  uint64_t dirty = 0;
+  int64_t last_save_time_s = 0;
+
+  // --- hooks for the IO layer ---
+  // Memory the IO layer holds for clients (buffers), for INFO memory.
+  std::function<size_t()> client_memory;
+
+  // KeyspaceObserver: the one place every write is reported to.
+  void OnKeyTouched(int db_index, std::string_view key) override;
+  void OnDbReplaced(int db_index, int other_index) override;
+  void OnKeyExpired(int db_index, std::string_view key) override;
+
+  // Frees a taken database or value off the loop thread when it is large.
+  void FreeLater(std::unique_ptr<storage::Db::Taken> taken);
+
+ private:
+  Config config_;
+  ConfigTable config_table_;
+  CommandTable commands_;
+  ServerStats stats_;
+  GrabStats grab_stats_;
+  std::vector<storage::Db> dbs_;
+  BackgroundWorker lazy_free_;
+  std::mt19937_64 rng_;
+  absl::flat_hash_map<uint64_t, Client*> clients_;
+  WatchRegistry watches_;
+  PubSubRegistry pubsub_{this};
+  BlockingManager blocking_{this};
+  std::unique_ptr<ScriptRuntime> scripts_;
+  Propagator propagator_;
+  uint64_t keyspace_writes_ = 0;
+  bool expiring_ = false;
+  int64_t chained_us_ = 0;
+  int chain_depth_ = 0;
+  uint64_t next_client_id_ = 1;
+  int64_t start_time_ms_;
+  std::string run_id_;
+  void last_save_time_s_init();
+};
+
+// Runs one command arriving from a client with Redis's checks (unknown
+// command, arity, authentication, pub/sub context, MULTI queueing), then
+// serves clients blocked on keys the command made ready. args[0] is the
+// command name. The reply goes to client.reply().
+void Dispatch(ServerState& server, Client& client, Args args);
+
+// How Execute runs a command (see CommandContext).
+struct ExecOptions {
+  bool in_transaction = false;
+  bool in_script = false;
+  bool unblock_timeout = false;
+  int64_t now_ms = 0;  // 0 = read the clock; EXEC and scripts freeze it
+};
+
+// Runs an already looked-up and checked command and records its
+// statistics: the common core of Dispatch, EXEC, scripts and blocked
+// re-runs.
+void Execute(ServerState& server, Client& client, const CommandSpec* spec, Args args,
+             const ExecOptions& opts);
+
+}  // namespace grabkv::server

@@ -1,0 +1,61 @@
+// What the core needs of the subsystems that sit above it, as interfaces.
+//
+// server/core/ links neither Lua nor the append-only file: the scripting
+// engine (server/scripting/) and the persistence layer (server/persistence/)
+// implement these and are installed into ServerState when the server is
+// assembled (server/app.h). Tests run the core without either.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace grabkv::server {
+
+class Client;
+
+// The script engine, as dispatch and the admin commands see it.
+class ScriptRuntime {
+ public:
+  virtual ~ScriptRuntime() = default;
+  // A script has run past busy-reply-threshold: only commands flagged
+  // allow-busy are served until it ends.
+  virtual bool busy() const = 0;
+  virtual const char* BusyError() const = 0;
+  // The client whose script is running, if any.
+  virtual const Client* running_caller() const = 0;
+};
+
+// Durability (the append-only file today), as dispatch and the admin
+// commands see it.
+class Persistence {
+ public:
+  virtual ~Persistence() = default;
+  // --- event loop hooks (server/net/) ---
+  // Writes (and fsyncs, by policy) what this loop iteration committed;
+  // runs before the iteration's replies are flushed.
+  virtual void BeforeReplies() = 0;
+  // From the server timer (once per 1000/hz ms).
+  virtual void Cron() = 0;
+  // SHUTDOWN/SIGTERM: everything pending written and fsynced.
+  virtual void Shutdown() = 0;
+  // --- dispatch and commands ---
+  // The client whose command just logged effects (its reply waits for them).
+  virtual void NoteWriter(uint64_t client_id) = 0;
+  // Non-empty while writes are refused (-MISCONF ...).
+  virtual const std::string& write_error() const = 0;
+  // Whether the append-only file is on.
+  virtual bool on() const = 0;
+  // Unix time of the last successful save (LASTSAVE, INFO).
+  virtual int64_t last_save_s() const = 0;
+  // INFO persistence fields.
+  virtual void AppendInfo(std::string* out) const = 0;
+  // A setting changed by CONFIG SET; returns the failure reason, else empty.
+  virtual std::string ApplyConfig(std::string_view name) = 0;
+  // SHUTDOWN SAVE with the file off: writes a snapshot in the foreground.
+  virtual bool SaveNow(std::string* err) = 0;
+  // DEBUG LOADAOF: writes pending effects, empties the data, replays.
+  virtual bool Reload(std::string* err) = 0;
+};
+
+}  // namespace grabkv::server

@@ -1,0 +1,4 @@
+// Build guard: only server/scripting/ may use Lua. This header shadows the
+// real <lualib.h> for every other server library, so an include of it anywhere
+// else fails to build.
+#error "lualib.h is included outside server/scripting/: only the script engine may use Lua"

@@ -1,0 +1,130 @@
+// BGREWRITEAOF, SAVE, BGSAVE, LASTSAVE: grabkv persists only through the
+// append-only file (it writes no RDB), so the snapshot commands write that
+// file:
+//   SAVE         - writes the file of the current data in the foreground
+//                  (blocking, as Redis's SAVE blocks) and replies +OK;
+//   BGSAVE       - the same in a forked child ("Background saving started");
+//   BGREWRITEAOF - a rewrite in a forked child, as in Redis;
+//   LASTSAVE     - the unix time of the last successful SAVE/BGSAVE/rewrite
+//                  (the start time before any).
+// With appendonly no the written file is the snapshot that a later start
+// with appendonly yes loads; with appendonly yes it replaces the live file
+// atomically, writes made meanwhile included.
+#include <string>
+
+#include "server/persistence/aof.h"
+#include "server/core/command_table.h"
+#include "server/core/server_state.h"
+#include "server/core/util.h"
+
+namespace grabkv::server {
+
+namespace {
+
+// The persistence installed in the server is the append-only file.
+Aof* AofOf(ServerState& s) { return static_cast<Aof*>(s.persistence); }
+
+// Tests build a ServerState without the IO layer's Aof.
+bool RequireAof(CommandContext& ctx) {
+  if (AofOf(ctx.server) != nullptr) return true;
+  ctx.reply.Error("ERR persistence is not available in this process");
+  return false;
+}
+
+bool Nested(CommandContext& ctx) { return ctx.server.propagator().depth() > 1; }
+
+void CmdBgRewriteAof(CommandContext& ctx) {
+  if (!RequireAof(ctx)) return;
+  std::string err;
+  switch (AofOf(ctx.server)->StartRewrite(Nested(ctx), &err)) {
+    case Aof::RewriteStart::kStarted:
+      ctx.reply.SimpleString("Background append only file rewriting started");
+      break;
+    case Aof::RewriteStart::kScheduled:
+      ctx.reply.SimpleString("Background append only file rewriting scheduled");
+      break;
+    case Aof::RewriteStart::kInProgress:
+      ctx.reply.Error("ERR Background append only file rewriting already in progress");
+      break;
+    case Aof::RewriteStart::kFailed:
+      ctx.reply.Error(
+          "ERR Can't execute an AOF background rewriting. Please check the server logs for more "
+          "information.");
+      break;
+  }
+}
+
+void CmdBgSave(CommandContext& ctx) {
+  bool schedule = false;
+  if (ctx.argc() > 2) {
+    ctx.reply.Error("ERR syntax error");
+    return;
+  }
+  if (ctx.argc() == 2) {
+    if (!EqualsIgnoreCase(ctx.arg(1), "schedule")) {
+      ctx.reply.Error("ERR syntax error");
+      return;
+    }
+    schedule = true;
+  }
+  if (!RequireAof(ctx)) return;
+  Aof& aof = *AofOf(ctx.server);
+  if (aof.rewrite_in_progress()) {
+    if (schedule) {
+      aof.Schedule();  // runs when the current one ends
+      ctx.reply.SimpleString("Background saving scheduled");
+    } else {
+      ctx.reply.Error("ERR Background save already in progress");
+    }
+    return;
+  }
+  std::string err;
+  switch (aof.StartRewrite(Nested(ctx), &err)) {
+    case Aof::RewriteStart::kStarted:
+      ctx.reply.SimpleString("Background saving started");
+      break;
+    case Aof::RewriteStart::kScheduled:
+      ctx.reply.SimpleString("Background saving scheduled");
+      break;
+    case Aof::RewriteStart::kInProgress:
+      ctx.reply.Error("ERR Background save already in progress");
+      break;
+    case Aof::RewriteStart::kFailed:
+      ctx.reply.Error(err);
+      break;
+  }
+}
+
+void CmdSave(CommandContext& ctx) {
+  if (!RequireAof(ctx)) return;
+  std::string err;
+  if (AofOf(ctx.server)->SaveNow(&err)) {
+    ctx.reply.Ok();
+  } else {
+    ctx.reply.Error(err);
+  }
+}
+
+void CmdLastSave(CommandContext& ctx) {
+  int64_t t = AofOf(ctx.server) != nullptr ? AofOf(ctx.server)->last_save_s() : ctx.server.last_save_time_s;
+  ctx.reply.Integer(t);
+}
+
+}  // namespace
+
+void RegisterPersistenceFamily(CommandTable& t) {
+  t.Register({"bgrewriteaof", 1, kAdmin | kNoAsyncLoading | kNoscript, 0, 0, 0, CmdBgRewriteAof,
+              "@admin @slow @dangerous", "Asynchronously rewrite the append-only file", "1.0.0",
+              "server"});
+  t.Register({"bgsave", -1, kAdmin | kNoAsyncLoading | kNoscript, 0, 0, 0, CmdBgSave,
+              "@admin @slow @dangerous", "Asynchronously save the dataset to disk", "1.0.0",
+              "server"});
+  t.Register({"save", 1, kAdmin | kNoAsyncLoading | kNoscript | kNoMulti, 0, 0, 0, CmdSave,
+              "@admin @slow @dangerous", "Synchronously save the dataset to disk", "1.0.0",
+              "server"});
+  t.Register({"lastsave", 1, kLoading | kStale | kFast, 0, 0, 0, CmdLastSave,
+              "@admin @fast @dangerous", "Get the UNIX time stamp of the last successful save to disk",
+              "1.0.0", "server"});
+}
+
+}  // namespace grabkv::server

@@ -1,0 +1,91 @@
+// In-process command runner for unit tests: a ServerState and Clients
+// without sockets. Run() dispatches one command and returns the raw RESP
+// bytes it produced.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/core/client.h"
+#include "server/app/app.h"
+#include "server/core/server_state.h"
+
+namespace grabkv::testing {
+
+class CommandRunner {
+ public:
+  explicit CommandRunner(server::Config cfg = {}) : server_(Assembled(std::move(cfg))), client_(NewClient()) {}
+  ~CommandRunner() {
+    for (auto& c : extra_) server_.ForgetClient(*c);
+    server_.ForgetClient(*client_);
+  }
+
+  // Runs a command given as separate arguments, returns its raw reply.
+  std::string Run(std::vector<std::string> args) { return RunOn(*client_, std::move(args)); }
+  std::string RunOn(server::Client& c, std::vector<std::string> args) {
+    std::vector<std::string_view> views(args.begin(), args.end());
+    c.out().clear();
+    server::Dispatch(server_, c, views);
+    return c.out();
+  }
+  // Convenience: splits on spaces (no quoting).
+  std::string Cmd(std::string_view line) { return Run(SplitSpaces(line)); }
+  std::string CmdOn(server::Client& c, std::string_view line) { return RunOn(c, SplitSpaces(line)); }
+  static std::vector<std::string> SplitSpaces(std::string_view line) {
+    std::vector<std::string> args;
+    size_t i = 0;
+    while (i < line.size()) {
+      size_t j = line.find(' ', i);
+      if (j == std::string_view::npos) j = line.size();
+      if (j > i) args.emplace_back(line.substr(i, j - i));
+      i = j + 1;
+    }
+    return args;
+  }
+  server::Client& AddClient() {
+    extra_.push_back(NewClient());
+    return *extra_.back();
+  }
+
+  server::ServerState& server() { return server_; }
+  server::Client& client() { return *client_; }
+
+ private:
+  // The server as grabkv-server assembles it (server/app/app.h).
+  struct Assembled : server::ServerState {
+    explicit Assembled(server::Config cfg) : server::ServerState(std::move(cfg)) { server::Assemble(*this); }
+  };
+  std::unique_ptr<server::Client> NewClient() {
+    auto c = std::make_unique<server::Client>(server_.NextClientId());
+    server_.AddClient(c.get());
+    return c;
+  }
+  Assembled server_;
+  std::unique_ptr<server::Client> client_;
+  std::vector<std::unique_ptr<server::Client>> extra_;
+};
+
+// Counts the keyspace notifications a command makes and forwards them to the
+// server (so WATCH and blocked clients still work): tests assert that every
+// write reports its key exactly once.
+class CountingObserver : public storage::KeyspaceObserver {
+ public:
+  explicit CountingObserver(storage::KeyspaceObserver* next) : next_(next) {}
+  void OnKeyTouched(int db, std::string_view key) override {
+    ++touched;
+    next_->OnKeyTouched(db, key);
+  }
+  void OnDbReplaced(int db, int other) override { next_->OnDbReplaced(db, other); }
+  void OnKeyExpired(int db, std::string_view key) override {
+    ++expired;
+    next_->OnKeyExpired(db, key);
+  }
+  int touched = 0;
+  int expired = 0;
+
+ private:
+  storage::KeyspaceObserver* next_;
+};
+
+}  // namespace grabkv::testing

@@ -1,0 +1,206 @@
+// MULTI/EXEC/WATCH semantics and the WATCH bookkeeping, in-process.
+#include <gtest/gtest.h>
+
+#include "tests/server/command_test_util.h"
+
+namespace grabkv {
+namespace {
+
+using testing::CommandRunner;
+
+TEST(TransactionTest, QueuesAndRunsInOrder) {
+  CommandRunner r;
+  EXPECT_EQ(r.Cmd("MULTI"), "+OK\r\n");
+  EXPECT_EQ(r.Cmd("SET a 1"), "+QUEUED\r\n");
+  EXPECT_EQ(r.Cmd("INCR a"), "+QUEUED\r\n");
+  EXPECT_EQ(r.Cmd("GET a"), "+QUEUED\r\n");
+  EXPECT_EQ(r.Cmd("EXEC"), "*3\r\n+OK\r\n:2\r\n$1\r\n2\r\n");
+  EXPECT_FALSE(r.client().in_multi);
+}
+
+TEST(TransactionTest, ErrorsOutsideAndNested) {
+  CommandRunner r;
+  EXPECT_EQ(r.Cmd("EXEC"), "-ERR EXEC without MULTI\r\n");
+  EXPECT_EQ(r.Cmd("DISCARD"), "-ERR DISCARD without MULTI\r\n");
+  EXPECT_EQ(r.Cmd("MULTI"), "+OK\r\n");
+  EXPECT_EQ(r.Cmd("MULTI"), "-ERR MULTI calls can not be nested\r\n");
+  EXPECT_EQ(r.Cmd("WATCH a"), "-ERR WATCH inside MULTI is not allowed\r\n");
+  // Neither error dooms the transaction (Redis runs those commands directly).
+  EXPECT_EQ(r.Cmd("SET a 1"), "+QUEUED\r\n");
+  EXPECT_EQ(r.Cmd("EXEC"), "*1\r\n+OK\r\n");
+}
+
+TEST(TransactionTest, QueueTimeErrorAbortsWholeTransaction) {
+  CommandRunner r;
+  r.Cmd("MULTI");
+  EXPECT_EQ(r.Cmd("SET a 1"), "+QUEUED\r\n");
+  EXPECT_EQ(r.Cmd("NOSUCHCMD x"),
+            "-ERR unknown command 'NOSUCHCMD', with args beginning with: 'x' \r\n");
+  EXPECT_EQ(r.Cmd("GET"), "-ERR wrong number of arguments for 'get' command\r\n");
+  EXPECT_EQ(r.Cmd("EXEC"), "-EXECABORT Transaction discarded because of previous errors.\r\n");
+  EXPECT_EQ(r.Cmd("GET a"), "$-1\r\n");
+  EXPECT_FALSE(r.client().in_multi);
+}
+
+TEST(TransactionTest, RuntimeErrorsDoNotRollBack) {
+  CommandRunner r;
+  r.Cmd("SET s hello");
+  r.Cmd("MULTI");
+  r.Cmd("INCR s");
+  r.Cmd("SET t 1");
+  EXPECT_EQ(r.Cmd("EXEC"),
+            "*2\r\n-ERR value is not an integer or out of range\r\n+OK\r\n");
+  EXPECT_EQ(r.Cmd("GET t"), "$1\r\n1\r\n");
+}
+
+TEST(TransactionTest, DiscardDropsQueueAndWatches) {
+  CommandRunner r;
+  r.Cmd("WATCH k");
+  r.Cmd("MULTI");
+  r.Cmd("SET k 1");
+  EXPECT_EQ(r.Cmd("DISCARD"), "+OK\r\n");
+  EXPECT_EQ(r.Cmd("GET k"), "$-1\r\n");
+  EXPECT_TRUE(r.client().watched.empty());
+  EXPECT_EQ(r.server().watches().watched_keys(), 0u);
+}
+
+TEST(TransactionTest, WriteByAnotherClientFailsExec) {
+  CommandRunner r;
+  server::Client& other = r.AddClient();
+  r.Cmd("SET count 10");
+  EXPECT_EQ(r.Cmd("WATCH count"), "+OK\r\n");
+  r.RunOn(other, {"DECR", "count"});
+  r.Cmd("MULTI");
+  r.Cmd("SET count 9");
+  EXPECT_EQ(r.Cmd("EXEC"), "*-1\r\n");
+  EXPECT_EQ(r.Cmd("GET count"), "$1\r\n9\r\n");
+  // The failed EXEC unwatched everything: the next transaction succeeds.
+  r.Cmd("MULTI");
+  r.Cmd("SET count 8");
+  EXPECT_EQ(r.Cmd("EXEC"), "*1\r\n+OK\r\n");
+}
+
+TEST(TransactionTest, FailedExecIsNullInResp3) {
+  CommandRunner r;
+  server::Client& other = r.AddClient();
+  r.client().set_resp(3);
+  r.Cmd("WATCH k");
+  r.RunOn(other, {"SET", "k", "x"});
+  r.Cmd("MULTI");
+  r.Cmd("GET k");
+  EXPECT_EQ(r.Cmd("EXEC"), "_\r\n");
+}
+
+TEST(TransactionTest, FailedWriteDoesNotTouch) {
+  CommandRunner r;
+  server::Client& other = r.AddClient();
+  r.Cmd("SET k v");
+  r.Cmd("WATCH k");
+  r.RunOn(other, {"SET", "k", "w", "NX"});  // fails: nothing written
+  r.RunOn(other, {"INCR", "k"});           // fails: not an integer
+  r.Cmd("MULTI");
+  r.Cmd("GET k");
+  EXPECT_EQ(r.Cmd("EXEC"), "*1\r\n$1\r\nv\r\n");
+}
+
+TEST(TransactionTest, OwnWritesBeforeExecAlsoCount) {
+  CommandRunner r;
+  r.Cmd("WATCH k");
+  r.Cmd("SET k 1");  // the watcher itself writes: Redis fails EXEC too
+  r.Cmd("MULTI");
+  r.Cmd("GET k");
+  EXPECT_EQ(r.Cmd("EXEC"), "*-1\r\n");
+}
+
+TEST(TransactionTest, DeleteRenameAndFlushTouchWatchedKeys) {
+  for (const char* cmd : {"DEL k", "RENAME k k2", "FLUSHDB", "FLUSHALL", "SWAPDB 0 1",
+                          "EXPIRE k 100", "PERSIST k"}) {
+    CommandRunner r;
+    server::Client& other = r.AddClient();
+    r.Cmd("SET k v");
+    if (std::string(cmd) == "PERSIST k") r.Cmd("EXPIRE k 100");
+    r.Cmd("WATCH k");
+    std::vector<std::string> args;
+    std::string s(cmd);
+    for (size_t i = 0, j; i < s.size(); i = j + 1) {
+      j = s.find(' ', i);
+      if (j == std::string::npos) j = s.size();
+      args.push_back(s.substr(i, j - i));
+    }
+    r.RunOn(other, args);
+    r.Cmd("MULTI");
+    r.Cmd("PING");
+    EXPECT_EQ(r.Cmd("EXEC"), "*-1\r\n") << cmd;
+  }
+}
+
+TEST(TransactionTest, FlushOfMissingWatchedKeyDoesNotFail) {
+  // Redis only dirties watchers of keys that existed in the flushed db.
+  CommandRunner r;
+  server::Client& other = r.AddClient();
+  r.Cmd("WATCH missing");
+  r.RunOn(other, {"SET", "elsewhere", "1"});
+  r.RunOn(other, {"FLUSHALL"});
+  r.Cmd("MULTI");
+  r.Cmd("PING");
+  EXPECT_EQ(r.Cmd("EXEC"), "*1\r\n+PONG\r\n");
+}
+
+TEST(TransactionTest, WatchedKeyThatExpiresBeforeExecFailsIt) {
+  CommandRunner r;
+  r.Cmd("SET k v PX 30");
+  r.Cmd("WATCH k");
+  usleep(60 * 1000);
+  r.Cmd("MULTI");
+  r.Cmd("PING");
+  EXPECT_EQ(r.Cmd("EXEC"), "*-1\r\n");
+}
+
+TEST(TransactionTest, KeyAlreadyExpiredWhenWatchedDoesNotFailExec) {
+  CommandRunner r;
+  r.Cmd("SET k v PX 10");
+  usleep(30 * 1000);
+  r.Cmd("WATCH k");
+  r.Cmd("MULTI");
+  r.Cmd("PING");
+  EXPECT_EQ(r.Cmd("EXEC"), "*1\r\n+PONG\r\n");
+}
+
+TEST(TransactionTest, UnwatchAndDisconnectForgetWatches) {
+  CommandRunner r;
+  server::Client& other = r.AddClient();
+  r.Cmd("WATCH a b c");
+  EXPECT_EQ(r.server().watches().watched_keys(), 3u);
+  EXPECT_EQ(r.Cmd("UNWATCH"), "+OK\r\n");
+  EXPECT_EQ(r.server().watches().watched_keys(), 0u);
+  r.RunOn(other, {"WATCH", "a"});
+  r.server().ForgetClient(other);
+  EXPECT_EQ(r.server().watches().watched_keys(), 0u);
+}
+
+TEST(TransactionTest, UnwatchedWritesDoNotDirty) {
+  CommandRunner r;
+  server::Client& other = r.AddClient();
+  r.Cmd("WATCH a");
+  r.RunOn(other, {"SET", "b", "1"});
+  r.RunOn(other, {"SELECT", "1"});
+  r.RunOn(other, {"SET", "a", "1"});  // same name, other db
+  r.Cmd("MULTI");
+  r.Cmd("PING");
+  EXPECT_EQ(r.Cmd("EXEC"), "*1\r\n+PONG\r\n");
+}
+
+TEST(TransactionTest, ClockIsFrozenInsideExec) {
+  CommandRunner r;
+  r.Cmd("MULTI");
+  r.Cmd("SET k v PX 1");
+  r.Cmd("DEBUG SLEEP 0.01");
+  r.Cmd("GET k");
+  std::string out = r.Cmd("EXEC");
+  // The key set in the transaction is still there for the GET after the
+  // sleep: one "now" for the whole EXEC.
+  EXPECT_NE(out.find("$1\r\nv\r\n"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace grabkv

@@ -1,0 +1,185 @@
+// GRAB.* commands in-process: idempotency, outbox entries, counters and
+// the double-average split.
+#include <gtest/gtest.h>
+
+#include <numeric>
+#include <set>
+
+#include "server/grab/grab_rng.h"
+#include "tests/server/command_test_util.h"
+
+namespace grabkv {
+namespace {
+
+using testing::CommandRunner;
+
+TEST(GrabPopTest, IssuesHeadOnceAndReplaysForTheSameUser) {
+  CommandRunner r;
+  r.Cmd("RPUSH stock c1 c2 c3");
+  EXPECT_EQ(r.Cmd("GRAB.POP stock claims u1"), "$2\r\nc1\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.POP stock claims u1"), "$2\r\nc1\r\n");  // retry: same item
+  EXPECT_EQ(r.Cmd("GRAB.POP stock claims u2"), "$2\r\nc2\r\n");
+  EXPECT_EQ(r.Cmd("LRANGE stock 0 -1"), "*1\r\n$2\r\nc3\r\n");
+  EXPECT_EQ(r.Cmd("HGET claims u1"), "$2\r\nc1\r\n");
+  EXPECT_EQ(r.Cmd("HLEN claims"), ":2\r\n");
+  EXPECT_EQ(r.server().grab_stats().issued, 2u);
+  EXPECT_EQ(r.server().grab_stats().replayed, 1u);
+}
+
+TEST(GrabPopTest, SoldOutIsNilAndEmptyStockKeyIsDeleted) {
+  CommandRunner r;
+  r.Cmd("RPUSH stock only");
+  EXPECT_EQ(r.Cmd("GRAB.POP stock claims a"), "$4\r\nonly\r\n");
+  EXPECT_EQ(r.Cmd("EXISTS stock"), ":0\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.POP stock claims b"), "$-1\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.POP nostock claims c"), "$-1\r\n");
+  EXPECT_EQ(r.Cmd("HEXISTS claims b"), ":0\r\n");
+  // A holder still gets its item back after the stock is gone.
+  EXPECT_EQ(r.Cmd("GRAB.POP stock claims a"), "$4\r\nonly\r\n");
+}
+
+TEST(GrabPopTest, WrongTypeChangesNothing) {
+  CommandRunner r;
+  r.Cmd("RPUSH stock a");
+  r.Cmd("SET claims x");
+  EXPECT_EQ(r.Cmd("GRAB.POP stock claims u"),
+            "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+  r.Cmd("DEL claims");
+  r.Cmd("SET out x");
+  EXPECT_EQ(r.Cmd("GRAB.POP stock claims u OUTBOX out"),
+            "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+  EXPECT_EQ(r.Cmd("LLEN stock"), ":1\r\n");
+  EXPECT_EQ(r.Cmd("EXISTS claims"), ":0\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.POP stock claims u BADOPT"), "-ERR syntax error\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.POP stock claims"),
+            "-ERR wrong number of arguments for 'grab.pop' command\r\n");
+}
+
+TEST(GrabPopTest, OutboxGetsOneJsonEntryPerStateChange) {
+  CommandRunner r;
+  r.Run({"RPUSH", "rp:9", "8\"8"});
+  r.Cmd("GRAB.POP rp:9 claims u42 OUTBOX out");
+  r.Cmd("GRAB.POP rp:9 claims u42 OUTBOX out");  // replay: no entry
+  EXPECT_EQ(r.Cmd("LLEN out"), ":1\r\n");
+  std::string entry = r.Cmd("LINDEX out 0");
+  EXPECT_NE(entry.find("{\"op\":\"pop\",\"stock\":\"rp:9\",\"user\":\"u42\",\"item\":\"8\\\"8\",\"ms\":"),
+            std::string::npos)
+      << entry;
+  r.Cmd("GRAB.UNDO rp:9 claims u42 OUTBOX out");
+  EXPECT_EQ(r.Cmd("LLEN out"), ":2\r\n");
+  EXPECT_NE(r.Cmd("LINDEX out 1").find("\"op\":\"undo\""), std::string::npos);
+}
+
+// The outbox is a list: naming the claims hash or the counter (even before
+// the command would create them) is a type clash, not a corrupted key.
+TEST(GrabTest, OutboxCannotBeTheClaimsOrTheCounter) {
+  CommandRunner r;
+  const std::string wrong =
+      "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
+  r.Cmd("RPUSH stock a b");
+  EXPECT_EQ(r.Cmd("GRAB.POP stock claims u OUTBOX claims"), wrong);
+  EXPECT_EQ(r.Cmd("LLEN stock"), ":2\r\n");
+  EXPECT_EQ(r.Cmd("EXISTS claims"), ":0\r\n");
+  r.Cmd("SET cnt 5");
+  EXPECT_EQ(r.Cmd("GRAB.TAKE cnt tk u OUTBOX tk"), wrong);
+  EXPECT_EQ(r.Cmd("EXISTS tk"), ":0\r\n");
+  r.Cmd("HSET tk u 3");
+  EXPECT_EQ(r.Cmd("GRAB.UNTAKE nocnt tk u OUTBOX nocnt"), wrong);
+  EXPECT_EQ(r.Cmd("EXISTS nocnt"), ":0\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.UNTAKE nocnt tk u OUTBOX ob"), ":3\r\n");
+  // The stock itself may be the outbox: both are lists.
+  EXPECT_EQ(r.Cmd("GRAB.POP stock claims u OUTBOX stock"), "$1\r\na\r\n");
+  EXPECT_EQ(r.Cmd("LLEN stock"), ":2\r\n");
+}
+
+TEST(GrabUndoTest, PutsItemBackAtTheHead) {
+  CommandRunner r;
+  r.Cmd("RPUSH stock a b c");
+  r.Cmd("GRAB.POP stock claims u1");
+  r.Cmd("GRAB.POP stock claims u2");
+  EXPECT_EQ(r.Cmd("GRAB.UNDO stock claims u1"), "$1\r\na\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.UNDO stock claims u1"), "$-1\r\n");
+  EXPECT_EQ(r.Cmd("LRANGE stock 0 -1"), "*2\r\n$1\r\na\r\n$1\r\nc\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.POP stock claims u3"), "$1\r\na\r\n");  // issued next
+  EXPECT_EQ(r.Cmd("GRAB.UNDO stock nosuch u1"), "$-1\r\n");
+}
+
+TEST(GrabTakeTest, CountsDownAndNeverBelowZero) {
+  CommandRunner r;
+  r.Cmd("SET count 3");
+  EXPECT_EQ(r.Cmd("GRAB.TAKE count claims u1"), ":1\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.TAKE count claims u1"), ":1\r\n");  // replay
+  EXPECT_EQ(r.Cmd("GRAB.TAKE count claims u2 COUNT 3"), ":0\r\n");  // only 2 left
+  EXPECT_EQ(r.Cmd("GRAB.TAKE count claims u2 COUNT 2"), ":2\r\n");
+  EXPECT_EQ(r.Cmd("GET count"), "$1\r\n0\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.TAKE count claims u3"), ":0\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.TAKE missing claims u3"), ":0\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.UNTAKE count claims u2"), ":2\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.UNTAKE count claims u2"), ":0\r\n");
+  EXPECT_EQ(r.Cmd("GET count"), "$1\r\n2\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.TAKE count claims u4 COUNT 0"), "-ERR COUNT must be a positive integer\r\n");
+  r.Cmd("SET bad abc");
+  EXPECT_EQ(r.Cmd("GRAB.TAKE bad claims u"), "-ERR value is not an integer or out of range\r\n");
+}
+
+TEST(GrabTakeTest, KeepsCounterTtl) {
+  CommandRunner r;
+  r.Cmd("SET count 5 EX 100");
+  r.Cmd("GRAB.TAKE count claims u");
+  std::string ttl = r.Cmd("TTL count");
+  EXPECT_NE(ttl, ":-1\r\n");
+}
+
+TEST(GrabSplitTest, CreatesListOnceAndRefusesBadArguments) {
+  CommandRunner r;
+  std::string out = r.Cmd("GRAB.SPLIT env 1000 10 SEED 7");
+  EXPECT_EQ(out.substr(0, 5), "*10\r\n");
+  EXPECT_EQ(r.Cmd("LLEN env"), ":10\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.SPLIT env 1000 10 SEED 7"), "-ERR stock key already exists\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.SPLIT e2 5 10"), "-ERR total is less than count * MIN\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.SPLIT e2 50 10 MIN 6"), "-ERR total is less than count * MIN\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.SPLIT e2 50 0"), "-ERR count must be between 1 and 1000000\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.SPLIT e2 5000000 1000001"), "-ERR count must be between 1 and 1000000\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.SPLIT e2 x 10"), "-ERR value is not an integer or out of range\r\n");
+  // Same seed, same shares.
+  EXPECT_EQ(r.Cmd("GRAB.SPLIT e3 1000 10 SEED 7"), out);
+}
+
+TEST(GrabSplitTest, PropertyOverManySeedsAndSizes) {
+  for (uint64_t seed = 0; seed < 300; ++seed) {
+    int64_t count = 1 + static_cast<int64_t>(seed % 97);
+    int64_t min = 1 + static_cast<int64_t>(seed % 5);
+    int64_t total = count * min + static_cast<int64_t>((seed * 7919) % 100000);
+    auto shares = server::SplitDoubleAverage(total, count, min, seed);
+    ASSERT_EQ(static_cast<int64_t>(shares.size()), count);
+    EXPECT_EQ(std::accumulate(shares.begin(), shares.end(), int64_t{0}), total);
+    int64_t remaining = total;
+    for (size_t i = 0; i < shares.size(); ++i) {
+      EXPECT_GE(shares[i], min) << "seed " << seed;
+      int64_t left = count - static_cast<int64_t>(i);
+      if (left > 1) {
+        int64_t hi = std::max(min, std::min(2 * remaining / left - 1, remaining - min * (left - 1)));
+        EXPECT_LE(shares[i], hi) << "seed " << seed << " share " << i;
+      }
+      remaining -= shares[i];
+    }
+    EXPECT_EQ(shares, server::SplitDoubleAverage(total, count, min, seed));
+  }
+}
+
+TEST(GrabTest, WorksInsideMultiAndIsSeenByWatch) {
+  CommandRunner r;
+  server::Client& other = r.AddClient();
+  r.Cmd("RPUSH stock a b");
+  r.Cmd("WATCH stock");
+  r.RunOn(other, {"GRAB.POP", "stock", "claims", "x"});
+  r.Cmd("MULTI");
+  EXPECT_EQ(r.Cmd("GRAB.POP stock claims y"), "+QUEUED\r\n");
+  EXPECT_EQ(r.Cmd("EXEC"), "*-1\r\n");
+  r.Cmd("MULTI");
+  r.Cmd("GRAB.POP stock claims y");
+  EXPECT_EQ(r.Cmd("EXEC"), "*1\r\n$1\r\nb\r\n");
+}
+
+}  // namespace
+}  // namespace grabkv
