@@ -177,6 +177,29 @@ def sizes_and_floats(s):
         cleanup("adv:n:")(t)
 
 
+def time_overflows(s):
+    # Expiry and blocking timeouts whose milliseconds overflow int64.
+    cmds = [("SET", "adv:t:k", "v")]
+    for v in (I64_MAX, I64_MIN, "9223372036854775", "9223372036854776", "-1", "0",
+              "9223372036854775808"):
+        cmds += [("EXPIRE", "adv:t:k", v), ("PEXPIRE", "adv:t:k", v), ("EXPIREAT", "adv:t:k", v),
+                 ("PEXPIREAT", "adv:t:k", v), ("SET", "adv:t:s", "v", "EX", v),
+                 ("SET", "adv:t:s", "v", "PX", v), ("SET", "adv:t:s", "v", "EXAT", v),
+                 ("SETEX", "adv:t:s", v, "v"), ("PSETEX", "adv:t:s", v, "v"),
+                 ("GETEX", "adv:t:k", "EX", v), ("GETEX", "adv:t:k", "PXAT", v),
+                 ("SET", "adv:t:k", "v")]
+    cmds += [("RPUSH", "adv:t:l", "a", "b", "c", "d", "e", "f")]
+    for v in (I64_MAX, "9223372036854775.807", "1e300", "inf", "-1", "-0.0001", "nan",
+              "0x10", "1e10"):
+        cmds += [("BLPOP", "adv:t:l", v), ("BLMOVE", "adv:t:l", "adv:t:l", "LEFT", "RIGHT", v)]
+    cmds += [("SELECT", "2147483648"), ("SELECT", "-1"), ("SELECT", I64_MAX),
+             ("HELLO", "9223372036854775808"), ("HELLO", "-1"), ("HELLO", "2", "SETNAME", "a b"),
+             ("CLIENT", "KILL", "ID", I64_MAX), ("CLIENT", "KILL", "ID", "-1"),
+             ("OBJECT", "FREQ", "adv:t:k"), ("DEL", "adv:t:k", "adv:t:s", "adv:t:l")]
+    s.case("expire/blocking timeouts that overflow, SELECT/HELLO/CLIENT extremes",
+           run_cmds(cmds))
+
+
 def huge_arg_counts(s):
     n = 200000
     ints = [str(i) for i in range(n)]
@@ -251,6 +274,7 @@ def body(s):
     random_counts(s)
     extreme_indices(s)
     sizes_and_floats(s)
+    time_overflows(s)
     huge_arg_counts(s)
     pending(s)
 
