@@ -66,8 +66,14 @@ void CmdQuit(CommandContext& ctx) {
 
 void CmdSelect(CommandContext& ctx) {
   int64_t id;
-  if (!ParseInt64(ctx.arg(1), &id) || id < INT32_MIN || id > INT32_MAX) {
+  if (!ParseInt64(ctx.arg(1), &id)) {
     ctx.reply.Error("ERR value is not an integer or out of range");
+    return;
+  }
+  // Redis (getIntFromObjectOrReply) words an integer that does not fit an
+  // int differently from one that is no integer at all.
+  if (id < INT32_MIN || id > INT32_MAX) {
+    ctx.reply.Error("ERR value is out of range, value must between -2147483648 and 2147483647");
     return;
   }
   if (id < 0 || id >= static_cast<int64_t>(ctx.server.dbs().size())) {

@@ -282,7 +282,11 @@ void EventLoop::Cron() {
   if (cfg.timeout > 0) {
     int64_t now = ServerState::NowMs();
     for (auto& [id, c] : conns_) {
-      if (now - c->client().last_interaction_ms > cfg.timeout * 1000) state_->ScheduleClose(c->client());
+      const Client& cl = c->client();
+      // Like Redis, a client waiting in a blocking command or subscribed to
+      // anything is waiting for the server, not idle: the timeout spares it.
+      if (cl.blocked || cl.subscriptions() > 0) continue;
+      if (now - cl.last_interaction_ms > cfg.timeout * 1000) state_->ScheduleClose(c->client());
     }
   }
   if (state_->persistence != nullptr) state_->persistence->Cron();
