@@ -322,6 +322,8 @@ void CmdShutdown(CommandContext& ctx) {
 void DebugHelp(CommandContext& ctx) {
   ReplyHelp(ctx,
             {
+                "ASSERT",
+                "    Crash by assertion failed.",
                 "ERROR <string>",
                 "    Return a Redis protocol error with <string> as message. Useful for clients",
                 "    unit tests to simulate Redis errors.",
@@ -331,10 +333,14 @@ void DebugHelp(CommandContext& ctx) {
                 "    Write <message> to the server log.",
                 "OBJECT <key>",
                 "    Show low level info about `key` and associated value.",
+                "PANIC",
+                "    Crash the server simulating a panic.",
                 "PROTOCOL <type>",
                 "    Reply with a test value of the specified type. <type> can be: string,",
                 "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
                 "    true, false.",
+                "SEGFAULT",
+                "    Crash the server with sigsegv.",
                 "SLEEP <seconds>",
                 "    Stop the server for <seconds>. Decimals allowed.",
             });
@@ -475,6 +481,21 @@ void CmdDebug(CommandContext& ctx) {
     std::string msg(ctx.arg(2));
     Log(LogLevel::kWarning, "DEBUG LOG: %s", msg.c_str());
     ctx.reply.Ok();
+  } else if (argc == 2 && EqualsIgnoreCase(sub, "segfault")) {
+    // How crash reporting is tested (as in Redis): a real invalid access,
+    // reported by the SIGSEGV handler (server/core/crash_report.h).
+    volatile char* bad = reinterpret_cast<volatile char*>(-1);
+    *bad = 'x';
+  } else if (argc == 2 && EqualsIgnoreCase(sub, "panic")) {
+    Log(LogLevel::kWarning, "------------------------------------------------");
+    Log(LogLevel::kWarning, "!!! Software Failure. Press left mouse button to continue");
+    Log(LogLevel::kWarning, "Guru Meditation: DEBUG PANIC called at Unix time %lld",
+        static_cast<long long>(ctx.now_ms / 1000));
+    std::abort();
+  } else if (argc == 2 && EqualsIgnoreCase(sub, "assert")) {
+    Log(LogLevel::kWarning, "=== ASSERTION FAILED ===");
+    Log(LogLevel::kWarning, "==> server_family.cc: '1 == 2' is not true");
+    std::abort();
   } else if (argc == 3 && EqualsIgnoreCase(sub, "protocol")) {
     DebugProtocol(ctx);
   } else if (argc == 2 && EqualsIgnoreCase(sub, "loadaof") && ctx.server.persistence != nullptr) {

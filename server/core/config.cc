@@ -75,6 +75,8 @@ ConfigTable::ConfigTable(Config* c) : cfg_(c) {
       {"activerehashing", "", Kind::kBool, true, &c->activerehashing},
       {"busy-reply-threshold", "lua-time-limit", Kind::kInt, true, &c->busy_reply_threshold, 0,
        LONG_MAX},
+      {"slow-command-log-threshold", "", Kind::kInt, true, &c->slow_command_log_threshold, 0,
+       LONG_MAX},
       {"client-output-buffer-limit", "", Kind::kSpecial, true, nullptr},
       {"active-expire-effort", "", Kind::kInt, true, &c->active_expire_effort, 1, 10},
       {"unixsocket", "", Kind::kString, false, &c->unixsocket},

@@ -63,6 +63,9 @@ struct Config {
   bool lazyfree_lazy_server_del = false;
   bool activerehashing = true;
   int64_t busy_reply_threshold = 5000;
+  // grabkv's own: a command running longer than this many milliseconds is
+  // logged (warning) with its name and client; 0 turns it off.
+  int64_t slow_command_log_threshold = 1000;
   OutputBufferLimit obuf_normal{0, 0, 0};
   OutputBufferLimit obuf_replica{256ULL << 20, 64ULL << 20, 60};
   OutputBufferLimit obuf_pubsub{32ULL << 20, 8ULL << 20, 60};

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <string>
 
+#include "server/core/log.h"
 #include "server/core/server_state.h"
 
 namespace grabkv::server {
@@ -77,7 +78,13 @@ void Execute(ServerState& s, Client& c, const CommandSpec* spec, Args args, cons
   int db_before = c.db_index();
   uint64_t commits_before = prop.commits();
   prop.Enter();
+  const bool top_level = s.current_client == nullptr;
+  if (top_level) {
+    s.current_client = &c;
+    s.current_args = args;
+  }
   spec->handler(ctx);
+  if (top_level) s.current_client = nullptr;
   if (prop.enabled()) {
     using Mode = CommandContext::PropagateMode;
     if (ctx.propagate_mode == Mode::kVerbatim ||
@@ -91,6 +98,13 @@ void Execute(ServerState& s, Client& c, const CommandSpec* spec, Args args, cons
   int64_t end_us = ServerState::NowUs();
   s.ChainClock(end_us);
   int64_t elapsed = end_us - start_us;
+  const int64_t slow_ms = s.config().slow_command_log_threshold;
+  if (top_level && slow_ms > 0 && elapsed / 1000 >= slow_ms) {
+    // A runaway command stops every other client: say which one it was.
+    Log(LogLevel::kWarning, "Slow command: '%s' took %lld ms (client id=%llu addr=%s name=%s)",
+        spec->name, static_cast<long long>(elapsed / 1000), static_cast<unsigned long long>(c.id()),
+        c.addr.c_str(), c.name().c_str());
+  }
 
   CommandStats& st = spec->stats;
   st.calls++;

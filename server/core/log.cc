@@ -15,6 +15,8 @@ FILE* g_out = stdout;
 LogLevel g_level = LogLevel::kNotice;
 }  // namespace
 
+int LogFd() { return fileno(g_out); }
+
 void LogSetLevel(const std::string& level) {
   if (level == "debug") {
     g_level = LogLevel::kDebug;

@@ -13,5 +13,8 @@ enum class LogLevel { kDebug = 0, kVerbose = 1, kNotice = 2, kWarning = 3 };
 void LogInit(const std::string& logfile, const std::string& level);
 void LogSetLevel(const std::string& level);
 void Log(LogLevel level, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+// The file descriptor the log goes to (for the crash report, which writes
+// with write(2) from a signal handler).
+int LogFd();
 
 }  // namespace grabkv::server

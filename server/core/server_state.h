@@ -134,6 +134,10 @@ class ServerState : public storage::KeyspaceObserver {
   std::vector<uint64_t> output_queue;
   // Everything that must forget a client when it goes away.
   void ForgetClient(Client& c);
+  // The top-level command being executed, for the crash report (null
+  // between commands).
+  const Client* current_client = nullptr;
+  Args current_args;
   // Set by the IO layer: the listening port actually bound.
   int64_t bound_port = 0;
 

@@ -13,6 +13,7 @@
 
 #include "server/persistence/aof.h"
 #include "server/app/app.h"
+#include "server/core/crash_report.h"
 #include "server/net/event_loop.h"
 #include "server/core/log.h"
 #include "server/core/server_state.h"
@@ -139,6 +140,7 @@ int main(int argc, char** argv) {
 
   ServerState state(cfg);
   Assemble(state);
+  InstallCrashReport(&state);
   EventLoop loop(&state);
   std::string err;
   if (!loop.Listen(&err)) {
