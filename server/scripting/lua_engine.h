@@ -165,6 +165,7 @@ class LuaEngine {
   int functions_ref_ = 0;  // registry ref: function name -> function
   int env_ref_ = 0;        // registry ref: the protected globals proxy
   int errh_ref_ = 0;       // registry ref: the error handler
+  int gc_countdown_ = 0;   // scripts since the last periodic GC step
 };
 
 }  // namespace grabkv::server::scripting

@@ -8,6 +8,7 @@
 // fixed string (c0: the whole string when packing; when unpacking, the length
 // is the previous value read), ' ' ignored.
 #include <cctype>
+#include <climits>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -18,17 +19,24 @@ namespace grabkv::server::scripting {
 
 namespace {
 
-constexpr int kMaxIntSize = 8;
+constexpr int kMaxIntSize = 32;  // Redis's MAXINTSIZE: wider integers are zero-padded
 
 struct Fmt {
   bool little = true;
   int align = 1;
 };
 
-int ReadNum(const char** fmt, int def) {
+// A count in the format. CVE-2020-14147: the count must not overflow an int
+// (it became a negative size); Redis raises "integral size overflow".
+int ReadNum(lua_State* L, const char** fmt, int def) {
   if (!isdigit(static_cast<unsigned char>(**fmt))) return def;
   int a = 0;
-  while (isdigit(static_cast<unsigned char>(**fmt)) && a < 100000) a = a * 10 + (*((*fmt)++) - '0');
+  do {
+    int digit = **fmt - '0';
+    if (a > INT_MAX / 10 || a * 10 > INT_MAX - digit) luaL_error(L, "integral size overflow");
+    a = a * 10 + digit;
+    ++*fmt;
+  } while (isdigit(static_cast<unsigned char>(**fmt)));
   return a;
 }
 
@@ -42,11 +50,10 @@ int OptSize(lua_State* L, char opt, const char** fmt) {
     case 'f': return static_cast<int>(sizeof(float));
     case 'd': return static_cast<int>(sizeof(double));
     case 'x': return 1;
-    case 'c': return ReadNum(fmt, 1);
+    case 'c': return ReadNum(L, fmt, 1);
     case 'i': case 'I': {
-      int sz = ReadNum(fmt, 4);
+      int sz = ReadNum(L, fmt, 4);
       if (sz > kMaxIntSize) luaL_error(L, "integral size %d is larger than limit of %d", sz, kMaxIntSize);
-      if (sz < 1) luaL_error(L, "integral size %d is invalid", sz);
       return sz;
     }
     default: return 0;
@@ -66,7 +73,12 @@ bool Control(lua_State* L, char opt, const char** fmt, Fmt* h) {
     case '>': h->little = false; return true;
     case '<': h->little = true; return true;
     case '=': h->little = true; return true;
-    case '!': h->align = ReadNum(fmt, 8); return true;
+    case '!': {
+      int a = ReadNum(L, fmt, 8);
+      if (a <= 0 || (a & (a - 1)) != 0) luaL_error(L, "alignment %d is not a power of 2", a);
+      h->align = a;
+      return true;
+    }
     default: return false;
   }
 }
@@ -127,7 +139,8 @@ int Pack(lua_State* L) {
         size_t l;
         const char* s = luaL_checklstring(L, arg, &l);
         if (opt == 'c' && size != 0) {
-          if (l < static_cast<size_t>(size)) luaL_argerror(L, arg, "string too short");
+          // Redis names the argument after the string (its arg counter has moved on).
+          if (l < static_cast<size_t>(size)) luaL_argerror(L, arg + 1, "string too short");
           l = static_cast<size_t>(size);
         }
         out.append(s, l);
