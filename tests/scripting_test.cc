@@ -317,6 +317,11 @@ TEST_F(ScriptingTest, StringMetatableIsReadOnly) {
   EXPECT_EQ(Eval("return getmetatable('').__index == string"), ":1\r\n");
   EXPECT_EQ(Eval("return type(getmetatable('').__index)"), "$5\r\ntable\r\n");
   EXPECT_EQ(Eval("return ('a'):upper() .. ('b'):rep(3)"), "$4\r\nAbbb\r\n");
+  // The guarded table functions report argument errors as Redis's do.
+  EXPECT_TRUE(ErrorHas(Eval("table.insert(1, 2)"),
+                       "-ERR user_script:1: bad argument #1 to 'insert' (table expected, got number) script:"));
+  EXPECT_TRUE(ErrorHas(Eval("table.insert({}, 1, 2, 3)"),
+                       "-ERR user_script:1: wrong number of arguments to 'insert' script:"));
 }
 
 // An error table's fields are read raw: a metamethod there used to run

@@ -76,9 +76,22 @@ int GuardedSetmetatable(lua_State* L) {
 }
 
 // table.insert / remove / sort: refuse read-only tables, then call the
-// original (upvalue 1).
+// original (upvalue 1). The original's own argument checks are made here
+// first: raised from the original (called from C), they would name '?' and
+// carry no script position, while Redis's name the function and the line.
+template <char kFn>
 int GuardedTableFn(lua_State* L) {
-  if (lua_type(L, 1) == LUA_TTABLE && IsReadonly(L, 1)) return ReadonlyError(L);
+  luaL_checktype(L, 1, LUA_TTABLE);
+  if (kFn == 'i') {
+    int n = lua_gettop(L);
+    if (n != 2 && n != 3) return luaL_error(L, "wrong number of arguments to 'insert'");
+    if (n == 3) luaL_checkint(L, 2);
+  } else if (kFn == 'r') {
+    luaL_optint(L, 2, 0);
+  } else if (!lua_isnoneornil(L, 2)) {
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+  }
+  if (IsReadonly(L, 1)) return ReadonlyError(L);
   lua_pushvalue(L, lua_upvalueindex(1));
   lua_insert(L, 1);
   lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
@@ -303,9 +316,9 @@ void LuaEngine::BuildSandbox() {
   lua_pushcfunction(L, GuardedSetmetatable);
   lua_setfield(L, g, "setmetatable");
   lua_getfield(L, g, "table");
-  WrapField(L, "insert", GuardedTableFn);
-  WrapField(L, "remove", GuardedTableFn);
-  WrapField(L, "sort", GuardedTableFn);
+  WrapField(L, "insert", GuardedTableFn<'i'>);
+  WrapField(L, "remove", GuardedTableFn<'r'>);
+  WrapField(L, "sort", GuardedTableFn<'s'>);
   lua_pop(L, 1);
   lua_getfield(L, g, "string");
   WrapField(L, "rep", GuardedStringRep);
