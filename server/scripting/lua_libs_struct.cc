@@ -83,7 +83,33 @@ bool Control(lua_State* L, char opt, const char** fmt, Fmt* h) {
   }
 }
 
-void PutInt(std::string* out, uint64_t v, bool little, int size) {
+// Pack's output. It lives in a luaL_Buffer (memory owned by Lua) because
+// every argument check in Pack may raise a Lua error, which longjmps past
+// this frame: a std::string here leaked its heap buffer on each such error
+// (found by lua_fuzz: a script could leak memory in a loop).
+class Out {
+ public:
+  explicit Out(lua_State* L) { luaL_buffinit(L, &b_); }
+  void append(const char* s, size_t n) {
+    luaL_addlstring(&b_, s, n);
+    size_ += n;
+  }
+  void append(size_t n, char c) {
+    for (size_t i = 0; i < n; ++i) push_back(c);
+  }
+  void push_back(char c) {
+    luaL_addchar(&b_, c);
+    ++size_;
+  }
+  size_t size() const { return size_; }
+  void Push() { luaL_pushresult(&b_); }
+
+ private:
+  luaL_Buffer b_;
+  size_t size_ = 0;
+};
+
+void PutInt(Out* out, uint64_t v, bool little, int size) {
   char buf[kMaxIntSize];
   for (int i = 0; i < size; ++i) {
     buf[little ? i : size - 1 - i] = static_cast<char>(v & 0xff);
@@ -104,7 +130,7 @@ int Pack(lua_State* L) {
   const char* fmt = luaL_checkstring(L, 1);
   Fmt h;
   int arg = 2;
-  std::string out;
+  Out out(L);
   while (*fmt) {
     char opt = *fmt++;
     if (Control(L, opt, &fmt, &h)) continue;
@@ -152,7 +178,7 @@ int Pack(lua_State* L) {
         luaL_error(L, "invalid format option '%c'", opt);
     }
   }
-  lua_pushlstring(L, out.data(), out.size());
+  out.Push();
   return 1;
 }
 
