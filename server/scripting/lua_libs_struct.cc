@@ -175,7 +175,7 @@ int Pack(lua_State* L) {
         break;
       }
       default:
-        luaL_error(L, "invalid format option '%c'", opt);
+        luaL_argerror(L, 1, lua_pushfstring(L, "invalid format option '%c'", opt));
     }
   }
   out.Push();
@@ -259,7 +259,7 @@ int Unpack(lua_State* L) {
         break;
       }
       default:
-        luaL_error(L, "invalid format option '%c'", opt);
+        luaL_argerror(L, 1, lua_pushfstring(L, "invalid format option '%c'", opt));
     }
     pos += static_cast<size_t>(size);
   }
@@ -275,8 +275,9 @@ int Size(lua_State* L) {
     char opt = *fmt++;
     if (Control(L, opt, &fmt, &h)) continue;
     int size = OptSize(L, opt, &fmt);
-    if (opt == 's' || (opt == 'c' && size == 0)) luaL_argerror(L, 1, "options 'c0' - 's' have undefined sizes");
-    if (size == 0 && opt != 'c') luaL_error(L, "invalid format option '%c'", opt);
+    if (opt == 's') luaL_argerror(L, 1, "option 's' has no fixed size");
+    if (opt == 'c' && size == 0) luaL_argerror(L, 1, "option 'c0' has no fixed size");
+    if (size == 0 && opt != 'c') luaL_argerror(L, 1, lua_pushfstring(L, "invalid format option '%c'", opt));
     pos += static_cast<size_t>(Padding(h, pos, size)) + static_cast<size_t>(size);
   }
   lua_pushinteger(L, static_cast<lua_Integer>(pos));
