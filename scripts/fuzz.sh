@@ -2,7 +2,8 @@
 # Builds the libFuzzer targets (tests/fuzz/) with clang-14 + ASan + UBSan in
 # build-fuzz/ and runs each for the given number of seconds (default 60).
 #
-#   scripts/fuzz.sh [seconds] [target...]     # targets: resp_parser_fuzz command_fuzz
+#   scripts/fuzz.sh [seconds] [target...]
+#   targets: resp_parser_fuzz command_fuzz glob_fuzz lua_fuzz (default: all)
 #
 # Exit status: 0 when no fuzzer found anything; 1 when one crashed, leaked,
 # hit undefined behaviour, timed out on an input or ran out of memory (the
@@ -16,7 +17,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SECONDS_EACH="${1:-60}"
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(resp_parser_fuzz command_fuzz)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(resp_parser_fuzz command_fuzz glob_fuzz lua_fuzz)
 JOBS="${JOBS:-2}"
 BUILD="$ROOT/build-fuzz"
 
@@ -34,11 +35,20 @@ fi
 # Per-target options: input size, and for the parser a malloc limit far below
 # anything a few KB of input may legitimately need (the parser must check
 # declared lengths before allocating).
+# Every target also runs with a per-input time limit (-timeout: an input
+# slower than that is a failure, reported as a hang with its reproducer) and
+# -report_slow_units (inputs slower than that are listed in the log as "Slow
+# unit", without failing): fuzzing finds hangs, not only crashes.
 opts_for() {
   case "$1" in
-    resp_parser_fuzz) echo "-max_len=4096 -malloc_limit_mb=64" ;;
-    command_fuzz) echo "-max_len=2048" ;;
-    *) echo "" ;;
+    resp_parser_fuzz) echo "-max_len=4096 -malloc_limit_mb=64 -timeout=10 -report_slow_units=2" ;;
+    command_fuzz) echo "-max_len=2048 -timeout=20 -report_slow_units=5" ;;
+    # Patterns of up to 4 KB: more than Redis's 1000-star nesting limit.
+    glob_fuzz) echo "-max_len=4096 -malloc_limit_mb=256 -timeout=5 -report_slow_units=1" ;;
+    # Scripts run under an instruction budget (lua_fuzz.cc); one allocation
+    # above 1.1 GB would be past the engine's Lua memory cap.
+    lua_fuzz) echo "-max_len=4096 -malloc_limit_mb=1100 -timeout=20 -report_slow_units=5" ;;
+    *) echo "-timeout=30" ;;
   esac
 }
 
@@ -55,12 +65,14 @@ for t in "${TARGETS[@]}"; do
   ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:allocator_may_return_null=0" \
   UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
     timeout --kill-after=30 $((SECONDS_EACH + 120)) \
-    "$bin" $(opts_for "$t") -rss_limit_mb=2048 -timeout=30 -max_total_time="$SECONDS_EACH" \
+    "$bin" $(opts_for "$t") -rss_limit_mb=2048 -max_total_time="$SECONDS_EACH" \
       -print_final_stats=1 -artifact_prefix="$artifacts" "$corpus" "$seeds" >"$log" 2>&1
   rc=$?
   set -e
   grep -E "^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)" "$log" | sed 's/^/   /' || true
   grep -E "^#[0-9]+[[:space:]]+DONE" "$log" | tail -1 | sed 's/^/   /' || true
+  slow=$(grep -c "Slow unit" "$log" || true)
+  echo "   slow units reported: $slow (see $log)"
   if [ $rc -ne 0 ]; then
     status=1
     echo "!! $t failed (exit $rc). Last lines of $log:"

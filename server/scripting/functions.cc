@@ -165,7 +165,7 @@ bool LuaEngine::LoadLibrary(std::string_view code, bool replace, std::string* na
   }
   lua_State* L = lua_;
   std::string_view body = code.substr(eol);
-  if (luaL_loadbuffer(L, body.data(), body.size(), "@user_function") != 0) {
+  if (CompileChunk(L, body, "@user_function") != 0) {
     *err = "ERR Error compiling function: ";
     const char* msg = lua_tostring(L, -1);
     err->append(msg != nullptr ? msg : "");

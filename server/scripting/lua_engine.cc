@@ -17,6 +17,9 @@ namespace {
 
 constexpr int64_t kLoadTimeoutMs = 500;  // Redis: a library's load code may run this long
 constexpr size_t kLuaMemoryLimit = 1024ull * 1024 * 1024;  // a runaway script fails, not the server
+// CVE-2025-46819: the lexer's buffer (one byte per '=' of a long bracket)
+// must hit the memory cap long before an int count of '='s overflows.
+static_assert(kLuaMemoryLimit <= (1ull << 30), "lexer long-bracket level could overflow");
 
 }  // namespace
 
@@ -64,7 +67,12 @@ LuaEngine::LuaEngine(ServerState* server) : server_(server), script_client_(0) {
 }
 
 LuaEngine::~LuaEngine() {
-  if (lua_ != nullptr) lua_close(lua_);
+  // CVE-2024-46981: Redis runs a full collection before closing the VM so
+  // that nothing is finalised while still in use during lua_close.
+  if (lua_ != nullptr) {
+    lua_gc(lua_, LUA_GCCOLLECT, 0);
+    lua_close(lua_);
+  }
 }
 
 namespace {
@@ -126,7 +134,7 @@ bool LuaEngine::LoadScript(std::string_view body, std::string* sha, std::string*
   if (!ParseShebang(body, &flags, &shebang_len, err)) return false;
   lua_State* L = lua_;
   std::string_view code = body.substr(shebang_len);
-  if (luaL_loadbuffer(L, code.data(), code.size(), "@user_script") != 0) {
+  if (CompileChunk(L, code, "@user_script") != 0) {
     *err = "ERR Error compiling script (new function): ";
     size_t len;
     const char* msg = lua_tolstring(L, -1, &len);
@@ -144,6 +152,27 @@ bool LuaEngine::LoadScript(std::string_view body, std::string* sha, std::string*
 const ScriptEntry* LuaEngine::FindScript(std::string_view sha) const {
   auto it = scripts_.find(sha);
   return it == scripts_.end() ? nullptr : &it->second;
+}
+
+int CompileChunk(lua_State* L, std::string_view code, const char* chunkname) {
+  // CVE-2025-49844: Lua 5.1's parser creates the chunk-name string and does
+  // not anchor it, so a collection during parsing could free it while the
+  // parser still uses it. Redis patched lparser.c; Debian's liblua cannot be
+  // patched, so: (1) the name is pushed first (strings are interned, so the
+  // parser's luaS_new finds this anchored copy), and (2) the collector is
+  // stopped while compiling, so nothing is collected mid-parse at all
+  // (allocations still count against the Lua memory cap).
+  //
+  // CVE-2025-46819 (Lua 5.1's lexer counts the '='s of a long bracket in an
+  // int and goes out of bounds when it overflows): the lexer saves every '='
+  // in its buffer, which is allocated through LuaEngine::Alloc; the memory
+  // cap stops it far below 2^31 '='s (static_assert in lua_engine.cc).
+  lua_pushstring(L, chunkname);
+  lua_gc(L, LUA_GCSTOP, 0);
+  int status = luaL_loadbuffer(L, code.data(), code.size(), chunkname);
+  lua_gc(L, LUA_GCRESTART, 0);
+  lua_remove(L, -2);  // the anchored name; the chunk or the error stays
+  return status;
 }
 
 void LuaEngine::FlushScripts() {
@@ -232,16 +261,34 @@ void LuaEngine::Run(CommandContext& ctx, RunState& rs, int nargs) {
   run_ = &rs;
   int status = lua_pcall(L, nargs, 1, fn_idx);
   run_ = nullptr;
+  // CVE-2024-46981 (GC abuse): a script may have stopped the collector
+  // (collectgarbage('stop')). Like Redis's luaCallFunction, every 50th
+  // script runs an incremental step, which also restarts a stopped
+  // collector, so no script can switch it off for good.
+  if (++gc_countdown_ >= 50) {
+    gc_countdown_ = 0;
+    lua_gc(L, LUA_GCSTEP, 50);
+  }
   if (rs.killed || rs.timed_out) lua_sethook(L, CountHook, LUA_MASKCOUNT, kHookInstructions);
   if (status == 0) {
     WriteReply(L, ctx.reply, script_client_.resp());
   } else if (lua_istable(L, -1)) {
-    lua_getfield(L, -1, "err");
-    lua_getfield(L, -2, "source");
-    lua_getfield(L, -3, "line");
-    const char* err = lua_tostring(L, -3);
-    const char* source = lua_tostring(L, -2);
-    const char* line = lua_tostring(L, -1);
+    // Raw reads: the error object is the script's own table, and a
+    // metamethod (__index) run here would run outside any pcall (an error in
+    // it aborted the process through lua_atpanic) and outside the busy-script
+    // hook (a loop in it hung the server). Redis reads these fields with
+    // lua_getfield; for plain tables the result is the same.
+    lua_pushstring(L, "err");
+    lua_rawget(L, -2);
+    lua_pushstring(L, "source");
+    lua_rawget(L, -3);
+    lua_pushstring(L, "line");
+    lua_rawget(L, -4);
+    // lua_tostring only on strings and numbers (it converts numbers in place).
+    auto text = [L](int idx) { return lua_isstring(L, idx) ? lua_tostring(L, idx) : nullptr; };
+    const char* err = text(-3);
+    const char* source = text(-2);
+    const char* line = text(-1);
     std::string msg = err != nullptr ? err : "ERR unknown error";
     if (source != nullptr && line != nullptr) {
       msg += " script: ";

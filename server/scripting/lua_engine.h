@@ -167,6 +167,7 @@ class LuaEngine : public ScriptRuntime {
   int functions_ref_ = 0;  // registry ref: function name -> function
   int env_ref_ = 0;        // registry ref: the protected globals proxy
   int errh_ref_ = 0;       // registry ref: the error handler
+  int gc_countdown_ = 0;   // scripts since the last periodic GC step
 };
 
 // The engine installed in a server (server/app.h installs a LuaEngine).

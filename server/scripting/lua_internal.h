@@ -56,6 +56,10 @@ inline uint64_t X86DoubleToUint64(double d) {
   return 0;
 }
 
+// luaL_loadbuffer with the parser hardening of lua_engine.cc (chunk name
+// anchored, collector stopped while compiling). Same result and stack effect.
+int CompileChunk(lua_State* L, std::string_view code, const char* chunkname);
+
 // Marks the table at `idx` read-only for the sandbox's guarded functions.
 void MarkReadonly(lua_State* L, int idx);
 bool IsReadonly(lua_State* L, int idx);

@@ -18,6 +18,15 @@ namespace grabkv::server::scripting {
 namespace {
 
 constexpr int kMaxDepth = 1000;
+// The encoder's output is a C++ string, outside the Lua allocator and its
+// memory cap (LuaEngine::Alloc). CVE-2022-24834 was lua-cjson's buffer size
+// overflowing on huge strings; here the size is checked before each string
+// is appended (worst case 6 bytes per input byte), and past the same 1 GiB
+// that caps Lua's own memory the encode fails as a Lua allocation would
+// ("not enough memory"), instead of taking the server's memory. Redis 7.0
+// has no such cap (it would grow until the allocator fails).
+constexpr size_t kMaxEncodedBytes = 1024ull * 1024 * 1024;
+constexpr const char* kNoMemory = "not enough memory";
 
 // Errors are raised after the C++ string holding partial output is gone:
 // Encode works into a buffer owned by a Lua userdata.
@@ -32,7 +41,16 @@ const char* const kEscapes[32] = {
     "\\u0010", "\\u0011", "\\u0012", "\\u0013", "\\u0014", "\\u0015", "\\u0016", "\\u0017",
     "\\u0018", "\\u0019", "\\u001a", "\\u001b", "\\u001c", "\\u001d", "\\u001e", "\\u001f"};
 
-void AppendString(std::string* out, const char* s, size_t len) {
+bool AppendString(std::string* out, const char* s, size_t len) {
+  if (len > kMaxEncodedBytes / 6 || out->size() + len * 6 + 2 > kMaxEncodedBytes) {
+    // Exact check only when the worst case does not fit.
+    size_t need = 2;
+    for (size_t i = 0; i < len; ++i) {
+      unsigned char c = static_cast<unsigned char>(s[i]);
+      need += c < 32 || c == 127 ? 6 : (c == '"' || c == '\\' || c == '/') ? 2 : 1;
+    }
+    if (out->size() + need > kMaxEncodedBytes) return false;
+  }
   out->push_back('"');
   for (size_t i = 0; i < len; ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
@@ -44,6 +62,7 @@ void AppendString(std::string* out, const char* s, size_t len) {
     else out->push_back(static_cast<char>(c));
   }
   out->push_back('"');
+  return true;
 }
 
 // Returns nullptr or an error text (static or pushed on the Lua stack).
@@ -107,7 +126,7 @@ const char* EncodeTable(lua_State* L, std::string* out, int depth) {
     if (kt == LUA_TSTRING) {
       size_t klen;
       const char* k = lua_tolstring(L, -2, &klen);
-      AppendString(out, k, klen);
+      if (!AppendString(out, k, klen)) return kNoMemory;
     } else if (kt == LUA_TNUMBER) {
       out->push_back('"');
       if (const char* err = AppendNumber(out, lua_tonumber(L, -2))) return err;
@@ -125,12 +144,14 @@ const char* EncodeTable(lua_State* L, std::string* out, int depth) {
 }
 
 const char* EncodeValue(lua_State* L, std::string* out, int depth) {
+  // Numbers, literals and brackets are small, but a table can reference the
+  // same subtable many times: the total is checked here too.
+  if (out->size() > kMaxEncodedBytes) return kNoMemory;
   switch (lua_type(L, -1)) {
     case LUA_TSTRING: {
       size_t len;
       const char* s = lua_tolstring(L, -1, &len);
-      AppendString(out, s, len);
-      return nullptr;
+      return AppendString(out, s, len) ? nullptr : kNoMemory;
     }
     case LUA_TNUMBER:
       return AppendNumber(out, lua_tonumber(L, -1));

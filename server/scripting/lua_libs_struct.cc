@@ -8,6 +8,7 @@
 // fixed string (c0: the whole string when packing; when unpacking, the length
 // is the previous value read), ' ' ignored.
 #include <cctype>
+#include <climits>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -18,17 +19,24 @@ namespace grabkv::server::scripting {
 
 namespace {
 
-constexpr int kMaxIntSize = 8;
+constexpr int kMaxIntSize = 32;  // Redis's MAXINTSIZE: wider integers are zero-padded
 
 struct Fmt {
   bool little = true;
   int align = 1;
 };
 
-int ReadNum(const char** fmt, int def) {
+// A count in the format. CVE-2020-14147: the count must not overflow an int
+// (it became a negative size); Redis raises "integral size overflow".
+int ReadNum(lua_State* L, const char** fmt, int def) {
   if (!isdigit(static_cast<unsigned char>(**fmt))) return def;
   int a = 0;
-  while (isdigit(static_cast<unsigned char>(**fmt)) && a < 100000) a = a * 10 + (*((*fmt)++) - '0');
+  do {
+    int digit = **fmt - '0';
+    if (a > INT_MAX / 10 || a * 10 > INT_MAX - digit) luaL_error(L, "integral size overflow");
+    a = a * 10 + digit;
+    ++*fmt;
+  } while (isdigit(static_cast<unsigned char>(**fmt)));
   return a;
 }
 
@@ -42,11 +50,10 @@ int OptSize(lua_State* L, char opt, const char** fmt) {
     case 'f': return static_cast<int>(sizeof(float));
     case 'd': return static_cast<int>(sizeof(double));
     case 'x': return 1;
-    case 'c': return ReadNum(fmt, 1);
+    case 'c': return ReadNum(L, fmt, 1);
     case 'i': case 'I': {
-      int sz = ReadNum(fmt, 4);
+      int sz = ReadNum(L, fmt, 4);
       if (sz > kMaxIntSize) luaL_error(L, "integral size %d is larger than limit of %d", sz, kMaxIntSize);
-      if (sz < 1) luaL_error(L, "integral size %d is invalid", sz);
       return sz;
     }
     default: return 0;
@@ -66,12 +73,43 @@ bool Control(lua_State* L, char opt, const char** fmt, Fmt* h) {
     case '>': h->little = false; return true;
     case '<': h->little = true; return true;
     case '=': h->little = true; return true;
-    case '!': h->align = ReadNum(fmt, 8); return true;
+    case '!': {
+      int a = ReadNum(L, fmt, 8);
+      if (a <= 0 || (a & (a - 1)) != 0) luaL_error(L, "alignment %d is not a power of 2", a);
+      h->align = a;
+      return true;
+    }
     default: return false;
   }
 }
 
-void PutInt(std::string* out, uint64_t v, bool little, int size) {
+// Pack's output. It lives in a luaL_Buffer (memory owned by Lua) because
+// every argument check in Pack may raise a Lua error, which longjmps past
+// this frame: a std::string here leaked its heap buffer on each such error
+// (found by lua_fuzz: a script could leak memory in a loop).
+class Out {
+ public:
+  explicit Out(lua_State* L) { luaL_buffinit(L, &b_); }
+  void append(const char* s, size_t n) {
+    luaL_addlstring(&b_, s, n);
+    size_ += n;
+  }
+  void append(size_t n, char c) {
+    for (size_t i = 0; i < n; ++i) push_back(c);
+  }
+  void push_back(char c) {
+    luaL_addchar(&b_, c);
+    ++size_;
+  }
+  size_t size() const { return size_; }
+  void Push() { luaL_pushresult(&b_); }
+
+ private:
+  luaL_Buffer b_;
+  size_t size_ = 0;
+};
+
+void PutInt(Out* out, uint64_t v, bool little, int size) {
   char buf[kMaxIntSize];
   for (int i = 0; i < size; ++i) {
     buf[little ? i : size - 1 - i] = static_cast<char>(v & 0xff);
@@ -92,7 +130,7 @@ int Pack(lua_State* L) {
   const char* fmt = luaL_checkstring(L, 1);
   Fmt h;
   int arg = 2;
-  std::string out;
+  Out out(L);
   while (*fmt) {
     char opt = *fmt++;
     if (Control(L, opt, &fmt, &h)) continue;
@@ -127,7 +165,8 @@ int Pack(lua_State* L) {
         size_t l;
         const char* s = luaL_checklstring(L, arg, &l);
         if (opt == 'c' && size != 0) {
-          if (l < static_cast<size_t>(size)) luaL_argerror(L, arg, "string too short");
+          // Redis names the argument after the string (its arg counter has moved on).
+          if (l < static_cast<size_t>(size)) luaL_argerror(L, arg + 1, "string too short");
           l = static_cast<size_t>(size);
         }
         out.append(s, l);
@@ -136,10 +175,10 @@ int Pack(lua_State* L) {
         break;
       }
       default:
-        luaL_error(L, "invalid format option '%c'", opt);
+        luaL_argerror(L, 1, lua_pushfstring(L, "invalid format option '%c'", opt));
     }
   }
-  lua_pushlstring(L, out.data(), out.size());
+  out.Push();
   return 1;
 }
 
@@ -220,7 +259,7 @@ int Unpack(lua_State* L) {
         break;
       }
       default:
-        luaL_error(L, "invalid format option '%c'", opt);
+        luaL_argerror(L, 1, lua_pushfstring(L, "invalid format option '%c'", opt));
     }
     pos += static_cast<size_t>(size);
   }
@@ -236,8 +275,9 @@ int Size(lua_State* L) {
     char opt = *fmt++;
     if (Control(L, opt, &fmt, &h)) continue;
     int size = OptSize(L, opt, &fmt);
-    if (opt == 's' || (opt == 'c' && size == 0)) luaL_argerror(L, 1, "options 'c0' - 's' have undefined sizes");
-    if (size == 0 && opt != 'c') luaL_error(L, "invalid format option '%c'", opt);
+    if (opt == 's') luaL_argerror(L, 1, "option 's' has no fixed size");
+    if (opt == 'c' && size == 0) luaL_argerror(L, 1, "option 'c0' has no fixed size");
+    if (size == 0 && opt != 'c') luaL_argerror(L, 1, lua_pushfstring(L, "invalid format option '%c'", opt));
     pos += static_cast<size_t>(Padding(h, pos, size)) + static_cast<size_t>(size);
   }
   lua_pushinteger(L, static_cast<lua_Integer>(pos));

@@ -62,18 +62,36 @@ int GuardedRawset(lua_State* L) {
   return 1;
 }
 
+// setmetatable, written out (not a call of the original) so that argument
+// errors name 'setmetatable' and the script line, as in Redis.
 int GuardedSetmetatable(lua_State* L) {
-  if (lua_type(L, 1) == LUA_TTABLE && IsReadonly(L, 1)) return ReadonlyError(L);
-  lua_pushvalue(L, lua_upvalueindex(1));  // the original setmetatable
-  lua_insert(L, 1);
-  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-  return lua_gettop(L);
+  int t = lua_type(L, 2);
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_argcheck(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table expected");
+  if (IsReadonly(L, 1)) return ReadonlyError(L);
+  if (luaL_getmetafield(L, 1, "__metatable")) return luaL_error(L, "cannot change a protected metatable");
+  lua_settop(L, 2);
+  lua_setmetatable(L, 1);
+  return 1;
 }
 
 // table.insert / remove / sort: refuse read-only tables, then call the
-// original (upvalue 1).
+// original (upvalue 1). The original's own argument checks are made here
+// first: raised from the original (called from C), they would name '?' and
+// carry no script position, while Redis's name the function and the line.
+template <char kFn>
 int GuardedTableFn(lua_State* L) {
-  if (lua_type(L, 1) == LUA_TTABLE && IsReadonly(L, 1)) return ReadonlyError(L);
+  luaL_checktype(L, 1, LUA_TTABLE);
+  if (kFn == 'i') {
+    int n = lua_gettop(L);
+    if (n != 2 && n != 3) return luaL_error(L, "wrong number of arguments to 'insert'");
+    if (n == 3) luaL_checkint(L, 2);
+  } else if (kFn == 'r') {
+    luaL_optint(L, 2, 0);
+  } else if (!lua_isnoneornil(L, 2)) {
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+  }
+  if (IsReadonly(L, 1)) return ReadonlyError(L);
   lua_pushvalue(L, lua_upvalueindex(1));
   lua_insert(L, 1);
   lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
@@ -295,11 +313,12 @@ void LuaEngine::BuildSandbox() {
   lua_setfield(L, g, "rawset");
   lua_pushcfunction(L, CheckedUnpack);
   lua_setfield(L, g, "unpack");
-  WrapField(L, "setmetatable", GuardedSetmetatable);
+  lua_pushcfunction(L, GuardedSetmetatable);
+  lua_setfield(L, g, "setmetatable");
   lua_getfield(L, g, "table");
-  WrapField(L, "insert", GuardedTableFn);
-  WrapField(L, "remove", GuardedTableFn);
-  WrapField(L, "sort", GuardedTableFn);
+  WrapField(L, "insert", GuardedTableFn<'i'>);
+  WrapField(L, "remove", GuardedTableFn<'r'>);
+  WrapField(L, "sort", GuardedTableFn<'s'>);
   lua_pop(L, 1);
   lua_getfield(L, g, "string");
   WrapField(L, "rep", GuardedStringRep);
@@ -340,12 +359,22 @@ void LuaEngine::BuildSandbox() {
     lua_setfield(L, g, name);
     lua_pop(L, 1);
   }
-  // Strings' metatable (for s:rep()) must not be reachable either.
+  // CVE-2025-46818: the metatable shared by all strings (the only basic type
+  // with one; setmetatable takes tables only and `debug` is not reachable)
+  // must not be changeable, or one script could hijack s:method() calls of
+  // later scripts. Redis makes it read-only; scripts here never get the real
+  // one: getmetatable('') returns a read-only proxy whose __index is the
+  // `string` proxy, so getmetatable('').__index == string as under Redis, and
+  // every write fails with Redis's "Attempt to modify a readonly table".
+  // (A deliberate difference: rawget(getmetatable(''), '__index') is nil.)
   lua_pushstring(L, "");
   lua_getmetatable(L, -1);
-  lua_pushvalue(L, ro_meta);
-  lua_setfield(L, -2, "__metatable");
-  lua_pop(L, 2);
+  lua_createtable(L, 0, 1);  // the fields scripts see
+  lua_getfield(L, g, "string");
+  lua_setfield(L, -2, "__index");
+  PushProxy(L, -1, ro_meta);
+  lua_setfield(L, -3, "__metatable");
+  lua_pop(L, 3);
 
   // Functions: the load-time API table and the functions' environment.
   lua_newtable(L);  // LG
