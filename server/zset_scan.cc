@@ -60,6 +60,9 @@ void ZRandMember(CommandContext& ctx) {
   if (l < 0 || l == 1) {
     // With repetitions: every pick is independent.
     const auto count = static_cast<size_t>(l < 0 ? -l : l);
+    if (RandCountTooLarge(count, withscores, ctx.server.config().proto_max_bulk_len)) {
+      return ctx.reply.Error(kRandCountTooLargeErr);  // see util.h
+    }
     ReplyMembersHeader(ctx, count, withscores);
     for (size_t i = 0; i < count; ++i) {
       // A client closed for its output size stops a huge count early, as
