@@ -22,6 +22,9 @@
 // bytes an entry fits a 64-byte malloc chunk. Tables are capped at 2^32
 // buckets, far beyond what fits in memory.
 //
+// Keys are hashed with HashBytes (storage/siphash.h): SipHash-1-2 under a
+// per-process random key, so a client cannot choose keys that share a chain.
+//
 // Entry pointers stay valid until that entry is erased (rehashing relinks
 // entries, it never moves them).
 //
@@ -39,11 +42,9 @@
 #include <type_traits>
 #include <utility>
 
-namespace grabkv::storage {
+#include "storage/siphash.h"
 
-// 64-bit hash of a byte string. Deterministic within a process (seeded once
-// per process, so not stable across runs: never persist it).
-uint64_t HashBytes(std::string_view key);
+namespace grabkv::storage {
 
 template <typename V>
 class Dict {
@@ -121,6 +122,9 @@ class Dict {
   bool rehashing() const { return rehash_idx_ >= 0; }
   // Buckets in both tables (for tests and INFO).
   size_t bucket_count() const { return t_[0].size() + t_[1].size(); }
+  // Length of the longest chain in either table (O(buckets); for tests of
+  // the hash's spread).
+  size_t LongestChain() const;
 
   // Bytes of bucket arrays plus entry allocations, the latter estimated with
   // glibc's chunk rounding. Excludes memory owned by the values themselves.

@@ -415,4 +415,17 @@ size_t Dict<V>::MemoryUsage() const {
   return bucket_count() * sizeof(Entry*) + entry_bytes_;
 }
 
+template <typename V>
+size_t Dict<V>::LongestChain() const {
+  size_t longest = 0;
+  for (const Table& t : t_) {
+    for (size_t i = 0; i < t.size(); ++i) {
+      size_t n = 0;
+      for (const Entry* e = t.buckets[i]; e != nullptr; e = e->next) ++n;
+      longest = std::max(longest, n);
+    }
+  }
+  return longest;
+}
+
 }  // namespace grabkv::storage

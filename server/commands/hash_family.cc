@@ -387,6 +387,9 @@ void CmdHRandField(CommandContext& ctx) {
   // Redis replies count pairs with repetition for a negative count (and for
   // 1), else min(count, size) distinct ones. RESP2 flattens field/value.
   const size_t n = (!distinct || count == 1) ? count : std::min(count, h->Length());
+  if (!distinct && RandCountTooLarge(count, with_values, ctx.server.config().proto_max_bulk_len)) {
+    return ctx.reply.Error(kRandCountTooLargeErr);  // see util.h
+  }
   ctx.reply.ArrayHeader(with_values && !ctx.reply.resp3() ? n * 2 : n);
   auto emit = [&](std::string_view f, std::string_view v) {
     ReplyRandomPair(ctx, with_values, f, v);

@@ -334,6 +334,9 @@ void CmdSRandMember(CommandContext& ctx) {
     s->RandomMembers(count, true, ctx.server.rng(), bulk);
     return;
   }
+  if (RandCountTooLarge(count, false, ctx.server.config().proto_max_bulk_len)) {
+    return ctx.reply.Error(kRandCountTooLargeErr);  // see util.h
+  }
   // In batches, so that a client closed for its output size stops a huge
   // negative count (Redis checks CLIENT_CLOSE_ASAP the same way).
   ctx.reply.ArrayHeader(count);

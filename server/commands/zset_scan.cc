@@ -60,6 +60,9 @@ void ZRandMember(CommandContext& ctx) {
   if (l < 0 || l == 1) {
     // With repetitions: every pick is independent.
     const auto count = static_cast<size_t>(l < 0 ? -l : l);
+    if (RandCountTooLarge(count, withscores, ctx.server.config().proto_max_bulk_len)) {
+      return ctx.reply.Error(kRandCountTooLargeErr);  // see util.h
+    }
     ReplyMembersHeader(ctx, count, withscores);
     for (size_t i = 0; i < count; ++i) {
       // A client closed for its output size stops a huge count early, as
@@ -136,7 +139,9 @@ void ZScan(CommandContext& ctx) {
   };
   // Redis stops once it holds `count` reply entries (members and scores
   // both count), or after 10 * count buckets.
-  int64_t buckets = count * 10;
+  // (Saturating: COUNT 9223372036854775807 overflowed, UB; in Redis the
+  // wrapped budget never reaches 0 either, so "unbounded" is the same reply.)
+  int64_t buckets = count > INT64_MAX / 10 ? INT64_MAX : count * 10;
   do {
     cursor = z->Scan(cursor, collect);
   } while (cursor != 0 && buckets-- > 0 && static_cast<int64_t>(found.size() * 2) < count);

@@ -36,7 +36,7 @@ struct ServerStats {
   uint64_t client_obuf_limit_disconnections = 0;
   uint64_t latest_fork_usec = 0;  // the loop's pause for the last fork
   uint64_t total_forks = 0;
-  absl::flat_hash_map<std::string, uint64_t> error_codes;  // errorstats
+  StringMap<uint64_t> error_codes;  // errorstats (codes can be client-made: keyed hash)
 };
 
 // INFO grab: what the GRAB.* commands did.

@@ -59,4 +59,23 @@ namespace grabkv::server {
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 // Lower-cases ASCII into `out` (a reused buffer: no allocation per command).
 void ToLower(std::string_view in, std::string* out);
+
+// SRANDMEMBER / HRANDFIELD / ZRANDMEMBER with a negative count (picks with
+// repetition). Deliberate difference from Redis 7.0, which builds the whole
+// reply before sending a byte: `SRANDMEMBER k -9223372036854775807` keeps it
+// busy forever and eats all memory (later Redis/Valkey versions only stop
+// when an output-buffer limit fires, and normal clients have none by
+// default). grabkv refuses a count whose reply is bound to exceed
+// proto-max-bulk-len bytes (the server's own bound on one protocol element,
+// 512MB by default) even if every element were the shortest possible bulk,
+// "$0\r\n\r\n" (6 bytes; 12 per member/score or field/value pair).
+// With the default that is any count beyond 89,478,485 elements
+// (44,739,242 pairs): realistic counts reply byte for byte as Redis does,
+// and the largest accepted reply takes seconds, not forever.
+inline constexpr const char* kRandCountTooLargeErr =
+    "ERR count is too large: the reply would exceed proto-max-bulk-len";
+inline bool RandCountTooLarge(uint64_t count, bool pairs, int64_t proto_max_bulk_len) {
+  const uint64_t per = pairs ? 12 : 6;
+  return count > static_cast<uint64_t>(proto_max_bulk_len) / per;
+}
 }  // namespace grabkv::server

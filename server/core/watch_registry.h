@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "server/string_map.h"
 
 namespace grabkv::storage {
 class Db;
@@ -37,7 +38,9 @@ class WatchRegistry {
 
  private:
   void TouchSlow(int db, std::string_view key);
-  absl::flat_hash_map<std::pair<int, std::string>, std::vector<Client*>> by_key_;
+  // Keys are client-chosen: keyed hash (see string_map.h).
+  absl::flat_hash_map<std::pair<int, std::string>, std::vector<Client*>, IntStringPairHash>
+      by_key_;
 };
 
 }  // namespace grabkv::server
