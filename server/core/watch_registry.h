@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "server/string_map.h"
+#include "server/core/string_map.h"
 
 namespace grabkv::storage {
 class Db;

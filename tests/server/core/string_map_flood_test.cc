@@ -11,7 +11,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/internal/hashtable_debug.h"
-#include "server/string_map.h"
+#include "server/core/string_map.h"
 
 namespace grabkv::server {
 namespace {

@@ -7,8 +7,8 @@
 #include <chrono>
 #include <string>
 
-#include "server/config.h"
-#include "tests/command_test_util.h"
+#include "server/core/config.h"
+#include "tests/server/command_test_util.h"
 
 namespace grabkv::server {
 namespace {
