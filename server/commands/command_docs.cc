@@ -82,6 +82,7 @@ struct KeySpec {
   bool find_keynum = false;                 // else a range
   int lastkey = 0, keystep = 1, limit = 0;  // range
   int keynumidx = 0, firstkey = 1;          // keynum (relative to begin)
+  bool optional = false;  // a keyword that may be absent: then no keys, not an error
 };
 
 // Commands whose keys cannot be described by first/last/step. The table
@@ -113,7 +114,29 @@ constexpr KeySpec Streams(int startfrom) {
   return s;
 }
 
+constexpr KeySpec Range(int index, int lastkey) {
+  KeySpec s;
+  s.index = index;
+  s.lastkey = lastkey;
+  return s;
+}
+// The key right after an optional keyword (GRAB.* ... OUTBOX key).
+constexpr KeySpec AfterOptionalKeyword(const char* keyword, int startfrom) {
+  KeySpec s;
+  s.begin_keyword = true;
+  s.keyword = keyword;
+  s.startfrom = startfrom;
+  s.optional = true;
+  return s;
+}
+
 constexpr MovableRule kMovableRules[] = {
+    // GRAB.* stock|counter claims user [COUNT n] [OUTBOX outbox]: cluster
+    // clients and proxies route by every key, the outbox included.
+    {"grab.pop", {Range(1, 1), AfterOptionalKeyword("OUTBOX", 4)}, 2},
+    {"grab.undo", {Range(1, 1), AfterOptionalKeyword("OUTBOX", 4)}, 2},
+    {"grab.take", {Range(1, 1), AfterOptionalKeyword("OUTBOX", 4)}, 2},
+    {"grab.untake", {Range(1, 1), AfterOptionalKeyword("OUTBOX", 4)}, 2},
     {"eval", {Keynum(2)}, 1},
     {"evalsha", {Keynum(2)}, 1},
     {"eval_ro", {Keynum(2)}, 1},
@@ -180,7 +203,7 @@ bool ExtractKeys(const KeySpec& ks, Args argv, std::vector<int>* out) {
         break;
       }
     }
-    if (begin < 0) return false;
+    if (begin < 0) return ks.optional;
   } else {
     begin = ks.index;
   }

@@ -201,7 +201,8 @@ bool IsPubSubClient(const Client& c) { return c.subscriptions() > 0; }
 
 // CLIENT LIST's flags=, in Redis 7.0's letter order, for the states grabkv
 // has: P subscribed, x in MULTI (or running EXEC), b blocked, d a WATCHed
-// key changed, c close after reply, A close as soon as possible, e
+// key changed, c close after reply, A close as soon as possible, U Unix
+// socket, e
 // CLIENT NO-EVICT on; N for none.
 std::string ClientFlags(const Client& c) {
   std::string f;
@@ -211,6 +212,7 @@ std::string ClientFlags(const Client& c) {
   if (c.watch_dirty) f += 'd';
   if (c.close_after_reply) f += 'c';
   if (c.close_asap) f += 'A';
+  if (c.unix_socket) f += 'U';
   if (c.no_evict) f += 'e';
   if (f.empty()) f = "N";
   return f;

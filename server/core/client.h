@@ -54,6 +54,7 @@ class Client {
   // Facts the IO layer fills in for CLIENT LIST/INFO.
   std::string addr = "0.0.0.0:0", laddr = "0.0.0.0:0";
   int fd = -1;
+  bool unix_socket = false;  // connected through `unixsocket` (flags=U)
   int64_t created_ms = 0;
   int64_t last_interaction_ms = 0;
   const char* last_command = "NULL";  // a CommandSpec name: static storage

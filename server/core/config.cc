@@ -1,13 +1,14 @@
 #include "server/core/config.h"
 
 #include <climits>
+#include <cstdio>
 #include <cstring>
 
 #include "server/core/util.h"
 
 namespace grabkv::server {
 
-enum class Kind { kBool, kInt, kMemory, kString, kEnum, kSpecial };
+enum class Kind { kBool, kInt, kOctal, kMemory, kString, kEnum, kSpecial };
 
 struct ConfigTable::Row {
   const char* name;
@@ -80,6 +81,7 @@ ConfigTable::ConfigTable(Config* c) : cfg_(c) {
       {"client-output-buffer-limit", "", Kind::kSpecial, true, nullptr},
       {"active-expire-effort", "", Kind::kInt, true, &c->active_expire_effort, 1, 10},
       {"unixsocket", "", Kind::kString, false, &c->unixsocket},
+      {"unixsocketperm", "", Kind::kOctal, false, &c->unixsocketperm, 0, 0777},
       {"hash-max-listpack-entries", "hash-max-ziplist-entries", Kind::kInt, true,
        &c->hash_max_listpack_entries, 0, LONG_MAX},
       {"hash-max-listpack-value", "hash-max-ziplist-value", Kind::kMemory, true,
@@ -125,6 +127,11 @@ std::string ConfigTable::Render(std::string_view canonical) const {
     case Kind::kInt:
     case Kind::kMemory:
       return std::to_string(*static_cast<int64_t*>(r->field));
+    case Kind::kOctal: {
+      char buf[32];
+      std::snprintf(buf, sizeof(buf), "%llo", static_cast<unsigned long long>(*static_cast<int64_t*>(r->field)));
+      return buf;
+    }
     case Kind::kString:
     case Kind::kEnum:
       return *static_cast<std::string*>(r->field);
@@ -148,9 +155,19 @@ std::string ConfigTable::Apply(const Row& r, std::string_view value) {
       return "";
     }
     case Kind::kInt:
+    case Kind::kOctal:
     case Kind::kMemory: {
-      int64_t v;
-      bool ok = r.kind == Kind::kMemory ? ParseMemory(value, &v) : ParseInt64(value, &v);
+      int64_t v = 0;
+      bool ok;
+      if (r.kind == Kind::kOctal) {
+        ok = !value.empty() && value.size() < 20;
+        for (char ch : value) {
+          if (ch < '0' || ch > '7') ok = false;
+          v = v * 8 + (ch - '0');
+        }
+      } else {
+        ok = r.kind == Kind::kMemory ? ParseMemory(value, &v) : ParseInt64(value, &v);
+      }
       if (!ok) {
         return r.kind == Kind::kMemory ? "argument must be a memory value"
                                        : "argument couldn't be parsed into an integer";

@@ -71,6 +71,7 @@ struct Config {
   OutputBufferLimit obuf_pubsub{32ULL << 20, 8ULL << 20, 60};
   int64_t active_expire_effort = 1;
   std::string unixsocket;
+  int64_t unixsocketperm = 0;  // the mode bits (written in octal); 0 = leave the umask's
   // Compact-encoding thresholds, as Redis 7.0 names them.
   int64_t hash_max_listpack_entries = 512;  // Redis 7.0's compiled-in default
   int64_t hash_max_listpack_value = 64;

@@ -293,6 +293,16 @@ bool CounterGrabPrologue(CommandContext& ctx, bool take, GrabArgs* a, Db::Entry*
   return !wrong;
 }
 
+// The units a claim of GRAB.TAKE records; replies the error and returns false
+// when the claim is not a positive integer.
+bool HeldUnits(CommandContext& ctx, std::string_view held, int64_t* units) {
+  if (!ParseInt64(held, units) || *units < 1) {
+    ctx.reply.Error("ERR claim is not a number of units taken");
+    return false;
+  }
+  return true;
+}
+
 void CmdGrabTake(CommandContext& ctx) {
   std::string_view counter_key = ctx.arg(1), claims_key = ctx.arg(2), user = ctx.arg(3);
   GrabArgs a;
@@ -301,8 +311,11 @@ void CmdGrabTake(CommandContext& ctx) {
   GrabStats& st = ctx.server.grab_stats();
   if (claims_e != nullptr) {
     if (auto held = claims_e->value.As<Hash>()->Get(user)) {
-      int64_t n = 0;
-      ParseInt64(*held, &n);
+      // A retry answers the units taken before; a claim that is not a
+      // number of units (e.g. an item GRAB.POP recorded in the same hash) is
+      // an error, as for GRAB.UNTAKE, never a silent 0.
+      int64_t n;
+      if (!HeldUnits(ctx, *held, &n)) return;
       st.replayed++;
       ctx.reply.Integer(n);
       return;
@@ -339,10 +352,7 @@ void CmdGrabUntake(CommandContext& ctx) {
     return;
   }
   int64_t units;
-  if (!ParseInt64(*held, &units) || units < 1) {
-    ctx.reply.Error("ERR claim is not a number of units taken");
-    return;
-  }
+  if (!HeldUnits(ctx, *held, &units)) return;
   int64_t have;
   if (!ReadCounter(ctx, counter_e, &have)) return;
   if (have > INT64_MAX - units) {

@@ -37,29 +37,35 @@ std::string AddrString(const struct sockaddr_storage& ss) {
 }
 }  // namespace
 
-Connection::Connection(EventLoop* loop, ServerState* state, uint64_t id)
+Connection::Connection(EventLoop* loop, ServerState* state, uint64_t id, bool unix_socket)
     : loop_(loop), state_(state), client_(id) {
-  tcp_.data = this;
+  client_.unix_socket = unix_socket;
+  stream()->data = this;
   write_req_.data = this;
 }
 
 Connection::~Connection() { state_->ForgetClient(client_); }
 
 void Connection::Start() {
-  struct sockaddr_storage ss;
-  int len = sizeof(ss);
-  if (uv_tcp_getpeername(&tcp_, reinterpret_cast<struct sockaddr*>(&ss), &len) == 0)
-    client_.addr = AddrString(ss);
-  len = sizeof(ss);
-  if (uv_tcp_getsockname(&tcp_, reinterpret_cast<struct sockaddr*>(&ss), &len) == 0)
-    client_.laddr = AddrString(ss);
+  if (unix_socket()) {
+    // As Redis: both ends are named by the socket's path, port 0.
+    client_.addr = client_.laddr = state_->config().unixsocket + ":0";
+  } else {
+    struct sockaddr_storage ss;
+    int len = sizeof(ss);
+    if (uv_tcp_getpeername(tcp(), reinterpret_cast<struct sockaddr*>(&ss), &len) == 0)
+      client_.addr = AddrString(ss);
+    len = sizeof(ss);
+    if (uv_tcp_getsockname(tcp(), reinterpret_cast<struct sockaddr*>(&ss), &len) == 0)
+      client_.laddr = AddrString(ss);
+  }
   uv_os_fd_t fd;
-  if (uv_fileno(reinterpret_cast<uv_handle_t*>(&tcp_), &fd) == 0) client_.fd = fd;
+  if (uv_fileno(reinterpret_cast<uv_handle_t*>(stream()), &fd) == 0) client_.fd = fd;
   client_.created_ms = client_.last_interaction_ms = ServerState::NowMs();
   client_.set_authenticated(state_->config().requirepass.empty());
   state_->AddClient(&client_);
   reading_ = true;
-  uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), OnAlloc, OnRead);
+  uv_read_start(stream(), OnAlloc, OnRead);
 }
 
 void Connection::OnAlloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
@@ -104,11 +110,11 @@ void Connection::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t*) {
 }
 
 void Connection::SuspendReads() {
-  if (reading_) uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+  if (reading_) uv_read_stop(stream());
 }
 
 void Connection::ResumeReads() {
-  if (reading_ && !closing_) uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), OnAlloc, OnRead);
+  if (reading_ && !closing_) uv_read_start(stream(), OnAlloc, OnRead);
 }
 
 void Connection::ProcessInput() {
@@ -186,7 +192,7 @@ void Connection::PauseReading() {
   if (paused_) return;
   paused_ = true;
   if (reading_) {
-    uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+    uv_read_stop(stream());
     reading_ = false;
   }
 }
@@ -197,7 +203,7 @@ void Connection::MaybeResume() {
   ProcessInput();  // commands already buffered
   if (!paused_ && !closing_ && !reading_) {
     reading_ = true;
-    uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), OnAlloc, OnRead);
+    uv_read_start(stream(), OnAlloc, OnRead);
   }
 }
 
@@ -214,7 +220,7 @@ void Connection::Flush() {
     return;
   }
   uv_buf_t b = uv_buf_init(out.data(), static_cast<unsigned>(out.size()));
-  int n = uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), &b, 1);
+  int n = uv_try_write(stream(), &b, 1);
   if (n == UV_EAGAIN) n = 0;
   if (n < 0) {
     Close();
@@ -244,7 +250,7 @@ void Connection::Flush() {
   client_.inflight_output = inflight_.size() - off;
   writing_ = true;
   uv_buf_t rest = uv_buf_init(inflight_.data() + off, static_cast<unsigned>(inflight_.size() - off));
-  if (uv_write(&write_req_, reinterpret_cast<uv_stream_t*>(&tcp_), &rest, 1, OnWriteDone) != 0) {
+  if (uv_write(&write_req_, stream(), &rest, 1, OnWriteDone) != 0) {
     writing_ = false;
     Close();
   }
@@ -275,7 +281,7 @@ void Connection::Close() {
   if (closing_) return;
   closing_ = true;
   state_->ForgetClient(client_);
-  uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), OnClosed);
+  uv_close(reinterpret_cast<uv_handle_t*>(stream()), OnClosed);
 }
 
 void Connection::OnClosed(uv_handle_t* h) {

@@ -1,4 +1,4 @@
-// Connection: one TCP client on the loop. Owns the socket, the read buffer
+// Connection: one client on the loop, over TCP or a Unix domain socket. Owns the socket, the read buffer
 // and parser, and the Client whose output buffer it drains.
 //
 // Lifetime: created by EventLoop on accept, destroyed in the uv_close
@@ -21,12 +21,16 @@ class ServerState;
 
 class Connection {
  public:
-  Connection(EventLoop* loop, ServerState* state, uint64_t id);
+  Connection(EventLoop* loop, ServerState* state, uint64_t id, bool unix_socket);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  uv_tcp_t* tcp() { return &tcp_; }
+  // The socket: a uv_tcp_t or, for a Unix socket client, a uv_pipe_t.
+  uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&handle_); }
+  uv_tcp_t* tcp() { return &handle_.tcp; }    // REQUIRES: !unix_socket()
+  uv_pipe_t* pipe() { return &handle_.pipe; } // REQUIRES: unix_socket()
+  bool unix_socket() const { return client_.unix_socket; }
   Client& client() { return client_; }
 
   // Starts reading; fills the client's address facts.
@@ -66,7 +70,10 @@ class Connection {
 
   EventLoop* loop_;
   ServerState* state_;
-  uv_tcp_t tcp_;
+  union {
+    uv_tcp_t tcp;
+    uv_pipe_t pipe;
+  } handle_;
   uv_write_t write_req_;
   Client client_;
   protocol::RespParser parser_;

@@ -1,7 +1,10 @@
 #include "server/net/event_loop.h"
 
 #include <netinet/in.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 
 #include "server/persistence/aof.h"
@@ -99,6 +102,31 @@ bool EventLoop::Listen(std::string* error) {
     listeners_.push_back(tcp);
   }
   state_->bound_port = port;
+  return ListenUnix(error);
+}
+
+// `unixsocket PATH`: a Unix domain socket served next to TCP on the same
+// loop. As Redis: a stale file at PATH is removed first, `unixsocketperm`
+// sets its mode, and the file is removed again at exit.
+bool EventLoop::ListenUnix(std::string* error) {
+  const Config& cfg = state_->config();
+  if (cfg.unixsocket.empty()) return true;
+  unlink(cfg.unixsocket.c_str());
+  auto* pipe = new uv_pipe_t;
+  uv_pipe_init(loop_, pipe, 0);
+  pipe->data = this;
+  int rc = uv_pipe_bind(pipe, cfg.unixsocket.c_str());
+  if (rc == 0 && cfg.unixsocketperm != 0 &&
+      chmod(cfg.unixsocket.c_str(), static_cast<mode_t>(cfg.unixsocketperm)) != 0) {
+    rc = -errno;
+  }
+  if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(pipe), static_cast<int>(cfg.tcp_backlog), OnUnixConnection);
+  if (rc != 0) {
+    uv_close(reinterpret_cast<uv_handle_t*>(pipe), [](uv_handle_t* h) { delete reinterpret_cast<uv_pipe_t*>(h); });
+    *error = "Failed opening Unix socket: " + std::string(std::strerror(-rc));
+    return false;
+  }
+  unix_listener_ = pipe;
   return true;
 }
 
@@ -140,10 +168,21 @@ void EventLoop::OnConnection(uv_stream_t* server, int status) {
   static_cast<EventLoop*>(server->data)->Accept(server);
 }
 
-void EventLoop::Accept(uv_stream_t* server) {
-  auto* c = new Connection(this, state_, state_->NextClientId());
-  uv_tcp_init(loop_, c->tcp());
-  if (uv_accept(server, reinterpret_cast<uv_stream_t*>(c->tcp())) != 0) {
+void EventLoop::OnUnixConnection(uv_stream_t* server, int status) {
+  if (status < 0) return;
+  static_cast<EventLoop*>(server->data)->Accept(server, /*unix_socket=*/true);
+}
+
+void EventLoop::Accept(uv_stream_t* server) { Accept(server, /*unix_socket=*/false); }
+
+void EventLoop::Accept(uv_stream_t* server, bool unix_socket) {
+  auto* c = new Connection(this, state_, state_->NextClientId(), unix_socket);
+  if (unix_socket) {
+    uv_pipe_init(loop_, c->pipe(), 0);
+  } else {
+    uv_tcp_init(loop_, c->tcp());
+  }
+  if (uv_accept(server, c->stream()) != 0) {
     c->Close();
     return;
   }
@@ -154,7 +193,7 @@ void EventLoop::Accept(uv_stream_t* server) {
   const char* refusal = nullptr;
   if (static_cast<int64_t>(conns_.size()) > cfg.maxclients) {
     refusal = kMaxClientsError;
-  } else if (cfg.protected_mode && cfg.requirepass.empty() &&
+  } else if (!unix_socket && cfg.protected_mode && cfg.requirepass.empty() &&
              uv_tcp_getpeername(c->tcp(), reinterpret_cast<struct sockaddr*>(&peer), &len) == 0 &&
              !IsLoopback(peer)) {
     refusal = kProtectedModeError;
@@ -162,12 +201,14 @@ void EventLoop::Accept(uv_stream_t* server) {
   if (refusal != nullptr) {
     state_->stats().rejected_connections++;
     uv_buf_t b = uv_buf_init(const_cast<char*>(refusal), static_cast<unsigned>(std::strlen(refusal)));
-    uv_try_write(reinterpret_cast<uv_stream_t*>(c->tcp()), &b, 1);
+    uv_try_write(c->stream(), &b, 1);
     c->Close();
     return;
   }
-  uv_tcp_nodelay(c->tcp(), 1);
-  if (cfg.tcp_keepalive > 0) uv_tcp_keepalive(c->tcp(), 1, static_cast<unsigned>(cfg.tcp_keepalive));
+  if (!unix_socket) {
+    uv_tcp_nodelay(c->tcp(), 1);
+    if (cfg.tcp_keepalive > 0) uv_tcp_keepalive(c->tcp(), 1, static_cast<unsigned>(cfg.tcp_keepalive));
+  }
   state_->stats().total_connections_received++;
   c->Start();
 }
@@ -331,6 +372,10 @@ void EventLoop::StartShutdown(const char* why) {
   // Best effort: push out what is pending (e.g. replies before SHUTDOWN).
   for (auto& [id, c] : conns_) {
     if (!c->client().out().empty()) c->Flush();
+  }
+  if (unix_listener_ != nullptr) {
+    Log(LogLevel::kNotice, "Removing the unix socket file.");
+    unlink(state_->config().unixsocket.c_str());
   }
   Log(LogLevel::kWarning, "grabkv is now ready to exit, bye bye...");
   uv_stop(loop_);

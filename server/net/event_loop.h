@@ -49,6 +49,8 @@ class EventLoop {
   void ArmBlockTimer();
 
   void Accept(uv_stream_t* server);
+  static void OnUnixConnection(uv_stream_t* server, int status);
+  void Accept(uv_stream_t* server, bool unix_socket);
   void FlushAll();
   void Cron();
   void ActiveExpire(int64_t budget_us);
@@ -63,6 +65,8 @@ class EventLoop {
   ServerState* state_;
   uv_loop_t* loop_;
   std::vector<uv_tcp_t*> listeners_;
+  uv_pipe_t* unix_listener_ = nullptr;  // `unixsocket`, when set
+  bool ListenUnix(std::string* error);
   uv_check_t check_;
   uv_timer_t cron_;
   uv_idle_t idle_;          // keeps an iteration from blocking while flushes are due

@@ -164,6 +164,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   Log(LogLevel::kNotice, "Ready to accept connections tcp");
+  if (!cfg.unixsocket.empty()) {
+    Log(LogLevel::kNotice, "The server is now ready to accept connections at %s", cfg.unixsocket.c_str());
+    Log(LogLevel::kNotice, "Ready to accept connections unix");
+  }
   int rc = loop.Run();
   if (!cfg.pidfile.empty()) unlink(cfg.pidfile.c_str());
   return rc;

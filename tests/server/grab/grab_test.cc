@@ -122,12 +122,44 @@ TEST(GrabTakeTest, CountsDownAndNeverBelowZero) {
   EXPECT_EQ(r.Cmd("GRAB.TAKE bad claims u"), "-ERR value is not an integer or out of range\r\n");
 }
 
+TEST(GrabTakeTest, RetryOnAClaimThatIsNotUnitsIsAnError) {
+  CommandRunner r;
+  r.Cmd("RPUSH stock C-1");
+  r.Cmd("SET count 5");
+  EXPECT_EQ(r.Cmd("GRAB.POP stock claims u"), "$3\r\nC-1\r\n");
+  // The same claims hash used by GRAB.TAKE: u's claim is an item, not units.
+  EXPECT_EQ(r.Cmd("GRAB.TAKE count claims u"), "-ERR claim is not a number of units taken\r\n");
+  EXPECT_EQ(r.Cmd("GET count"), "$1\r\n5\r\n");
+  EXPECT_EQ(r.Cmd("INFO grab").find("replayed:1"), std::string::npos);
+}
+
+// Cluster clients and proxies route by COMMAND GETKEYS: the OUTBOX key is a
+// key like the others.
+TEST(GrabKeysTest, GetKeysIncludesTheOutbox) {
+  CommandRunner r;
+  EXPECT_EQ(r.Cmd("COMMAND GETKEYS GRAB.POP s c u OUTBOX o"),
+            "*3\r\n$1\r\ns\r\n$1\r\nc\r\n$1\r\no\r\n");
+  EXPECT_EQ(r.Cmd("COMMAND GETKEYS GRAB.POP s c u"), "*2\r\n$1\r\ns\r\n$1\r\nc\r\n");
+  EXPECT_EQ(r.Cmd("COMMAND GETKEYS GRAB.TAKE n c u COUNT 2 outbox o"),
+            "*3\r\n$1\r\nn\r\n$1\r\nc\r\n$1\r\no\r\n");
+  EXPECT_EQ(r.Cmd("COMMAND GETKEYS GRAB.UNDO s c u OUTBOX o"),
+            "*3\r\n$1\r\ns\r\n$1\r\nc\r\n$1\r\no\r\n");
+  EXPECT_EQ(r.Cmd("COMMAND GETKEYS GRAB.UNTAKE n c u OUTBOX o"),
+            "*3\r\n$1\r\nn\r\n$1\r\nc\r\n$1\r\no\r\n");
+}
+
 TEST(GrabTakeTest, KeepsCounterTtl) {
   CommandRunner r;
   r.Cmd("SET count 5 EX 100");
   r.Cmd("GRAB.TAKE count claims u");
+  EXPECT_EQ(r.Cmd("GET count"), "$1\r\n4\r\n");
+  // The key still exists with its expiry: TTL is a positive number of
+  // seconds (not -1 = no TTL, not -2 = gone).
   std::string ttl = r.Cmd("TTL count");
-  EXPECT_NE(ttl, ":-1\r\n");
+  ASSERT_EQ(ttl.front(), ':');
+  const long seconds = std::stol(ttl.substr(1));
+  EXPECT_GT(seconds, 0);
+  EXPECT_LE(seconds, 100);
 }
 
 TEST(GrabSplitTest, CreatesListOnceAndRefusesBadArguments) {
