@@ -296,7 +296,8 @@ std::string ConfigTable::ApplyValue(const Row& r, std::string_view value) {
     case Kind::kEnum: {
       for (const char* c : r.choices) {
         if (EqualsIgnoreCase(value, c)) {
-          *static_cast<std::string*>(r.field) = c;
+          // oom-score-adj: "relative" is Redis's other name for "yes".
+          *static_cast<std::string*>(r.field) = std::string_view(c) == "relative" ? "yes" : c;
           return "";
         }
       }
@@ -391,6 +392,13 @@ std::string ConfigTable::Set(std::string_view name, std::string_view value, bool
   *unknown = r == nullptr;
   if (r == nullptr) return "";
   if (!r->mutable_) return "can't set immutable config";
+  // Like a Redis built without its own jemalloc (Debian's), grabkv cannot
+  // defragment; the file may still say yes, as Redis only checks at run time.
+  if (std::string_view(r->name) == "activedefrag" && EqualsIgnoreCase(value, "yes")) {
+    return "Active defragmentation cannot be enabled: it requires a Redis server compiled "
+           "with a modified Jemalloc like the one shipped by default with the Redis source "
+           "distribution";
+  }
   if (r->unsupported == nullptr) return Apply(*r, value);
   std::string before = Render(r->name);
   std::string err = Apply(*r, value);
