@@ -95,8 +95,10 @@ def run_debian_conf(rep, server, redis):
     tmp_r = tempfile.mkdtemp(prefix="redis-conf-")
     pg, pr = harness.free_port(), harness.free_port()
     # Two servers cannot share a port: "port" is compared with each one's own.
-    gproc, gconn = start(server, write_conf(tmp_g, pg), pg)
-    rproc, rconn = start(redis, write_conf(tmp_r, pr), pr)
+    # Several save lines add up (the first replaces the default).
+    extra = ["save 900 1", "save 300 10"]
+    gproc, gconn = start(server, write_conf(tmp_g, pg, extra), pg)
+    rproc, rconn = start(redis, write_conf(tmp_r, pr, extra), pr)
     try:
         if not rep.check("debian redis.conf: grabkv starts", gconn is not None,
                          stop(gproc) if gconn is None else ""):
