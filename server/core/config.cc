@@ -392,6 +392,13 @@ std::string ConfigTable::Set(std::string_view name, std::string_view value, bool
   *unknown = r == nullptr;
   if (r == nullptr) return "";
   if (!r->mutable_) return "can't set immutable config";
+  // Redis 7.0's protected configs change only with enable-protected-configs.
+  // "local" is treated like "yes": CONFIG SET does not know the client here.
+  for (const char* prot : {"dir", "dbfilename"}) {
+    if (std::string_view(r->name) == prot && Render("enable-protected-configs") == "no") {
+      return "can't set protected config";
+    }
+  }
   // Like a Redis built without its own jemalloc (Debian's), grabkv cannot
   // defragment; the file may still say yes, as Redis only checks at run time.
   if (std::string_view(r->name) == "activedefrag" && EqualsIgnoreCase(value, "yes")) {
