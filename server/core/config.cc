@@ -2,13 +2,15 @@
 
 #include <climits>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
+#include "server/core/config_directives.h"
 #include "server/core/util.h"
 
 namespace grabkv::server {
 
-enum class Kind { kBool, kInt, kOctal, kMemory, kString, kEnum, kSpecial };
+using Kind = ConfigKind;
 
 struct ConfigTable::Row {
   const char* name;
@@ -18,6 +20,11 @@ struct ConfigTable::Row {
   void* field;
   int64_t min = 0, max = INT64_MAX;
   std::vector<const char*> choices = {};
+  // Accepted for redis.conf compatibility without any effect in grabkv.
+  bool passive = false;
+  // See DirectiveSpec::unsupported; def is the value that stays allowed.
+  const char* unsupported = nullptr;
+  const char* def = "";
 };
 
 namespace {
@@ -25,6 +32,84 @@ std::string RenderLimit(const OutputBufferLimit& l) {
   return std::to_string(l.hard) + " " + std::to_string(l.soft) + " " +
          std::to_string(l.soft_seconds);
 }
+}  // namespace
+
+namespace {
+
+// Splits "a, b, c" (DirectiveSpec::choices) into words kept in storage.
+std::vector<const char*> SplitChoices(const char* list, std::deque<std::string>& storage) {
+  std::vector<const char*> out;
+  std::string_view rest(list);
+  while (!rest.empty()) {
+    size_t comma = rest.find(", ");
+    storage.emplace_back(rest.substr(0, comma));
+    out.push_back(storage.back().c_str());
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
+  }
+  return out;
+}
+
+// maxmemory-clients: a memory value, or "<n>%" with n <= 100 (0% reads back
+// as "0", as in Redis).
+std::string ApplyMemOrPercent(std::string_view value, std::string* out) {
+  int64_t v;
+  if (!value.empty() && value.back() == '%') {
+    if (!ParseInt64(value.substr(0, value.size() - 1), &v) || v < 0) {
+      return "argument must be a memory or percent value";
+    }
+    if (v > 100) return "percentage argument must be less or equal to 100";
+    *out = v == 0 ? "0" : std::to_string(v) + "%";
+    return "";
+  }
+  if (!ParseMemory(value, &v) || v < 0) return "argument must be a memory or percent value";
+  *out = std::to_string(v);
+  return "";
+}
+
+// latency-tracking-info-percentiles: doubles in [0, 100], printed like %f
+// without trailing zeros.
+std::string ApplyPercentiles(std::string_view value, std::string* out) {
+  std::vector<std::string> parts;
+  if (!SplitArgs(value, &parts)) return "Invalid latency-tracking-info-percentiles parameters";
+  std::string text;
+  for (const std::string& p : parts) {
+    char* end = nullptr;
+    double d = std::strtod(p.c_str(), &end);
+    if (p.empty() || *end != '\0') return "Invalid latency-tracking-info-percentiles parameters";
+    if (!(d >= 0.0 && d <= 100.0)) {
+      return "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
+    }
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%f", d);
+    std::string one = buf;
+    if (one.find('.') != std::string::npos) {
+      one.erase(one.find_last_not_of('0') + 1);
+      if (one.back() == '.') one.pop_back();
+    }
+    if (!text.empty()) text += ' ';
+    text += one;
+  }
+  *out = text;
+  return "";
+}
+
+// oom-score-adj-values: three integers in [-2000, 2000].
+std::string ApplyOomValues(std::string_view value, std::string* out) {
+  std::vector<std::string> parts;
+  if (!SplitArgs(value, &parts) || parts.size() != 3) return "wrong number of arguments";
+  std::string text;
+  for (const std::string& p : parts) {
+    int64_t v;
+    if (!ParseInt64(p, &v) || v < -2000 || v > 2000) {
+      return "Invalid oom-score-adj-values, elements must be between -2000 and 2000.";
+    }
+    if (!text.empty()) text += ' ';
+    text += std::to_string(v);
+  }
+  *out = text;
+  return "";
+}
+
 }  // namespace
 
 ConfigTable::ConfigTable(Config* c) : cfg_(c) {
@@ -96,6 +181,24 @@ ConfigTable::ConfigTable(Config* c) : cfg_(c) {
        &c->list_max_listpack_size, INT_MIN, INT_MAX},
       {"list-compress-depth", "", Kind::kInt, true, &c->list_compress_depth, 0, INT_MAX},
   };
+  for (const DirectiveSpec& d : PassiveDirectives()) {
+    PassiveValue& v = passive_.emplace_back();
+    Row r{d.name, d.alias, d.kind, d.mutable_, nullptr, d.min, d.max};
+    switch (d.kind) {
+      case Kind::kBool: r.field = &v.b; break;
+      case Kind::kInt:
+      case Kind::kMemory:
+      case Kind::kOctal: r.field = &v.i; break;
+      default: r.field = &v.s; break;
+    }
+    if (d.kind == Kind::kEnum) r.choices = SplitChoices(d.choices, choice_words_);
+    r.passive = true;
+    r.unsupported = d.unsupported;
+    r.def = d.def;
+    rows_.push_back(std::move(r));
+    auto it = c->passive.find(d.name);
+    ApplyValue(rows_.back(), it != c->passive.end() ? std::string_view(it->second) : d.def);
+  }
 }
 
 ConfigTable::~ConfigTable() = default;
@@ -127,13 +230,19 @@ std::string ConfigTable::Render(std::string_view canonical) const {
     case Kind::kInt:
     case Kind::kMemory:
       return std::to_string(*static_cast<int64_t*>(r->field));
-    case Kind::kOctal: {
-      char buf[32];
-      std::snprintf(buf, sizeof(buf), "%llo", static_cast<unsigned long long>(*static_cast<int64_t*>(r->field)));
-      return buf;
-    }
     case Kind::kString:
     case Kind::kEnum:
+      return *static_cast<std::string*>(r->field);
+    case Kind::kOctal: {
+      char buf[32];
+      std::snprintf(buf, sizeof(buf), "%llo",
+                    static_cast<unsigned long long>(*static_cast<int64_t*>(r->field)));
+      return buf;
+    }
+    case Kind::kMemOrPercent:
+    case Kind::kPercentiles:
+    case Kind::kOomValues:
+    case Kind::kReplicaof:
       return *static_cast<std::string*>(r->field);
     case Kind::kSpecial:
       return "normal " + RenderLimit(cfg_->obuf_normal) + " slave " +
@@ -143,6 +252,14 @@ std::string ConfigTable::Render(std::string_view canonical) const {
 }
 
 std::string ConfigTable::Apply(const Row& r, std::string_view value) {
+  std::string err = ApplyValue(r, value);
+  // Passive values live in Config so the server's own table (built from the
+  // loaded Config) shows what the config file set.
+  if (err.empty() && r.passive) cfg_->passive[r.name] = Render(r.name);
+  return err;
+}
+
+std::string ConfigTable::ApplyValue(const Row& r, std::string_view value) {
   switch (r.kind) {
     case Kind::kBool: {
       if (EqualsIgnoreCase(value, "yes")) {
@@ -155,19 +272,9 @@ std::string ConfigTable::Apply(const Row& r, std::string_view value) {
       return "";
     }
     case Kind::kInt:
-    case Kind::kOctal:
     case Kind::kMemory: {
-      int64_t v = 0;
-      bool ok;
-      if (r.kind == Kind::kOctal) {
-        ok = !value.empty() && value.size() < 20;
-        for (char ch : value) {
-          if (ch < '0' || ch > '7') ok = false;
-          v = v * 8 + (ch - '0');
-        }
-      } else {
-        ok = r.kind == Kind::kMemory ? ParseMemory(value, &v) : ParseInt64(value, &v);
-      }
+      int64_t v;
+      bool ok = r.kind == Kind::kMemory ? ParseMemory(value, &v) : ParseInt64(value, &v);
       if (!ok) {
         return r.kind == Kind::kMemory ? "argument must be a memory value"
                                        : "argument couldn't be parsed into an integer";
@@ -185,7 +292,8 @@ std::string ConfigTable::Apply(const Row& r, std::string_view value) {
     case Kind::kEnum: {
       for (const char* c : r.choices) {
         if (EqualsIgnoreCase(value, c)) {
-          *static_cast<std::string*>(r.field) = c;
+          // oom-score-adj: "relative" is Redis's other name for "yes".
+          *static_cast<std::string*>(r.field) = std::string_view(c) == "relative" ? "yes" : c;
           return "";
         }
       }
@@ -195,6 +303,27 @@ std::string ConfigTable::Apply(const Row& r, std::string_view value) {
         msg += r.choices[i];
       }
       return msg;
+    }
+    case Kind::kOctal: {
+      char* end = nullptr;
+      std::string text(value);
+      long long v = text.empty() ? -1 : std::strtoll(text.c_str(), &end, 8);
+      if (v < 0 || *end != '\0') return "argument couldn't be parsed as an octal number";
+      *static_cast<int64_t*>(r.field) = v;
+      return "";
+    }
+    case Kind::kMemOrPercent:
+      return ApplyMemOrPercent(value, static_cast<std::string*>(r.field));
+    case Kind::kPercentiles:
+      return ApplyPercentiles(value, static_cast<std::string*>(r.field));
+    case Kind::kOomValues:
+      return ApplyOomValues(value, static_cast<std::string*>(r.field));
+    case Kind::kReplicaof: {
+      std::vector<std::string> parts;
+      if (!SplitArgs(value, &parts) || parts.size() != 2) return "wrong number of arguments";
+      bool none = EqualsIgnoreCase(parts[0], "no") && EqualsIgnoreCase(parts[1], "one");
+      *static_cast<std::string*>(r.field) = none ? "" : parts[0] + " " + parts[1];
+      return "";
     }
     case Kind::kSpecial: {
       // client-output-buffer-limit: groups of "<class> <hard> <soft> <secs>".
@@ -230,15 +359,27 @@ std::string ConfigTable::Apply(const Row& r, std::string_view value) {
 }
 
 std::string ConfigTable::SetFromFile(std::string_view name, const std::vector<std::string>& values) {
+  // Directives that only exist in config files; each turns on something
+  // grabkv does not do yet, so starting without it would be wrong.
+  for (const char* refused : {"rename-command", "user", "loadmodule"}) {
+    if (EqualsIgnoreCase(name, refused)) {
+      return "'" + std::string(refused) + "' is not supported by grabkv yet";
+    }
+  }
   const Row* r = FindRow(name);
   if (r == nullptr) return "Bad directive or wrong number of arguments";
+  given_.insert(r->name);
   std::string joined;
   for (size_t i = 0; i < values.size(); ++i) {
     if (i) joined += ' ';
     joined += values[i];
   }
-  // "save" may be given several times in a file; Redis appends. Keep it simple:
-  // the last line wins except that `save ""` clears.
+  // "save" may be given on several lines: the first one replaces the
+  // default, later ones add to it, and `save ""` clears (as in Redis).
+  if (std::string_view(r->name) == "save" && save_lines_++ > 0 && !joined.empty() &&
+      !cfg_->save.empty()) {
+    joined = cfg_->save + " " + joined;
+  }
   return Apply(*r, joined);
 }
 
@@ -247,7 +388,45 @@ std::string ConfigTable::Set(std::string_view name, std::string_view value, bool
   *unknown = r == nullptr;
   if (r == nullptr) return "";
   if (!r->mutable_) return "can't set immutable config";
-  return Apply(*r, value);
+  // Redis 7.0's protected configs change only with enable-protected-configs.
+  // "local" is treated like "yes": CONFIG SET does not know the client here.
+  for (const char* prot : {"dir", "dbfilename"}) {
+    if (std::string_view(r->name) == prot && Render("enable-protected-configs") == "no") {
+      return "can't set protected config";
+    }
+  }
+  // Like a Redis built without its own jemalloc (Debian's), grabkv cannot
+  // defragment; the file may still say yes, as Redis only checks at run time.
+  if (std::string_view(r->name) == "activedefrag" && EqualsIgnoreCase(value, "yes")) {
+    return "Active defragmentation cannot be enabled: it requires a Redis server compiled "
+           "with a modified Jemalloc like the one shipped by default with the Redis source "
+           "distribution";
+  }
+  if (r->unsupported == nullptr) return Apply(*r, value);
+  std::string before = Render(r->name);
+  std::string err = Apply(*r, value);
+  if (err.empty() && Render(r->name) != r->def) {
+    Apply(*r, before);
+    err = r->unsupported;
+  }
+  return err;
+}
+
+std::string ConfigTable::CheckUnsupported() const {
+  for (const Row& r : rows_) {
+    if (r.unsupported != nullptr && Render(r.name) != r.def) {
+      return "'" + std::string(r.name) + " " + Render(r.name) + "': " + r.unsupported;
+    }
+  }
+  return "";
+}
+
+std::vector<std::string> ConfigTable::GivenWithoutEffect() const {
+  std::vector<std::string> out;
+  for (const Row& r : rows_) {
+    if (r.passive && given_.count(r.name)) out.push_back(r.name);
+  }
+  return out;
 }
 
 void ConfigTable::Get(std::string_view pattern,

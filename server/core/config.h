@@ -5,7 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
+#include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -81,6 +84,9 @@ struct Config {
   int64_t list_max_listpack_size = -2;
   int64_t list_compress_depth = 0;
   int64_t latency_tracking = 1;
+  // Directives accepted without effect (config_directives.cc) that were set,
+  // by name, as CONFIG GET prints them.
+  std::map<std::string, std::string> passive;
 };
 
 class ConfigTable {
@@ -106,6 +112,13 @@ class ConfigTable {
   // The current value as CONFIG GET prints it.
   std::string Render(std::string_view canonical) const;
 
+  // After loading: the reason grabkv cannot start when a directive asks for
+  // something it does not do yet (e.g. "replicaof"), else empty.
+  std::string CheckUnsupported() const;
+  // The directives given in the config (file or arguments) that grabkv
+  // accepts without acting on them, for one log line at start.
+  std::vector<std::string> GivenWithoutEffect() const;
+
   // Called after a successful CONFIG SET of that setting (e.g. maxclients).
   void OnChange(std::function<void(std::string_view name)> fn) { on_change_ = std::move(fn); }
   void NotifyChanged(std::string_view name) const {
@@ -116,9 +129,21 @@ class ConfigTable {
   struct Row;
   const Row* FindRow(std::string_view name) const;
   std::string Apply(const Row& row, std::string_view value);
+  std::string ApplyValue(const Row& row, std::string_view value);
+
+  // Storage of the accepted-without-effect directives (stable addresses).
+  struct PassiveValue {
+    bool b = false;
+    int64_t i = 0;
+    std::string s;
+  };
 
   Config* cfg_;
   std::vector<Row> rows_;
+  std::deque<PassiveValue> passive_;
+  std::set<std::string> given_;
+  std::deque<std::string> choice_words_;
+  int save_lines_ = 0;  // "save" lines seen by SetFromFile  // enum choices of passive rows
   std::function<void(std::string_view)> on_change_;
 };
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <glob.h>
 #include <string>
 #include <vector>
 
@@ -31,9 +32,46 @@ namespace {
   std::exit(1);
 }
 
+void LoadConfig(ConfigTable& table, const std::string& text, int depth = 0);
+
+bool ReadFile(const std::string& path, std::string* text) {
+  std::ifstream f(path);
+  if (!f) return false;
+  text->assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  *text += '\n';
+  return true;
+}
+
+// `include PATTERN`: every file matching the glob pattern, in sorted order,
+// is read at that point (Redis 7.0 accepts globs there); a pattern without
+// glob characters must name a readable file.
+void Include(ConfigTable& table, int lineno, const std::string& line, const std::string& pattern,
+             int depth) {
+  if (depth >= 16) FatalConfig(lineno, line, "Too many nested include directives");
+  std::vector<std::string> paths;
+  if (pattern.find_first_of("*?[") != std::string::npos) {
+    glob_t g;
+    if (glob(pattern.c_str(), 0, nullptr, &g) == 0) {
+      for (size_t k = 0; k < g.gl_pathc; ++k) paths.emplace_back(g.gl_pathv[k]);
+    }
+    globfree(&g);
+  } else {
+    paths.push_back(pattern);
+  }
+  for (const std::string& path : paths) {
+    std::string text;
+    if (!ReadFile(path, &text)) {
+      std::fprintf(stderr, "Fatal error, can't open config file '%s': %s\n", path.c_str(),
+                   std::strerror(errno));
+      std::exit(1);
+    }
+    LoadConfig(table, text, depth + 1);
+  }
+}
+
 // Applies config text (file contents followed by the command-line options,
 // as redis-server does).
-void LoadConfig(ConfigTable& table, const std::string& text) {
+void LoadConfig(ConfigTable& table, const std::string& text, int depth) {
   int lineno = 0;
   size_t pos = 0;
   while (pos <= text.size()) {
@@ -49,6 +87,11 @@ void LoadConfig(ConfigTable& table, const std::string& text) {
     if (argv.empty()) continue;
     std::string name = argv[0];
     argv.erase(argv.begin());
+    if (EqualsIgnoreCase(name, "include")) {
+      if (argv.size() != 1) FatalConfig(lineno, line, "Bad directive or wrong number of arguments");
+      Include(table, lineno, line, argv[0], depth);
+      continue;
+    }
     std::string err = table.SetFromFile(name, argv);
     if (!err.empty()) FatalConfig(lineno, line, err);
   }
@@ -81,13 +124,10 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (a1.rfind("--", 0) != 0) {
-      std::ifstream f(a1);
-      if (!f) {
+      if (!ReadFile(a1, &text)) {
         std::fprintf(stderr, "Fatal error, can't open config file '%s': %s\n", a1.c_str(), std::strerror(errno));
         return 1;
       }
-      text.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-      text += '\n';
       i = 2;
     }
   }
@@ -105,9 +145,17 @@ int main(int argc, char** argv) {
   Config cfg;
   char cwd[4096];
   if (getcwd(cwd, sizeof(cwd)) != nullptr) cfg.dir = cwd;
+  std::vector<std::string> without_effect;
   {
     ConfigTable table(&cfg);
     LoadConfig(table, text);
+    std::string refused = table.CheckUnsupported();
+    if (!refused.empty()) {
+      std::fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (grabkv %s) ***\n", kGrabkvVersion);
+      std::fprintf(stderr, "Refusing to start: %s\n", refused.c_str());
+      return 1;
+    }
+    without_effect = table.GivenWithoutEffect();
   }
   if (!cfg.dir.empty() && chdir(cfg.dir.c_str()) != 0) {
     std::fprintf(stderr, "Can't chdir to '%s': %s\n", cfg.dir.c_str(), std::strerror(errno));
@@ -137,6 +185,12 @@ int main(int argc, char** argv) {
   Log(LogLevel::kNotice, "oO0OoO0OoO0Oo grabkv is starting oO0OoO0OoO0Oo");
   Log(LogLevel::kNotice, "grabkv version=%s, redis-compatible=%s, bits=64, pid=%d, just started",
       kGrabkvVersion, kRedisCompatVersion, static_cast<int>(getpid()));
+  if (!without_effect.empty()) {
+    std::string names;
+    for (const std::string& n : without_effect) names += (names.empty() ? "" : ", ") + n;
+    Log(LogLevel::kNotice, "Config directives accepted without effect in grabkv: %s",
+        names.c_str());
+  }
 
   ServerState state(cfg);
   Assemble(state);
