@@ -3,8 +3,6 @@
 #include <execinfo.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -18,7 +16,7 @@ namespace grabkv::server {
 
 namespace {
 
-const ServerState* g_server = nullptr;
+ServerState* g_server = nullptr;
 constexpr int kSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 
 // Formatting into a fixed buffer and write(2): no allocation, no stdio
@@ -46,16 +44,10 @@ class Out {
     Write(b, static_cast<size_t>(n));
     return *this;
   }
-  // A log line prefix in redis-server's format ("pid:M date # ").
+  // A warning line's prefix, as the log writes it ("pid:M date # ").
   Out& Line() {
-    char b[64];
-    struct timeval tv;
-    gettimeofday(&tv, nullptr);
-    struct tm tm;
-    localtime_r(&tv.tv_sec, &tm);
-    size_t n = strftime(b, sizeof(b), "%d %b %Y %H:%M:%S.", &tm);
-    snprintf(b + n, sizeof(b) - n, "%03d", static_cast<int>(tv.tv_usec / 1000));
-    return *this << static_cast<long long>(getpid()) << ":M " << b << " # ";
+    char b[96];
+    return Str(b, LogPrefix(b, sizeof(b), LogLevel::kWarning));
   }
 
  private:
@@ -117,7 +109,7 @@ void OnCrash(int sig, siginfo_t* info, void* /*uctx*/) {
   backtrace_symbols_fd(frames, n, LogFd());
 
   o << "\n------ CURRENT CLIENT INFO ------\n";
-  const ServerState* s = g_server;
+  ServerState* s = g_server;
   if (s != nullptr && s->current_client != nullptr) {
     const Client& c = *s->current_client;
     o << "id=" << static_cast<long long>(c.id()) << " addr=" << c.addr.c_str()
@@ -141,12 +133,12 @@ void OnCrash(int sig, siginfo_t* info, void* /*uctx*/) {
       << "\r\nuptime_in_seconds:"
       << static_cast<long long>((ServerState::NowMs() - s->start_time_ms()) / 1000) << "\r\n";
     o << "# Clients\r\nconnected_clients:" << static_cast<long long>(s->clients().size()) << "\r\n";
-    auto& st = const_cast<ServerState*>(s)->stats();
+    const ServerStats& st = s->stats();
     o << "# Stats\r\ntotal_connections_received:" << static_cast<long long>(st.total_connections_received)
       << "\r\ntotal_commands_processed:" << static_cast<long long>(st.total_commands_processed)
       << "\r\n# Persistence\r\nloading:" << static_cast<long long>(s->loading)
       << "\r\nrdb_changes_since_last_save:" << static_cast<long long>(s->dirty) << "\r\n# Keyspace\r\n";
-    auto& dbs = const_cast<ServerState*>(s)->dbs();
+    const auto& dbs = s->dbs();
     for (size_t i = 0; i < dbs.size(); ++i) {
       if (dbs[i].size() == 0) continue;
       o << "db" << static_cast<long long>(i) << ":keys=" << static_cast<long long>(dbs[i].size()) << "\r\n";
@@ -160,7 +152,7 @@ void OnCrash(int sig, siginfo_t* info, void* /*uctx*/) {
 
 }  // namespace
 
-void InstallCrashReport(const ServerState* server) {
+void InstallCrashReport(ServerState* server) {
   g_server = server;
   static char alt_stack[64 * 1024];
   stack_t ss{};

@@ -13,7 +13,7 @@ namespace grabkv::server {
 class ServerState;
 
 // REQUIRES: called once from the loop thread; `server` outlives the process
-// run (it is read, never written, by the handler).
-void InstallCrashReport(const ServerState* server);
+// run (the handler only reads it).
+void InstallCrashReport(ServerState* server);
 
 }  // namespace grabkv::server

@@ -4,6 +4,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <ctime>
@@ -44,6 +45,13 @@ void Log(LogLevel level, const char* fmt, ...) {
   va_start(ap, fmt);
   std::vsnprintf(msg, sizeof(msg), fmt, ap);
   va_end(ap);
+  char prefix[96];
+  LogPrefix(prefix, sizeof(prefix), level);
+  std::fprintf(g_out, "%s%s\n", prefix, msg);
+  std::fflush(g_out);
+}
+
+size_t LogPrefix(char* buf, size_t size, LogLevel level) {
   struct timeval tv;
   gettimeofday(&tv, nullptr);
   struct tm tm;
@@ -52,9 +60,9 @@ void Log(LogLevel level, const char* fmt, ...) {
   size_t n = std::strftime(when, sizeof(when), "%d %b %Y %H:%M:%S.", &tm);
   std::snprintf(when + n, sizeof(when) - n, "%03d", static_cast<int>(tv.tv_usec / 1000));
   static const char kMarks[] = ".-*#";
-  std::fprintf(g_out, "%d:M %s %c %s\n", static_cast<int>(getpid()), when,
-               kMarks[static_cast<int>(level)], msg);
-  std::fflush(g_out);
+  int len = std::snprintf(buf, size, "%d:M %s %c ", static_cast<int>(getpid()), when,
+                          kMarks[static_cast<int>(level)]);
+  return len < 0 ? 0 : std::min(static_cast<size_t>(len), size - 1);
 }
 
 }  // namespace grabkv::server

@@ -13,6 +13,10 @@ enum class LogLevel { kDebug = 0, kVerbose = 1, kNotice = 2, kWarning = 3 };
 void LogInit(const std::string& logfile, const std::string& level);
 void LogSetLevel(const std::string& level);
 void Log(LogLevel level, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+// Writes a line's prefix in redis-server's format, "pid:M 06 Dec 2026
+// 02:00:19.358 # " (mark by level), into buf; returns its length. Uses no
+// allocation or stdio stream, so the crash report can call it.
+size_t LogPrefix(char* buf, size_t size, LogLevel level);
 // The file descriptor the log goes to (for the crash report, which writes
 // with write(2) from a signal handler).
 int LogFd();

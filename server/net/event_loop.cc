@@ -165,15 +165,13 @@ void EventLoop::RestartCron() {
 
 void EventLoop::OnConnection(uv_stream_t* server, int status) {
   if (status < 0) return;
-  static_cast<EventLoop*>(server->data)->Accept(server);
+  static_cast<EventLoop*>(server->data)->Accept(server, /*unix_socket=*/false);
 }
 
 void EventLoop::OnUnixConnection(uv_stream_t* server, int status) {
   if (status < 0) return;
   static_cast<EventLoop*>(server->data)->Accept(server, /*unix_socket=*/true);
 }
-
-void EventLoop::Accept(uv_stream_t* server) { Accept(server, /*unix_socket=*/false); }
 
 void EventLoop::Accept(uv_stream_t* server, bool unix_socket) {
   auto* c = new Connection(this, state_, state_->NextClientId(), unix_socket);

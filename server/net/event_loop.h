@@ -48,7 +48,6 @@ class EventLoop {
   static void OnBlockTimer(uv_timer_t* h);
   void ArmBlockTimer();
 
-  void Accept(uv_stream_t* server);
   static void OnUnixConnection(uv_stream_t* server, int status);
   void Accept(uv_stream_t* server, bool unix_socket);
   void FlushAll();

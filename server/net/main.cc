@@ -34,12 +34,17 @@ namespace {
 
 void LoadConfig(ConfigTable& table, const std::string& text, int depth = 0);
 
-bool ReadFile(const std::string& path, std::string* text) {
+// Appends a config file's text; a file that cannot be read stops the start
+// with redis-server's message.
+void ReadConfigFile(const std::string& path, std::string* text) {
   std::ifstream f(path);
-  if (!f) return false;
-  text->assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  if (!f) {
+    std::fprintf(stderr, "Fatal error, can't open config file '%s': %s\n", path.c_str(),
+                 std::strerror(errno));
+    std::exit(1);
+  }
+  text->append(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
   *text += '\n';
-  return true;
 }
 
 // `include PATTERN`: every file matching the glob pattern, in sorted order,
@@ -60,11 +65,7 @@ void Include(ConfigTable& table, int lineno, const std::string& line, const std:
   }
   for (const std::string& path : paths) {
     std::string text;
-    if (!ReadFile(path, &text)) {
-      std::fprintf(stderr, "Fatal error, can't open config file '%s': %s\n", path.c_str(),
-                   std::strerror(errno));
-      std::exit(1);
-    }
+    ReadConfigFile(path, &text);
     LoadConfig(table, text, depth + 1);
   }
 }
@@ -124,10 +125,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (a1.rfind("--", 0) != 0) {
-      if (!ReadFile(a1, &text)) {
-        std::fprintf(stderr, "Fatal error, can't open config file '%s': %s\n", a1.c_str(), std::strerror(errno));
-        return 1;
-      }
+      ReadConfigFile(a1, &text);
       i = 2;
     }
   }
