@@ -25,8 +25,12 @@ using namespace grabkv::server;
 
 namespace {
 
-[[noreturn]] void FatalConfig(int line, const std::string& text, const std::string& why) {
+void PrintFatalConfigHeader() {
   std::fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (grabkv %s) ***\n", kGrabkvVersion);
+}
+
+[[noreturn]] void FatalConfig(int line, const std::string& text, const std::string& why) {
+  PrintFatalConfigHeader();
   std::fprintf(stderr, "Reading the configuration file, at line %d\n", line);
   std::fprintf(stderr, ">>> '%s'\n%s\n", text.c_str(), why.c_str());
   std::exit(1);
@@ -149,7 +153,7 @@ int main(int argc, char** argv) {
     LoadConfig(table, text);
     std::string refused = table.CheckUnsupported();
     if (!refused.empty()) {
-      std::fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (grabkv %s) ***\n", kGrabkvVersion);
+      PrintFatalConfigHeader();
       std::fprintf(stderr, "Refusing to start: %s\n", refused.c_str());
       return 1;
     }

@@ -116,10 +116,7 @@ int GuardedStringRep(lua_State* L) {
 // cast to a 64-bit integer, then truncated to int. Kept so that scripts see
 // the same values as under Redis's Lua.
 int ToLuaInt(lua_Number d) {
-  const int64_t wide = (d >= -9223372036854775808.0 && d < 9223372036854775808.0)
-                           ? static_cast<int64_t>(d)
-                           : INT64_MIN;  // what the x86-64 conversion yields
-  return static_cast<int>(static_cast<uint32_t>(wide));
+  return static_cast<int>(static_cast<uint32_t>(X86DoubleToInt64(d)));
 }
 
 // unpack(t [, i [, j]]) with the range computed without overflow
