@@ -48,7 +48,9 @@ def observe(binary, redis_cli, sock_dir):
         fields = dict(f.split("=", 1) for f in info.split() if "=" in f)
         seen["client info"] = {k: fields.get(k, "").replace(path, "SOCK")
                                for k in ("addr", "laddr", "flags")}
-        seen["config get"] = cli(["CONFIG", "GET", "unixsocket*"], path, redis_cli).replace(path, "SOCK")
+        # One name a call: a glob's reply order is Redis's (seeded) hash order.
+        seen["config get"] = (cli(["CONFIG", "GET", "unixsocket"], path, redis_cli) +
+                              cli(["CONFIG", "GET", "unixsocketperm"], path, redis_cli)).replace(path, "SOCK")
         seen["config set"] = cli(["CONFIG", "SET", "unixsocketperm", "777"], path, redis_cli)
         r = redis.Redis(unix_socket_path=path, socket_timeout=10)
         seen["redis-py"] = (r.incr("n"), r.incr("n"), r.get("coupon:1"))
