@@ -65,6 +65,7 @@ void ReplyBuilder::Error(std::string_view msg) {
     if (c == '\r' || c == '\n') c = ' ';
   }
   out_->append(kCrlf);
+  if (error_sink_ != nullptr) error_sink_->OnErrorReply(msg);
 }
 
 void ReplyBuilder::Integer(int64_t v) { AppendHeader(':', v); }

@@ -13,6 +13,15 @@
 
 namespace grabkv::protocol {
 
+// Told of every error reply built (Redis's afterErrorReply: the server
+// counts errors where they are made, not by reading its output back).
+class ErrorSink {
+ public:
+  virtual ~ErrorSink() = default;
+  // `msg` as passed to Error(): the code is its first word.
+  virtual void OnErrorReply(std::string_view msg) = 0;
+};
+
 class ReplyBuilder {
  public:
   // `out` must outlive the builder. REQUIRES: out != nullptr.
@@ -22,6 +31,7 @@ class ReplyBuilder {
   bool resp3() const { return resp3_; }
   std::string* buffer() { return out_; }
   void set_buffer(std::string* out) { out_ = out; }
+  void set_error_sink(ErrorSink* sink) { error_sink_ = sink; }
 
   void SimpleString(std::string_view s);  // +s
   void Ok();                              // +OK
@@ -66,6 +76,7 @@ class ReplyBuilder {
   void SetDeferred(size_t token, char prefix, size_t n);
 
   std::string* out_;
+  ErrorSink* error_sink_ = nullptr;
   bool resp3_ = false;
 };
 

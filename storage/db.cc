@@ -16,7 +16,7 @@ void Db::ExpireNow(Entry* e) {
   ++expired_;
   if (observer_ != nullptr) {
     observer_->OnKeyExpired(index_, key);
-    observer_->OnKeyTouched(index_, key);
+    Report(key, events::kExpired, 0);
   }
 }
 
@@ -47,49 +47,129 @@ std::pair<Db::Entry*, bool> Db::FindOrInsert(std::string_view key, int64_t now_m
   return {e, true};
 }
 
-Db::Entry* Db::Set(std::string_view key, Value value, int64_t now_ms) {
+Db::Entry* Db::SetQuiet(std::string_view key, Value value, int64_t now_ms) {
   auto [e, inserted] = FindOrInsert(key, now_ms);
   e->value = std::move(value);
   if (!inserted && (e->flags & kHasExpire)) {
     expires_.Erase(key);
     e->flags &= ~kHasExpire;
   }
-  Touch(key);
   return e;
 }
 
-bool Db::Delete(std::string_view key, int64_t now_ms) {
+Db::Entry* Db::Set(std::string_view key, Value value, int64_t now_ms, KeyEvent event) {
+  Entry* e = SetQuiet(key, std::move(value), now_ms);
+  Report(key, event);
+  return e;
+}
+
+bool Db::Delete(std::string_view key, int64_t now_ms, KeyEvent event) {
   Entry* e = Find(key, now_ms);
   if (e == nullptr) return false;
   if (e->flags & kHasExpire) expires_.Erase(key);
-  // Keep the key alive for the observer: erase after notifying would need a
-  // copy anyway, so notify first (observers only read the key).
-  Touch(key);
+  // Keep the key alive for the observer: erase after reporting would need a
+  // copy anyway, so report first (observers only read the key).
+  Report(key, event);
   keys_.Erase(key);
   return true;
 }
 
-Db::Entry* Db::Unlink(std::string_view key, int64_t now_ms) {
+Db::Entry* Db::Unlink(std::string_view key, int64_t now_ms, KeyEvent event) {
   Entry* e = Find(key, now_ms);
   if (e == nullptr) return nullptr;
   if (e->flags & kHasExpire) expires_.Erase(key);
-  Touch(key);
+  Report(key, event);
   return keys_.Unlink(key);
 }
 
-void Db::SetExpire(Entry* e, int64_t when_ms) {
+void Db::SetExpireQuiet(Entry* e, int64_t when_ms) {
   auto [x, inserted] = expires_.Insert(e->key());
   x->value = when_ms;
   e->flags |= kHasExpire;
-  Touch(e->key());
 }
 
-bool Db::Persist(Entry* e) {
+void Db::SetExpire(Entry* e, int64_t when_ms, KeyEvent event) {
+  SetExpireQuiet(e, when_ms);
+  Report(e->key(), event);
+}
+
+bool Db::PersistQuiet(Entry* e) {
   if (!(e->flags & kHasExpire)) return false;
   expires_.Erase(e->key());
   e->flags &= ~kHasExpire;
-  Touch(e->key());
   return true;
+}
+
+bool Db::Persist(Entry* e) {
+  if (!PersistQuiet(e)) return false;
+  Report(e->key(), events::kPersist);
+  return true;
+}
+
+Db::Entry* Db::InsertQuiet(std::string_view key) {
+  auto [e, inserted] = keys_.Insert(key);
+  if (inserted) e->flags = 0;
+  return e;
+}
+
+void Db::EraseQuiet(std::string_view key) {
+  Entry* e = keys_.Find(key);
+  if (e == nullptr) return;
+  if (e->flags & kHasExpire) expires_.Erase(key);
+  keys_.Erase(key);
+}
+
+// --- KeyWrite ---
+
+// The KeyWrite looked the key up already: a missing key is inserted without
+// a second lookup.
+KeyWrite::Entry* KeyWrite::Create(Value v) {
+  e_ = db_.InsertQuiet(key_);
+  e_->value = std::move(v);
+  created_ = true;
+  return e_;
+}
+
+KeyWrite::Entry* KeyWrite::Replace(Value v) {
+  if (e_ == nullptr) return Create(std::move(v));
+  e_->value = std::move(v);
+  db_.PersistQuiet(e_);
+  return e_;
+}
+
+void KeyWrite::SetExpire(int64_t when_ms) { db_.SetExpireQuiet(e_, when_ms); }
+
+bool KeyWrite::Persist() { return db_.PersistQuiet(e_); }
+
+bool KeyWrite::Delete() {
+  if (e_ == nullptr) return false;
+  // Report while the key still exists (observers may look at it), then
+  // erase; nothing more is reported for this write.
+  Note(events::kDel);
+  committed_ = true;
+  db_.Report(key_, events_, num_events_, changes_);
+  db_.EraseQuiet(key_);
+  e_ = nullptr;
+  return true;
+}
+
+void KeyWrite::Note(KeyEvent event, uint64_t changes) {
+  changes_ += changes;
+  if (num_events_ < kMaxEvents) events_[num_events_++] = event;
+}
+
+void KeyWrite::Commit() {
+  if (committed_) return;
+  committed_ = true;
+  const bool emptied =
+      e_ != nullptr && !e_->value.is_string() && e_->value.container()->Length() == 0;
+  if (emptied && num_events_ == 0 && changes_ == 0) {
+    db_.EraseQuiet(key_);  // created and left empty: nothing happened
+    return;
+  }
+  if (emptied) Note(events::kDel, 0);
+  if (num_events_ > 0 || changes_ > 0) db_.Report(key_, events_, num_events_, changes_);
+  if (emptied) db_.EraseQuiet(key_);
 }
 
 std::pair<size_t, size_t> Db::ActiveExpire(int64_t now_ms, size_t max_samples) {

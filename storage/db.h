@@ -4,10 +4,11 @@
 // TTL carry kHasExpire in their entry flags and an entry in `expires_`, so a
 // lookup of a key without TTL never touches the expires table.
 //
-// Every mutation is reported through the KeyspaceObserver (WATCH, stats and
-// the append-only file hook there): the Db reports the changes it makes itself
-// (Set, Delete, expiry, flush); a caller that edits a value in place through
-// an Entry* must call Touch(key) afterwards.
+// Every mutation is reported through the KeyspaceObserver, once per key and
+// write (dirty count, WATCH, blocked clients, keyspace events, propagation
+// all hang off that one report): the Db reports the changes it makes itself
+// (Set, Delete, expiry, flush); a command that edits a value in place takes a
+// KeyWrite for the key, which reports when it ends (see below).
 //
 // Time is passed in by the caller (the server's cached "now" per command), so
 // nothing here reads a clock. Not thread-safe.
@@ -25,18 +26,63 @@
 
 namespace grabkv::storage {
 
+// The class of a keyspace event, as Redis's notify-keyspace-events letters
+// name them (the notification of an event is sent only when its class is on).
+enum class EventClass : char {
+  kGeneric = 'g',
+  kString = '$',
+  kList = 'l',
+  kSet = 's',
+  kHash = 'h',
+  kZSet = 'z',
+  kExpired = 'x',
+  kEvicted = 'e',
+  kStream = 't',
+  kNew = 'n',
+};
+
+// One event of a write, named as Redis names its keyspace notification
+// ("set", "lpush", "hincrby", "expire", "del", "expired", ...).
+struct KeyEvent {
+  const char* name;
+  EventClass cls;
+};
+
+// Well-known events shared by several families.
+namespace events {
+inline constexpr KeyEvent kDel{"del", EventClass::kGeneric};
+inline constexpr KeyEvent kExpire{"expire", EventClass::kGeneric};
+inline constexpr KeyEvent kPersist{"persist", EventClass::kGeneric};
+inline constexpr KeyEvent kExpired{"expired", EventClass::kExpired};
+inline constexpr KeyEvent kSet{"set", EventClass::kString};
+inline constexpr KeyEvent kNewKey{"new", EventClass::kNew};
+}  // namespace events
+
+// What one write did to one key, reported once when the write ends.
+struct KeyWriteReport {
+  int db_index;
+  std::string_view key;
+  const KeyEvent* events;  // in the order they happened
+  size_t num_events;
+  uint64_t changes;  // Redis's server.dirty increment
+  bool expired() const { return num_events == 1 && events[0].cls == EventClass::kExpired; }
+};
+
 class KeyspaceObserver {
  public:
   virtual ~KeyspaceObserver() = default;
   // A key's value or TTL changed, or it was deleted (including by expiry).
-  virtual void OnKeyTouched(int db_index, std::string_view key) = 0;
+  virtual void OnKeyWritten(const KeyWriteReport& report) = 0;
   // Called just BEFORE all keys of the database go (FLUSHDB/FLUSHALL,
   // other_index = -1) or its contents are exchanged with database
   // other_index (SWAPDB), so that observers can still look at the keys.
   virtual void OnDbReplaced(int db_index, int other_index) = 0;
-  // A key expired (lazily or actively); called before OnKeyTouched.
+  // A key expired (lazily or actively); called before its OnKeyWritten
+  // (whose one event is events::kExpired).
   virtual void OnKeyExpired(int db_index, std::string_view key) {}
 };
+
+class KeyWrite;
 
 class Db {
  public:
@@ -60,33 +106,39 @@ class Db {
   Entry* Find(std::string_view key, int64_t now_ms);
   // Like Find, but counts a keyspace hit or miss (read commands).
   Entry* FindRead(std::string_view key, int64_t now_ms);
-  // Finds the live entry or inserts a new one holding an empty string; the
-  // caller fills the value and then the Db reports the key as touched.
-  // Returns {entry, inserted}. Does NOT notify: call Touch after writing.
+  // Finds the live entry or inserts a new one holding an empty string.
+  // Returns {entry, inserted}. Does NOT report: KeyWrite uses it and reports.
   std::pair<Entry*, bool> FindOrInsert(std::string_view key, int64_t now_ms);
 
-  // SET semantics: replaces the value, clears any TTL, notifies.
-  Entry* Set(std::string_view key, Value value, int64_t now_ms);
-  // Deletes a live key; returns false when missing (or expired).
-  bool Delete(std::string_view key, int64_t now_ms);
-  // Unlinks a live key for freeing elsewhere; nullptr when missing. Notifies.
-  Entry* Unlink(std::string_view key, int64_t now_ms);
+  // SET semantics: replaces the value, clears any TTL, reports `event` as
+  // one change.
+  Entry* Set(std::string_view key, Value value, int64_t now_ms, KeyEvent event = events::kSet);
+  // Deletes a live key; returns false when missing (or expired). Reports
+  // `event` as one change.
+  bool Delete(std::string_view key, int64_t now_ms, KeyEvent event = events::kDel);
+  // Unlinks a live key for freeing elsewhere; nullptr when missing. Reports
+  // `event` as one change.
+  Entry* Unlink(std::string_view key, int64_t now_ms, KeyEvent event = events::kDel);
 
   // Absolute expiry in ms, or -1 without TTL. REQUIRES: e is live in this Db.
   int64_t GetExpire(const Entry* e) const;
-  // REQUIRES: e is live in this Db. Notifies.
-  void SetExpire(Entry* e, int64_t when_ms);
-  // Removes the TTL; returns whether there was one. Notifies when it was.
+  // REQUIRES: e is live in this Db. Reports `event` as one change.
+  void SetExpire(Entry* e, int64_t when_ms, KeyEvent event = events::kExpire);
+  // Removes the TTL; returns whether there was one. Reports events::kPersist
+  // as one change when there was.
   bool Persist(Entry* e);
 
-  // Reports an in-place change of `key` made through an Entry*.
-  void Touch(std::string_view key) {
-    if (observer_ != nullptr) observer_->OnKeyTouched(index_, key);
+  // Reports a write of `key` (see KeyWrite, which is how commands report).
+  void Report(std::string_view key, const KeyEvent* events, size_t n, uint64_t changes) {
+    if (observer_ != nullptr) observer_->OnKeyWritten({index_, key, events, n, changes});
+  }
+  void Report(std::string_view key, KeyEvent event, uint64_t changes = 1) {
+    Report(key, &event, 1, changes);
   }
 
-  // Reports an in-place change to a container value: deletes the key when
-  // the container is now empty (Redis never keeps empty containers; Delete
-  // notifies), else Touch(key).
+  // TRANSITIONAL (being replaced by KeyWrite; do not add callers): reports
+  // an in-place change without an event, and deletes an emptied container.
+  void Touch(std::string_view key) { Report(key, nullptr, 0, 0); }
   void FinishContainerWrite(std::string_view key, bool emptied, int64_t now_ms) {
     if (emptied) {
       Delete(key, now_ms);
@@ -137,7 +189,15 @@ class Db {
   }
 
  private:
+  friend class KeyWrite;
   void ExpireNow(Entry* e);
+  // The mutations without their report (KeyWrite reports once at its end).
+  Entry* SetQuiet(std::string_view key, Value value, int64_t now_ms);
+  void SetExpireQuiet(Entry* e, int64_t when_ms);
+  bool PersistQuiet(Entry* e);
+  void EraseQuiet(std::string_view key);
+  // Inserts a key known to be missing (an existing entry is returned as is).
+  Entry* InsertQuiet(std::string_view key);
 
   int index_;
   Table keys_;
@@ -147,6 +207,67 @@ class Db {
   uint64_t hits_ = 0, misses_ = 0, expired_ = 0;
   int64_t avg_ttl_ = 0;
   bool expiry_paused_ = false;
+};
+
+// A write to one key: the one way a command changes a value in place.
+//
+//   KeyWrite w(db, key, now_ms);           // looks the key up (lazy expiry)
+//   if (!w) w.Create(Value(...));           // or work on w.entry()
+//   ... edit w.entry()->value ...
+//   w.Note({"lpush", EventClass::kList}, n);  // what happened, n changes
+//   // ~KeyWrite: deletes the key if its container is now empty (adding a
+//   // "del" event), and reports the write once to the observer.
+//
+// Nothing is reported when nothing was noted (a write that changed nothing,
+// e.g. SADD of present members); a key created but left empty is removed
+// silently. Two KeyWrites of the same key must not overlap unless the first
+// cannot empty it. `key` must outlive the KeyWrite.
+class KeyWrite {
+ public:
+  using Entry = Db::Entry;
+
+  KeyWrite(Db& db, std::string_view key, int64_t now_ms)
+      : db_(db), key_(key), now_ms_(now_ms), e_(db.Find(key, now_ms)) {}
+  ~KeyWrite() { Commit(); }
+  KeyWrite(const KeyWrite&) = delete;
+  KeyWrite& operator=(const KeyWrite&) = delete;
+
+  Entry* entry() const { return e_; }
+  explicit operator bool() const { return e_ != nullptr; }
+  Value& value() const { return e_->value; }
+  bool created() const { return created_; }
+  std::string_view key() const { return key_; }
+  Db& db() const { return db_; }
+
+  // Creates the key holding `v`. REQUIRES: !entry().
+  Entry* Create(Value v);
+  // SET semantics on the key, existing or not: new value, no TTL.
+  Entry* Replace(Value v);
+  // REQUIRES: entry(). Sets / removes the TTL (note the event yourself).
+  void SetExpire(int64_t when_ms);
+  bool Persist();
+  // Deletes the key now (notes events::kDel). Returns false when missing.
+  bool Delete();
+
+  // Records an event of this write and how many changes it made.
+  void Note(KeyEvent event, uint64_t changes = 1);
+  // Adds changes without an event of their own.
+  void AddChanges(uint64_t n) { changes_ += n; }
+
+  // Removes an emptied container and reports; later calls do nothing.
+  void Commit();
+
+ private:
+  static constexpr size_t kMaxEvents = 4;
+  Db& db_;
+  std::string_view key_;
+  int64_t now_ms_;
+  Entry* e_;
+  bool created_ = false;
+  bool committed_ = false;
+  uint8_t num_events_ = 0;
+  uint64_t changes_ = 0;
+  KeyEvent events_[kMaxEvents];
 };
 
 }  // namespace grabkv::storage

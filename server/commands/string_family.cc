@@ -7,8 +7,8 @@
 // parses its increment before looking at the key, SET validates the expire
 // before GET looks at the old value.
 //
-// Every write notifies the keyspace observer exactly once through the Db and
-// adds Redis's number of changes to ServerState::dirty.
+// Every write goes through a storage::KeyWrite, which reports it once (with
+// Redis's event name and number of changes) when it ends.
 //
 // Propagation (the append-only file) follows Redis 7.0's rewrites, so that a
 // replay reproduces the data whatever the clock says then: a relative or
@@ -25,7 +25,9 @@
 #include <string_view>
 #include <vector>
 
+#include "server/commands/string_ops.h"
 #include "server/core/command_table.h"
+#include "server/core/errors.h"
 #include "server/core/server_state.h"
 #include "server/core/util.h"
 #include "storage/db.h"
@@ -38,37 +40,17 @@ namespace {
 using storage::Db;
 using storage::Value;
 
-constexpr std::string_view kWrongTypeErr =
-    "WRONGTYPE Operation against a key holding the wrong kind of value";
-constexpr std::string_view kSyntaxErr = "ERR syntax error";
-constexpr std::string_view kNotIntegerErr = "ERR value is not an integer or out of range";
-constexpr std::string_view kNotFloatErr = "ERR value is not a valid float";
-constexpr std::string_view kOverflowErr = "ERR increment or decrement would overflow";
-constexpr std::string_view kNanErr = "ERR increment would produce NaN or Infinity";
-constexpr std::string_view kOffsetErr = "ERR offset is out of range";
-constexpr std::string_view kTooBigErr =
-    "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+using storage::EventClass;
+using storage::KeyEvent;
+using storage::KeyWrite;
+namespace events = storage::events;
 
-enum class OpStatus {
-  kOk,
-  kSkipped,     // a condition (NX/XX) was not met; nothing changed
-  kWrongType,
-  kNotInteger,  // the stored value is not an integer
-  kNotFloat,    // the stored value is not a float
-  kOverflow,
-  kNanOrInf,
-  kTooBig,      // the result would exceed proto-max-bulk-len
-};
+constexpr KeyEvent kIncrByEvent{"incrby", EventClass::kString};
+constexpr KeyEvent kIncrByFloatEvent{"incrbyfloat", EventClass::kString};
+constexpr KeyEvent kAppendEvent{"append", EventClass::kString};
+constexpr KeyEvent kSetRangeEvent{"setrange", EventClass::kString};
 
-// What an operation needs: the selected db, the command's "now", and the
-// server's change counter (Redis's server.dirty).
-struct OpArgs {
-  Db& db;
-  int64_t now_ms;
-  uint64_t& dirty;
-};
-
-OpArgs MakeOpArgs(CommandContext& ctx) { return OpArgs{ctx.db(), ctx.now_ms, ctx.server.dirty}; }
+OpArgs MakeOpArgs(CommandContext& ctx) { return ctx.op_args(); }
 
 // Room for any int64 in decimal.
 struct IntBuf {
@@ -92,29 +74,7 @@ void ReplyStringValue(protocol::ReplyBuilder& reply, const Value& v) {
 }
 
 void ReplyStatus(CommandContext& ctx, OpStatus st) {
-  switch (st) {
-    case OpStatus::kWrongType:
-      ctx.reply.Error(kWrongTypeErr);
-      return;
-    case OpStatus::kNotInteger:
-      ctx.reply.Error(kNotIntegerErr);
-      return;
-    case OpStatus::kNotFloat:
-      ctx.reply.Error(kNotFloatErr);
-      return;
-    case OpStatus::kOverflow:
-      ctx.reply.Error(kOverflowErr);
-      return;
-    case OpStatus::kNanOrInf:
-      ctx.reply.Error(kNanErr);
-      return;
-    case OpStatus::kTooBig:
-      ctx.reply.Error(kTooBigErr);
-      return;
-    case OpStatus::kOk:
-    case OpStatus::kSkipped:
-      return;
-  }
+  if (IsError(st)) server::ReplyStatus(ctx.reply, st);
 }
 
 // Redis addReplyErrorExpireTime: names the command as it is registered.
@@ -153,7 +113,7 @@ ExpireStatus ParseExpireArg(std::string_view arg, bool seconds, bool relative, i
 // Replies with the error for a failed ParseExpireArg.
 void ReplyExpireError(CommandContext& ctx, ExpireStatus st) {
   if (st == ExpireStatus::kNotInteger) {
-    ctx.reply.Error(kNotIntegerErr);
+    ctx.reply.Error(errors::kNotInteger);
   } else {
     ReplyInvalidExpire(ctx);
   }
@@ -234,8 +194,10 @@ ExpireStatus ExpireFromOptions(const ExtendedOptions& opts, int64_t now_ms, int6
   return ParseExpireArg(opts.expire, seconds, relative, now_ms, when_ms);
 }
 
+}  // namespace
+
 // ---------------------------------------------------------------------------
-// Operations.
+// Operations (string_ops.h).
 
 // A string value for reading (hits/misses counted): *out is nullptr when the
 // key is missing.
@@ -250,38 +212,23 @@ OpStatus OpGet(const OpArgs& op, std::string_view key, const Value** out) {
   return OpStatus::kOk;
 }
 
-struct SetParams {
-  uint32_t flags = 0;      // kSetNx, kSetXx, kSetKeepTtl; expiry when expire_at_ms > 0
-  int64_t expire_at_ms = 0;
-};
-
 // SET: stores `val` (encoded like Redis's tryObjectEncoding) unless NX/XX
 // says otherwise; kSkipped when it did not.
 OpStatus OpSet(const OpArgs& op, std::string_view key, std::string_view val, const SetParams& p) {
-  Db& db = op.db;
-  if ((p.flags & (kSetNx | kSetXx | kSetKeepTtl)) == 0 && p.expire_at_ms == 0) {
+  KeyWrite w(op.db, key, op.now_ms);
+  if ((p.nx && w) || (p.xx && !w)) return OpStatus::kSkipped;
+  if (p.keep_ttl && w) {
+    w.value().SetString(val);
+  } else {
     Value v;
     v.SetString(val);
-    db.Set(key, std::move(v), op.now_ms);
-  } else {
-    Db::Entry* e = db.Find(key, op.now_ms);
-    if (((p.flags & kSetNx) && e != nullptr) || ((p.flags & kSetXx) && e == nullptr))
-      return OpStatus::kSkipped;
-    if (p.expire_at_ms > 0) {
-      // SetExpire both replaces any old TTL and notifies (once).
-      if (e == nullptr) e = db.FindOrInsert(key, op.now_ms).first;
-      e->value.SetString(val);
-      db.SetExpire(e, p.expire_at_ms);
-    } else if ((p.flags & kSetKeepTtl) && e != nullptr) {
-      e->value.SetString(val);
-      db.Touch(key);
-    } else {
-      Value v;
-      v.SetString(val);
-      db.Set(key, std::move(v), op.now_ms);
-    }
+    w.Replace(std::move(v));
   }
-  ++op.dirty;
+  w.Note(events::kSet);
+  if (p.expire_at_ms > 0) {
+    w.SetExpire(p.expire_at_ms);
+    w.Note(events::kExpire, 0);  // Redis counts SET EX as one change
+  }
   return OpStatus::kOk;
 }
 
@@ -296,22 +243,17 @@ OpStatus OpMSet(const OpArgs& op, Args kv, bool nx) {
   for (size_t i = 0; i < kv.size(); i += 2) {
     Value v;
     v.SetString(kv[i + 1]);
-    op.db.Set(kv[i], std::move(v), op.now_ms);
+    op.db.Set(kv[i], std::move(v), op.now_ms);  // reports "set", one change
   }
-  op.dirty += kv.size() / 2;
   return OpStatus::kOk;
 }
 
-// GETDEL's delete half: removes the key; returns whether it existed.
-bool OpDel(const OpArgs& op, std::string_view key) {
-  if (!op.db.Delete(key, op.now_ms)) return false;
-  ++op.dirty;
-  return true;
-}
+bool OpDel(const OpArgs& op, std::string_view key) { return op.db.Delete(key, op.now_ms); }
 
 // INCRBY and friends: the key keeps its TTL; the result is int-encoded.
 OpStatus OpIncrBy(const OpArgs& op, std::string_view key, int64_t delta, int64_t* result) {
-  Db::Entry* e = op.db.Find(key, op.now_ms);
+  KeyWrite w(op.db, key, op.now_ms);
+  Db::Entry* e = w.entry();
   int64_t cur = 0;
   if (e != nullptr) {
     if (!e->value.is_string()) return OpStatus::kWrongType;
@@ -326,13 +268,12 @@ OpStatus OpIncrBy(const OpArgs& op, std::string_view key, int64_t delta, int64_t
   if (__builtin_add_overflow(cur, delta, &next)) return OpStatus::kOverflow;
   if (e != nullptr) {
     e->value.SetInt(next);
-    op.db.Touch(key);
   } else {
     Value v;
     v.SetInt(next);
-    op.db.Set(key, std::move(v), op.now_ms);
+    w.Create(std::move(v));
   }
-  ++op.dirty;
+  w.Note(kIncrByEvent);
   *result = next;
   return OpStatus::kOk;
 }
@@ -341,7 +282,8 @@ OpStatus OpIncrBy(const OpArgs& op, std::string_view key, int64_t delta, int64_t
 // value (Redis's order of errors). On success *result holds the reply text.
 OpStatus OpIncrByFloat(const OpArgs& op, std::string_view key, std::string_view incr_arg,
                        std::string* result) {
-  Db::Entry* e = op.db.Find(key, op.now_ms);
+  KeyWrite w(op.db, key, op.now_ms);
+  Db::Entry* e = w.entry();
   long double cur = 0;
   if (e != nullptr) {
     if (!e->value.is_string()) return OpStatus::kWrongType;
@@ -355,22 +297,21 @@ OpStatus OpIncrByFloat(const OpArgs& op, std::string_view key, std::string_view 
   long double incr;
   if (!ParseLongDouble(incr_arg, &incr)) return OpStatus::kNotFloat;
   cur += incr;
-  if (std::isnan(cur) || std::isinf(cur)) return OpStatus::kNanOrInf;
+  if (std::isnan(cur) || std::isinf(cur)) return OpStatus::kIncrNan;
   *result = FormatLongDouble(cur);
   if (e != nullptr) {
     SetCreatedString(e->value, *result);
-    op.db.Touch(key);
   } else {
     Value v;
     SetCreatedString(v, *result);
-    op.db.Set(key, std::move(v), op.now_ms);
+    w.Create(std::move(v));
   }
-  ++op.dirty;
+  w.Note(kIncrByFloatEvent);
   return OpStatus::kOk;
 }
 
 // Redis checkStringLength: would `size + append` bytes exceed the limit?
-bool ExceedsMaxSize(uint64_t size, uint64_t append, int64_t max) {
+static bool ExceedsMaxSize(uint64_t size, uint64_t append, int64_t max) {
   uint64_t total = size + append;
   return total < size || total > static_cast<uint64_t>(max);
 }
@@ -378,11 +319,12 @@ bool ExceedsMaxSize(uint64_t size, uint64_t append, int64_t max) {
 // APPEND: a new key is stored like SET; an existing one becomes raw.
 OpStatus OpAppend(const OpArgs& op, std::string_view key, std::string_view tail, int64_t max_len,
                   size_t* new_len) {
-  Db::Entry* e = op.db.Find(key, op.now_ms);
+  KeyWrite w(op.db, key, op.now_ms);
+  Db::Entry* e = w.entry();
   if (e == nullptr) {
     Value v;
     v.SetString(tail);
-    op.db.Set(key, std::move(v), op.now_ms);
+    w.Create(std::move(v));
     *new_len = tail.size();
   } else {
     if (!e->value.is_string()) return OpStatus::kWrongType;
@@ -390,9 +332,8 @@ OpStatus OpAppend(const OpArgs& op, std::string_view key, std::string_view tail,
     std::string* s = e->value.MutableRawString();
     s->append(tail);
     *new_len = s->size();
-    op.db.Touch(key);
   }
-  ++op.dirty;
+  w.Note(kAppendEvent);
   return OpStatus::kOk;
 }
 
@@ -400,7 +341,8 @@ OpStatus OpAppend(const OpArgs& op, std::string_view key, std::string_view tail,
 // creates nothing; *new_len is then the current length (0 when missing).
 OpStatus OpSetRange(const OpArgs& op, std::string_view key, int64_t offset, std::string_view part,
                     int64_t max_len, size_t* new_len) {
-  Db::Entry* e = op.db.Find(key, op.now_ms);
+  KeyWrite w(op.db, key, op.now_ms);
+  Db::Entry* e = w.entry();
   if (e != nullptr && !e->value.is_string()) return OpStatus::kWrongType;
   if (part.empty()) {
     *new_len = e != nullptr ? e->value.StringLength() : 0;
@@ -414,17 +356,18 @@ OpStatus OpSetRange(const OpArgs& op, std::string_view key, int64_t offset, std:
     s->resize(end);  // zero-filled up to offset
     std::memcpy(s->data() + offset, part.data(), part.size());
     *new_len = s->size();
-    op.db.Set(key, std::move(v), op.now_ms);
+    w.Create(std::move(v));
   } else {
     std::string* s = e->value.MutableRawString();
     if (s->size() < end) s->resize(end);
     std::memcpy(s->data() + offset, part.data(), part.size());
     *new_len = s->size();
-    op.db.Touch(key);
   }
-  ++op.dirty;
+  w.Note(kSetRangeEvent);
   return OpStatus::kOk;
 }
+
+namespace {
 
 // GETRANGE index rules (Redis getrangeCommand): negative indexes count from
 // the end, both ends are clamped, an empty range gives "".
@@ -448,7 +391,7 @@ std::string_view Substring(std::string_view s, int64_t start, int64_t end) {
 bool GetGeneric(CommandContext& ctx, const OpArgs& op, std::string_view key) {
   const Value* v;
   if (OpGet(op, key, &v) != OpStatus::kOk) {
-    ctx.reply.Error(kWrongTypeErr);
+    ctx.reply.Error(errors::kWrongType);
     return false;
   }
   if (v == nullptr) {
@@ -477,12 +420,14 @@ void PropagateWithoutGet(CommandContext& ctx) {
 void CmdSet(CommandContext& ctx) {
   ExtendedOptions opts;
   if (!ParseExtendedOptions(ctx.args, 3, /*for_set=*/true, &opts)) {
-    ctx.reply.Error(kSyntaxErr);
+    ctx.reply.Error(errors::kSyntax);
     return;
   }
   OpArgs op = MakeOpArgs(ctx);
   SetParams p;
-  p.flags = opts.flags & (kSetNx | kSetXx | kSetKeepTtl);
+  p.nx = opts.flags & kSetNx;
+  p.xx = opts.flags & kSetXx;
+  p.keep_ttl = opts.flags & kSetKeepTtl;
   if (opts.flags & kSetAnyExpire) {
     ExpireStatus st = ExpireFromOptions(opts, ctx.now_ms, &p.expire_at_ms);
     if (st != ExpireStatus::kOk) return ReplyExpireError(ctx, st);
@@ -510,7 +455,7 @@ void CmdSet(CommandContext& ctx) {
 
 void CmdSetNx(CommandContext& ctx) {
   SetParams p;
-  p.flags = kSetNx;
+  p.nx = true;
   OpStatus st = OpSet(MakeOpArgs(ctx), ctx.arg(1), ctx.arg(2), p);
   ctx.reply.Integer(st == OpStatus::kOk ? 1 : 0);
 }
@@ -552,15 +497,16 @@ void CmdGetEx(CommandContext& ctx) {
   ctx.PropagateNothing();  // unless it changes the key (below)
   ExtendedOptions opts;
   if (!ParseExtendedOptions(ctx.args, 2, /*for_set=*/false, &opts)) {
-    ctx.reply.Error(kSyntaxErr);
+    ctx.reply.Error(errors::kSyntax);
     return;
   }
   OpArgs op = MakeOpArgs(ctx);
   std::string_view key = ctx.arg(1);
   // Unlike SET, the key is looked up before the expire is validated.
   Db::Entry* e = op.db.FindRead(key, op.now_ms);
+  KeyWrite w(op.db, key, op.now_ms);  // finds e again (no second lazy expiry)
   if (e == nullptr) return ctx.reply.Null();
-  if (!e->value.is_string()) return ctx.reply.Error(kWrongTypeErr);
+  if (!e->value.is_string()) return ctx.reply.Error(errors::kWrongType);
   int64_t when = 0;
   if (opts.flags & kSetAnyExpire) {
     ExpireStatus st = ExpireFromOptions(opts, op.now_ms, &when);
@@ -570,15 +516,15 @@ void CmdGetEx(CommandContext& ctx) {
   if ((opts.flags & (kSetExat | kSetPxat)) && when <= op.now_ms && !ctx.loading) {
     // An absolute time already past deletes the key (not while replaying
     // the append-only file, as Redis's checkAlreadyExpired).
-    OpDel(op, key);
+    w.Delete();
     ctx.Propagate({DelCommand(ctx.server.config().lazyfree_lazy_expire), key});
   } else if (opts.flags & kSetAnyExpire) {
-    op.db.SetExpire(e, when);
-    ++op.dirty;
+    w.SetExpire(when);
+    w.Note(events::kExpire);
     if (ctx.propagating()) ctx.Propagate({"PEXPIREAT", key, std::to_string(when)});
   } else if (opts.flags & kSetPersist) {
-    if (op.db.Persist(e)) {
-      ++op.dirty;
+    if (w.Persist()) {
+      w.Note(events::kPersist);
       ctx.Propagate({"PERSIST", key});
     }
   }
@@ -598,12 +544,7 @@ void CmdMGet(CommandContext& ctx) {
 }
 
 void MSetGeneric(CommandContext& ctx, bool nx) {
-  if (ctx.argc() % 2 == 0) {
-    std::string msg = "ERR wrong number of arguments for '";
-    msg += ctx.spec->name;
-    msg += "' command";
-    return ctx.reply.Error(msg);
-  }
+  if (ctx.argc() % 2 == 0) return ctx.reply.Error(errors::WrongNumArgs(ctx.spec->name));
   OpStatus st = OpMSet(MakeOpArgs(ctx), ctx.args.subspan(1), nx);
   if (nx) {
     ctx.reply.Integer(st == OpStatus::kOk ? 1 : 0);
@@ -627,13 +568,13 @@ void CmdDecr(CommandContext& ctx) { IncrReply(ctx, -1); }
 
 void CmdIncrBy(CommandContext& ctx) {
   int64_t delta;
-  if (!ParseInt64(ctx.arg(2), &delta)) return ctx.reply.Error(kNotIntegerErr);
+  if (!ParseInt64(ctx.arg(2), &delta)) return ctx.reply.Error(errors::kNotInteger);
   IncrReply(ctx, delta);
 }
 
 void CmdDecrBy(CommandContext& ctx) {
   int64_t delta;
-  if (!ParseInt64(ctx.arg(2), &delta)) return ctx.reply.Error(kNotIntegerErr);
+  if (!ParseInt64(ctx.arg(2), &delta)) return ctx.reply.Error(errors::kNotInteger);
   // Negating INT64_MIN overflows.
   if (delta == INT64_MIN) return ctx.reply.Error("ERR decrement would overflow");
   IncrReply(ctx, -delta);
@@ -658,16 +599,16 @@ void CmdAppend(CommandContext& ctx) {
 
 void CmdStrLen(CommandContext& ctx) {
   const Value* v;
-  if (OpGet(MakeOpArgs(ctx), ctx.arg(1), &v) != OpStatus::kOk) return ctx.reply.Error(kWrongTypeErr);
+  if (OpGet(MakeOpArgs(ctx), ctx.arg(1), &v) != OpStatus::kOk) return ctx.reply.Error(errors::kWrongType);
   ctx.reply.Integer(v == nullptr ? 0 : static_cast<int64_t>(v->StringLength()));
 }
 
 void CmdGetRange(CommandContext& ctx) {
   int64_t start, end;
   if (!ParseInt64(ctx.arg(2), &start) || !ParseInt64(ctx.arg(3), &end))
-    return ctx.reply.Error(kNotIntegerErr);
+    return ctx.reply.Error(errors::kNotInteger);
   const Value* v;
-  if (OpGet(MakeOpArgs(ctx), ctx.arg(1), &v) != OpStatus::kOk) return ctx.reply.Error(kWrongTypeErr);
+  if (OpGet(MakeOpArgs(ctx), ctx.arg(1), &v) != OpStatus::kOk) return ctx.reply.Error(errors::kWrongType);
   if (v == nullptr) return ctx.reply.Bulk({});
   IntBuf buf;
   ctx.reply.Bulk(Substring(StringBytes(*v, &buf), start, end));
@@ -675,8 +616,8 @@ void CmdGetRange(CommandContext& ctx) {
 
 void CmdSetRange(CommandContext& ctx) {
   int64_t offset;
-  if (!ParseInt64(ctx.arg(2), &offset)) return ctx.reply.Error(kNotIntegerErr);
-  if (offset < 0) return ctx.reply.Error(kOffsetErr);
+  if (!ParseInt64(ctx.arg(2), &offset)) return ctx.reply.Error(errors::kNotInteger);
+  if (offset < 0) return ctx.reply.Error(errors::kOffsetOutOfRange);
   size_t len;
   OpStatus st = OpSetRange(MakeOpArgs(ctx), ctx.arg(1), offset, ctx.arg(3),
                            ctx.server.config().proto_max_bulk_len, &len);

@@ -77,6 +77,14 @@ struct CommandSpec {
   mutable CommandStats stats = {};
 };
 
+// What an operation on storage (an `Op...` function) needs: the selected
+// database and the command's "now". Every write an op makes reports itself
+// through a storage::KeyWrite (dirty count, WATCH, events, propagation).
+struct OpArgs {
+  storage::Db& db;
+  int64_t now_ms;
+};
+
 // Everything a handler may touch. No hidden globals: tests build one without
 // a socket (see tests/command_test_util.h).
 struct CommandContext {
@@ -114,6 +122,7 @@ struct CommandContext {
   void PropagateVerbatim() { propagate_mode = PropagateMode::kVerbatim; }
 
   storage::Db& db();
+  OpArgs op_args() { return OpArgs{db(), now_ms}; }
   size_t argc() const { return args.size(); }
   std::string_view arg(size_t i) const { return args[i]; }
 };

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <string>
 
+#include "server/core/errors.h"
 #include "server/core/log.h"
 #include "server/core/server_state.h"
 
@@ -10,20 +11,10 @@ namespace grabkv::server {
 
 namespace {
 
-void CountError(ServerState& s, std::string_view out, size_t from) {
-  if (from >= out.size() || out[from] != '-') return;
-  std::string_view msg = out.substr(from + 1);
-  size_t sp = msg.find_first_of(" \r");
-  s.stats().total_error_replies++;
-  s.stats().error_codes[std::string(msg.substr(0, sp))]++;
-}
-
 // A command refused before it runs. Inside MULTI it also dooms the
 // transaction (EXEC answers EXECABORT), as Redis's flagTransaction does.
 void Reject(ServerState& s, Client& c, std::string_view msg) {
-  size_t before = c.out().size();
   c.reply().Error(msg);
-  CountError(s, c.out(), before);
   if (c.in_multi) c.multi_aborted = true;
 }
 
@@ -72,7 +63,9 @@ void Execute(ServerState& s, Client& c, const CommandSpec* spec, Args args, cons
   ctx.in_script = opts.in_script;
   ctx.unblock_timeout = opts.unblock_timeout;
   ctx.loading = s.loading;
-  size_t before = c.out().size();
+  const uint64_t errors_before = s.stats().total_error_replies;
+  const uint64_t outer_nested = s.nested_errors;
+  s.nested_errors = 0;
   Propagator& prop = s.propagator();
   uint64_t writes_before = s.keyspace_writes();
   int db_before = c.db_index();
@@ -109,10 +102,10 @@ void Execute(ServerState& s, Client& c, const CommandSpec* spec, Args args, cons
   CommandStats& st = spec->stats;
   st.calls++;
   st.usec += static_cast<uint64_t>(elapsed > 0 ? elapsed : 0);
-  if (before < c.out().size() && c.out()[before] == '-') {
-    st.failed_calls++;
-    CountError(s, c.out(), before);
-  }
+  // Failed: it replied an error of its own (not one of a command it ran).
+  const uint64_t errors = s.stats().total_error_replies - errors_before;
+  if (errors > s.nested_errors) st.failed_calls++;
+  s.nested_errors = outer_nested + errors;
   s.stats().total_commands_processed++;
 }
 
@@ -168,10 +161,7 @@ void DispatchOne(ServerState& s, Client& c, Args args) {
   if (!spec->subcommands.empty() && args.size() >= 2) {
     const CommandSpec* sub = CommandTable::FindSub(*spec, args[1]);
     if (sub == nullptr) {
-      std::string msg = "ERR unknown subcommand '";
-      msg.append(args[1].substr(0, 128));
-      msg += "'. Try " + ToUpper(args[0]) + " HELP.";
-      Reject(s, c, msg);
+      Reject(s, c, errors::UnknownSubcommand(args[0], args[1]));
       return;
     }
     spec = sub;
@@ -180,7 +170,7 @@ void DispatchOne(ServerState& s, Client& c, Args args) {
   int argc = static_cast<int>(args.size());
   if ((spec->arity > 0 && argc != spec->arity) || argc < -spec->arity) {
     spec->stats.rejected_calls++;
-    Reject(s, c, std::string("ERR wrong number of arguments for '") + spec->name + "' command");
+    Reject(s, c, errors::WrongNumArgs(spec->name));
     return;
   }
   if (!c.authenticated() && !(spec->flags & kNoAuth)) {

@@ -50,14 +50,16 @@ int64_t ServerState::NowUs() {
   return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
 }
 
-void ServerState::OnKeyTouched(int db_index, std::string_view key) {
+// The one place every write of a key ends up: the change counter, WATCH, and
+// blocked clients here; the command's default propagation keys off
+// keyspace_writes_ (see Execute).
+void ServerState::OnKeyWritten(const storage::KeyWriteReport& report) {
+  const int db_index = report.db_index;
+  const std::string_view key = report.key;
   // An expiry deletion records its own DEL (OnKeyExpired); it does not make
   // the command that ran into it a write.
-  if (expiring_) {
-    expiring_ = false;
-  } else {
-    ++keyspace_writes_;
-  }
+  if (!report.expired()) ++keyspace_writes_;
+  dirty += report.changes;
   watches_.Touch(db_index, key);
   // Any write may give a blocked client something (a push, a rename onto
   // the key, ...): its command is simply tried again after this one.
@@ -75,6 +77,12 @@ void ServerState::OnDbReplaced(int db_index, int other_index) {
   }
 }
 
+void ServerState::OnErrorReply(std::string_view msg) {
+  stats_.total_error_replies++;
+  size_t sp = msg.find_first_of(" \r\n");
+  stats_.error_codes[std::string(msg.substr(0, sp))]++;
+}
+
 void ServerState::ForgetClient(Client& c) {
   watches_.UnwatchAll(c);
   pubsub_.Forget(c);
@@ -85,7 +93,6 @@ void ServerState::ForgetClient(Client& c) {
 void ServerState::OnKeyExpired(int db_index, std::string_view key) {
   // Replicas and the file see expiry as a deletion, as Redis propagates it.
   propagator_.Add(db_index, {config_.lazyfree_lazy_expire ? "UNLINK" : "DEL", key});
-  expiring_ = true;  // the OnKeyTouched that follows
 }
 
 void ServerState::FreeLater(std::unique_ptr<storage::Db::Taken> taken) {

@@ -50,7 +50,7 @@ struct GrabStats {
   uint64_t split = 0;     // GRAB.SPLIT created an envelope
 };
 
-class ServerState : public storage::KeyspaceObserver {
+class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink {
  public:
   // Takes the final configuration (after config file and arguments).
   explicit ServerState(Config config);
@@ -117,7 +117,10 @@ class ServerState : public storage::KeyspaceObserver {
 
   // --- clients ---
   uint64_t NextClientId() { return next_client_id_++; }
-  void AddClient(Client* c) { clients_[c->id()] = c; }
+  void AddClient(Client* c) {
+    clients_[c->id()] = c;
+    c->reply().set_error_sink(this);
+  }
   void RemoveClient(Client* c) { clients_.erase(c->id()); }
   const absl::flat_hash_map<uint64_t, Client*>& clients() const { return clients_; }
   // CLIENT KILL and similar: the IO layer closes these at the end of the
@@ -153,9 +156,15 @@ class ServerState : public storage::KeyspaceObserver {
   std::function<size_t()> client_memory;
 
   // KeyspaceObserver: the one place every write is reported to.
-  void OnKeyTouched(int db_index, std::string_view key) override;
+  void OnKeyWritten(const storage::KeyWriteReport& report) override;
   void OnDbReplaced(int db_index, int other_index) override;
   void OnKeyExpired(int db_index, std::string_view key) override;
+
+  // ErrorSink: every error reply built for a client (INFO errorstats).
+  void OnErrorReply(std::string_view msg) override;
+  // Errors replied by commands nested in the one running (EXEC's, a
+  // script's redis.call): Execute tells a command's own errors from theirs.
+  uint64_t nested_errors = 0;
 
   // Frees a taken database or value off the loop thread when it is large.
   void FreeLater(std::unique_ptr<storage::Db::Taken> taken);
@@ -176,7 +185,6 @@ class ServerState : public storage::KeyspaceObserver {
   std::unique_ptr<ScriptRuntime> scripts_;
   Propagator propagator_;
   uint64_t keyspace_writes_ = 0;
-  bool expiring_ = false;
   int64_t chained_us_ = 0;
   int chain_depth_ = 0;
   uint64_t next_client_id_ = 1;

@@ -136,8 +136,6 @@ void Connection::ProcessInput() {
     if (st == protocol::RespParser::Status::kNeedMore) break;
     if (st == protocol::RespParser::Status::kError) {
       client_.reply().Error("ERR " + parser_.error());
-      state_->stats().total_error_replies++;
-      state_->stats().error_codes["ERR"]++;
       Log(LogLevel::kVerbose, "Protocol error (%s) from client: id=%llu addr=%s",
           parser_.error().c_str(), static_cast<unsigned long long>(client_.id()),
           client_.addr.c_str());

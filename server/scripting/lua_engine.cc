@@ -55,6 +55,7 @@ void* LuaEngine::Alloc(void* ud, void* ptr, size_t osize, size_t nsize) {
 }
 
 LuaEngine::LuaEngine(ServerState* server) : server_(server), script_client_(0) {
+  script_client_.reply().set_error_sink(server);
   lua_ = lua_newstate(&LuaEngine::Alloc, this);
   BuildSandbox();
   lua_getfield(lua_, LUA_REGISTRYINDEX, "grabkv.randstate");

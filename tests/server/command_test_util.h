@@ -72,9 +72,11 @@ class CommandRunner {
 class CountingObserver : public storage::KeyspaceObserver {
  public:
   explicit CountingObserver(storage::KeyspaceObserver* next) : next_(next) {}
-  void OnKeyTouched(int db, std::string_view key) override {
+  void OnKeyWritten(const storage::KeyWriteReport& r) override {
     ++touched;
-    next_->OnKeyTouched(db, key);
+    changes += r.changes;
+    for (size_t i = 0; i < r.num_events; ++i) events.emplace_back(r.events[i].name);
+    next_->OnKeyWritten(r);
   }
   void OnDbReplaced(int db, int other) override { next_->OnDbReplaced(db, other); }
   void OnKeyExpired(int db, std::string_view key) override {
@@ -83,6 +85,8 @@ class CountingObserver : public storage::KeyspaceObserver {
   }
   int touched = 0;
   int expired = 0;
+  uint64_t changes = 0;             // the dirty count reported
+  std::vector<std::string> events;  // every event reported, in order
 
  private:
   storage::KeyspaceObserver* next_;

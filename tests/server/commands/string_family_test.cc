@@ -829,6 +829,32 @@ TEST_F(StringFamilyTest, EveryWriteNotifiesOnceAndCountsDirty) {
   EXPECT_EQ(Effects("getrange a 0 1"), Effect(0, 0));
 }
 
+// The events each write reports (Redis's keyspace notification names).
+TEST_F(StringFamilyTest, WritesReportRedisEventNames) {
+  auto events = [&](std::string_view line) {
+    size_t from = observer_.events.size();
+    Cmd(line);
+    return std::vector<std::string>(observer_.events.begin() + from, observer_.events.end());
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(events("set k v"), V({"set"}));
+  EXPECT_EQ(events("set k v EX 100"), V({"set", "expire"}));
+  EXPECT_EQ(events("setex k 10 v"), V({"set", "expire"}));
+  EXPECT_EQ(events("getex k PERSIST"), V({"persist"}));
+  EXPECT_EQ(events("getex k PX 5000"), V({"expire"}));
+  EXPECT_EQ(events("mset a 1 b 2"), V({"set", "set"}));
+  EXPECT_EQ(events("incr a"), V({"incrby"}));
+  EXPECT_EQ(events("decrby a 3"), V({"incrby"}));
+  EXPECT_EQ(events("incrbyfloat a 1.5"), V({"incrbyfloat"}));
+  EXPECT_EQ(events("append a x"), V({"append"}));
+  EXPECT_EQ(events("setrange a 0 y"), V({"setrange"}));
+  EXPECT_EQ(events("getdel a"), V({"del"}));
+  EXPECT_EQ(events("getex k PXAT 1"), V({"del"}));
+  EXPECT_EQ(events("set nosuch v XX"), V({}));
+  EXPECT_EQ(events("set k v"), V({"set"}));
+  EXPECT_EQ(events("set k v NX"), V({}));
+}
+
 TEST_F(StringFamilyTest, NoOpSetRangeDoesNotNotify) {
   Cmd("set k abc");
   int t0 = observer_.touched;
