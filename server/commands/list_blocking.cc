@@ -26,11 +26,14 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "server/core/blocking.h"
+#include "server/commands/list_ops.h"
 #include "server/core/command_table.h"
+#include "server/core/errors.h"
 #include "server/core/server_state.h"
 #include "server/core/util.h"
 #include "storage/db.h"
@@ -42,17 +45,12 @@ namespace grabkv::server {
 namespace {
 
 using storage::Db;
+using storage::KeyEvent;
+using storage::KeyWrite;
 using storage::List;
 using storage::ValueType;
 
-constexpr std::string_view kWrongTypeErr =
-    "WRONGTYPE Operation against a key holding the wrong kind of value";
-constexpr std::string_view kSyntaxErr = "ERR syntax error";
-constexpr std::string_view kPositiveErr = "ERR value is out of range, must be positive";
-constexpr std::string_view kNumkeysErr = "ERR numkeys should be greater than 0";
 constexpr std::string_view kCountErr = "ERR count should be greater than 0";
-
-enum class OpStatus { kOk, kMissing, kWrongType, kWrongTypeDst };
 
 
 // LEFT or RIGHT (Redis getListPositionFromObjectOrReply).
@@ -68,11 +66,11 @@ bool ParseEnd(std::string_view arg, bool* front) {
   return true;
 }
 
-// The list at `key` for writing (no hit/miss counting).
-List* FindList(CommandContext& ctx, std::string_view key, OpStatus* st) {
-  Db::Entry* e = ctx.db().Find(key, ctx.now_ms);
+// The list of a write (no hit/miss counting).
+List* FindList(const KeyWrite& w, OpStatus* st) {
+  Db::Entry* e = w.entry();
   if (e == nullptr) {
-    *st = OpStatus::kMissing;
+    *st = OpStatus::kKeyNotFound;
     return nullptr;
   }
   if (e->value.type() != ValueType::kList) {
@@ -83,9 +81,12 @@ List* FindList(CommandContext& ctx, std::string_view key, OpStatus* st) {
   return e->value.As<List>();
 }
 
-// Replies n elements from one end of l (tail first for the right end) as
-// bulk strings, then removes them. REQUIRES: n <= l->size().
-void ReplyAndPop(CommandContext& ctx, List* l, bool front, size_t n) {
+KeyEvent PopEvent(bool front) { return front ? kLPopEvent : kRPopEvent; }
+
+// Replies n elements from one end of w's list l (tail first for the right
+// end) as bulk strings, then removes them and notes the pop.
+// REQUIRES: n <= l->size().
+void ReplyAndPop(CommandContext& ctx, KeyWrite& w, List* l, bool front, size_t n) {
   if (front) {
     auto it = l->Begin();
     for (size_t i = 0; i < n; ++i, it.Next()) ctx.reply.Bulk(it.value());
@@ -95,7 +96,7 @@ void ReplyAndPop(CommandContext& ctx, List* l, bool front, size_t n) {
     for (size_t i = 0; i < n; ++i, it.Prev()) ctx.reply.Bulk(it.value());
     l->RemoveBack(n);
   }
-  ctx.server.dirty += n;
+  w.Note(PopEvent(front), n);
 }
 
 std::string_view PopCommand(bool front) { return front ? "LPOP" : "RPOP"; }
@@ -116,23 +117,22 @@ bool ReplyIfUnblocked(CommandContext& ctx) {
 
 void PopGeneric(CommandContext& ctx, bool front) {
   if (ctx.argc() > 3) {
-    return ctx.reply.Error(std::string("ERR wrong number of arguments for '") + ctx.spec->name +
-                           "' command");
+    return ctx.reply.Error(errors::WrongNumArgs(ctx.spec->name));
   }
   const bool has_count = ctx.argc() == 3;
   int64_t count = 1;
   if (has_count && (!ParseInt64(ctx.arg(2), &count) || count < 0)) {
-    return ctx.reply.Error(kPositiveErr);
+    return ctx.reply.Error(errors::kMustBePositive);
   }
+  KeyWrite w(ctx.db(), ctx.arg(1), ctx.now_ms);
   OpStatus st;
-  List* l = FindList(ctx, ctx.arg(1), &st);
-  if (st == OpStatus::kMissing) return has_count ? ctx.reply.NullArray() : ctx.reply.Null();
-  if (st == OpStatus::kWrongType) return ctx.reply.Error(kWrongTypeErr);
+  List* l = FindList(w, &st);
+  if (st == OpStatus::kKeyNotFound) return has_count ? ctx.reply.NullArray() : ctx.reply.Null();
+  if (st == OpStatus::kWrongType) return ctx.reply.Error(errors::kWrongType);
   if (has_count && count == 0) return ctx.reply.ArrayHeader(0);  // nothing changes
   const size_t n = std::min<uint64_t>(static_cast<uint64_t>(count), l->size());
   if (has_count) ctx.reply.ArrayHeader(n);
-  ReplyAndPop(ctx, l, front, n);
-  ctx.db().FinishContainerWrite(ctx.arg(1), l->empty(), ctx.now_ms);
+  ReplyAndPop(ctx, w, l, front, n);
 }
 
 void CmdLPop(CommandContext& ctx) { PopGeneric(ctx, true); }
@@ -140,49 +140,55 @@ void CmdRPop(CommandContext& ctx) { PopGeneric(ctx, false); }
 
 // --- LMOVE RPOPLPUSH BLMOVE BRPOPLPUSH ---
 
-// Moves one element from an end of src to an end of dst (created when
-// missing); *moved receives it. src == dst rotates the list. Nothing
-// changes unless both keys are usable.
-OpStatus OpMove(CommandContext& ctx, std::string_view src, std::string_view dst, bool from_front,
+}  // namespace
+
+OpStatus OpMove(const OpArgs& op, std::string_view src, std::string_view dst, bool from_front,
                 bool to_front, std::string* moved) {
-  Db& db = ctx.db();
+  KeyWrite sw(op.db, src, op.now_ms);
   OpStatus st;
-  List* sl = FindList(ctx, src, &st);
+  List* sl = FindList(sw, &st);
   if (sl == nullptr) return st;
-  Db::Entry* de = db.Find(dst, ctx.now_ms);
-  if (de != nullptr && de->value.type() != ValueType::kList) return OpStatus::kWrongTypeDst;
+  // The destination's write is declared second, so it is reported first:
+  // Redis notifies the push, then the pop (and the source's deletion when it
+  // emptied). src == dst (a rotation) is one write of one key.
+  std::optional<KeyWrite> dst_write;
+  if (src != dst) dst_write.emplace(op.db, dst, op.now_ms);
+  KeyWrite& dw = src != dst ? *dst_write : sw;
+  if (dw && dw.value().type() != ValueType::kList) return OpStatus::kWrongTypeDest;
   // Copy first: the push may be into the same list.
   moved->assign(from_front ? sl->Front() : sl->Back());
   from_front ? sl->RemoveFront(1) : sl->RemoveBack(1);
-  if (de == nullptr) {
-    de = db.FindOrInsert(dst, ctx.now_ms).first;
-    de->value.SetContainer(std::make_unique<List>());
+  if (!dw) {
+    storage::Value v;
+    v.SetContainer(std::make_unique<List>());
+    dw.Create(std::move(v));
   }
-  List* dl = de->value.As<List>();
+  List* dl = dw.value().As<List>();
   to_front ? dl->PushFront(*moved) : dl->PushBack(*moved);
-  db.Touch(dst);
-  if (src != dst) ctx.db().FinishContainerWrite(src, sl->empty(), ctx.now_ms);  // may free sl
-  ctx.server.dirty++;
+  dw.Note(to_front ? kLPushEvent : kRPushEvent);
+  sw.Note(PopEvent(from_front), 0);  // Redis counts a move as one change
   return OpStatus::kOk;
 }
 
+namespace {
+
 void MoveGeneric(CommandContext& ctx, bool from_front, bool to_front) {
   std::string moved;
-  switch (OpMove(ctx, ctx.arg(1), ctx.arg(2), from_front, to_front, &moved)) {
+  switch (OpMove(ctx.op_args(), ctx.arg(1), ctx.arg(2), from_front, to_front, &moved)) {
     case OpStatus::kOk:
       return ctx.reply.Bulk(moved);
-    case OpStatus::kMissing:
+    case OpStatus::kKeyNotFound:
       return ctx.reply.Null();
     case OpStatus::kWrongType:
-    case OpStatus::kWrongTypeDst:
-      return ctx.reply.Error(kWrongTypeErr);
+    case OpStatus::kWrongTypeDest:
+      return ctx.reply.Error(errors::kWrongType);
   }
 }
 
 void CmdLMove(CommandContext& ctx) {
   bool from_front, to_front;
   if (!ParseEnd(ctx.arg(3), &from_front) || !ParseEnd(ctx.arg(4), &to_front)) {
-    return ctx.reply.Error(kSyntaxErr);
+    return ctx.reply.Error(errors::kSyntax);
   }
   MoveGeneric(ctx, from_front, to_front);
 }
@@ -197,7 +203,7 @@ void BlockingMove(CommandContext& ctx, bool from_front, bool to_front, size_t ti
   int64_t deadline = 0;
   if (!rerun && !ParseBlockTimeout(ctx, ctx.arg(timeout_idx), &deadline)) return;
   std::string moved;
-  switch (OpMove(ctx, ctx.arg(1), ctx.arg(2), from_front, to_front, &moved)) {
+  switch (OpMove(ctx.op_args(), ctx.arg(1), ctx.arg(2), from_front, to_front, &moved)) {
     case OpStatus::kOk:
       if (timeout_idx == 5) {
         ctx.Propagate({"LMOVE", ctx.arg(1), ctx.arg(2), ctx.arg(3), ctx.arg(4)});
@@ -205,13 +211,13 @@ void BlockingMove(CommandContext& ctx, bool from_front, bool to_front, size_t ti
         ctx.Propagate({"RPOPLPUSH", ctx.arg(1), ctx.arg(2)});
       }
       return ctx.reply.Bulk(moved);
-    case OpStatus::kWrongTypeDst:
+    case OpStatus::kWrongTypeDest:
       // Redis serves the client anyway and the push fails: an error reply.
-      return ctx.reply.Error(kWrongTypeErr);
+      return ctx.reply.Error(errors::kWrongType);
     case OpStatus::kWrongType:
-      if (!rerun) return ctx.reply.Error(kWrongTypeErr);
+      if (!rerun) return ctx.reply.Error(errors::kWrongType);
       break;  // the source stopped being a list: keep waiting
-    case OpStatus::kMissing:
+    case OpStatus::kKeyNotFound:
       break;
   }
   if (!ctx.may_block()) return ctx.reply.Null();
@@ -221,7 +227,7 @@ void BlockingMove(CommandContext& ctx, bool from_front, bool to_front, size_t ti
 void CmdBLMove(CommandContext& ctx) {
   bool from_front, to_front;
   if (!ParseEnd(ctx.arg(3), &from_front) || !ParseEnd(ctx.arg(4), &to_front)) {
-    return ctx.reply.Error(kSyntaxErr);
+    return ctx.reply.Error(errors::kSyntax);
   }
   BlockingMove(ctx, from_front, to_front, 5);
 }
@@ -237,17 +243,17 @@ void BlockingPop(CommandContext& ctx, bool front) {
   int64_t deadline = 0;
   if (!rerun && !ParseBlockTimeout(ctx, ctx.arg(ctx.argc() - 1), &deadline)) return;
   for (size_t j = 1; j + 1 < ctx.argc(); ++j) {
+    KeyWrite w(ctx.db(), ctx.arg(j), ctx.now_ms);
     OpStatus st;
-    List* l = FindList(ctx, ctx.arg(j), &st);
-    if (st == OpStatus::kMissing) continue;
+    List* l = FindList(w, &st);
+    if (st == OpStatus::kKeyNotFound) continue;
     if (st == OpStatus::kWrongType) {
       if (rerun) continue;
-      return ctx.reply.Error(kWrongTypeErr);
+      return ctx.reply.Error(errors::kWrongType);
     }
     ctx.reply.ArrayHeader(2);
     ctx.reply.Bulk(ctx.arg(j));
-    ReplyAndPop(ctx, l, front, 1);
-    ctx.db().FinishContainerWrite(ctx.arg(j), l->empty(), ctx.now_ms);
+    ReplyAndPop(ctx, w, l, front, 1);
     ctx.Propagate({PopCommand(front), ctx.arg(j)});
     return;
   }
@@ -271,19 +277,19 @@ struct MpopArgs {
 bool ParseMpop(CommandContext& ctx, size_t numkeys_idx, MpopArgs* a) {
   int64_t numkeys;
   if (!ParseInt64(ctx.arg(numkeys_idx), &numkeys) || numkeys < 1) {
-    ctx.reply.Error(kNumkeysErr);
+    ctx.reply.Error(errors::kNumkeysNotPositive);
     return false;
   }
   // LEFT|RIGHT must follow the keys.
   if (static_cast<uint64_t>(numkeys) >= ctx.argc() - numkeys_idx - 1) {
-    ctx.reply.Error(kSyntaxErr);
+    ctx.reply.Error(errors::kSyntax);
     return false;
   }
   a->first_key = numkeys_idx + 1;
   a->numkeys = static_cast<size_t>(numkeys);
   const size_t where_idx = a->first_key + a->numkeys;
   if (!ParseEnd(ctx.arg(where_idx), &a->front)) {
-    ctx.reply.Error(kSyntaxErr);
+    ctx.reply.Error(errors::kSyntax);
     return false;
   }
   bool has_count = false;
@@ -295,7 +301,7 @@ bool ParseMpop(CommandContext& ctx, size_t numkeys_idx, MpopArgs* a) {
       }
       has_count = true;
     } else {
-      ctx.reply.Error(kSyntaxErr);
+      ctx.reply.Error(errors::kSyntax);
       return false;
     }
   }
@@ -308,9 +314,10 @@ bool ParseMpop(CommandContext& ctx, size_t numkeys_idx, MpopArgs* a) {
 // `skip_wrong_type`.
 OpStatus OpMpop(CommandContext& ctx, const MpopArgs& a, bool skip_wrong_type) {
   for (size_t j = a.first_key; j < a.first_key + a.numkeys; ++j) {
+    KeyWrite w(ctx.db(), ctx.arg(j), ctx.now_ms);
     OpStatus st;
-    List* l = FindList(ctx, ctx.arg(j), &st);
-    if (st == OpStatus::kMissing) continue;
+    List* l = FindList(w, &st);
+    if (st == OpStatus::kKeyNotFound) continue;
     if (st == OpStatus::kWrongType) {
       if (skip_wrong_type) continue;
       return st;
@@ -319,12 +326,11 @@ OpStatus OpMpop(CommandContext& ctx, const MpopArgs& a, bool skip_wrong_type) {
     ctx.reply.ArrayHeader(2);
     ctx.reply.Bulk(ctx.arg(j));
     ctx.reply.ArrayHeader(n);
-    ReplyAndPop(ctx, l, a.front, n);
-    ctx.db().FinishContainerWrite(ctx.arg(j), l->empty(), ctx.now_ms);
+    ReplyAndPop(ctx, w, l, a.front, n);
     if (ctx.propagating()) ctx.Propagate({PopCommand(a.front), ctx.arg(j), std::to_string(n)});
     return OpStatus::kOk;
   }
-  return OpStatus::kMissing;
+  return OpStatus::kKeyNotFound;
 }
 
 void CmdLMpop(CommandContext& ctx) {
@@ -332,8 +338,8 @@ void CmdLMpop(CommandContext& ctx) {
   MpopArgs a;
   if (!ParseMpop(ctx, 1, &a)) return;
   OpStatus st = OpMpop(ctx, a, false);
-  if (st == OpStatus::kWrongType) return ctx.reply.Error(kWrongTypeErr);
-  if (st == OpStatus::kMissing) ctx.reply.NullArray();
+  if (st == OpStatus::kWrongType) return ctx.reply.Error(errors::kWrongType);
+  if (st == OpStatus::kKeyNotFound) ctx.reply.NullArray();
 }
 
 void CmdBLMpop(CommandContext& ctx) {
@@ -346,7 +352,7 @@ void CmdBLMpop(CommandContext& ctx) {
   if (!rerun && !ParseBlockTimeout(ctx, ctx.arg(1), &deadline)) return;
   OpStatus st = OpMpop(ctx, a, rerun);
   if (st == OpStatus::kOk) return;
-  if (st == OpStatus::kWrongType) return ctx.reply.Error(kWrongTypeErr);
+  if (st == OpStatus::kWrongType) return ctx.reply.Error(errors::kWrongType);
   if (!ctx.may_block()) return ctx.reply.NullArray();
   ctx.server.blocking().Block(ctx, ctx.args.subspan(a.first_key, a.numkeys), deadline);
 }

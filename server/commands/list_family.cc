@@ -9,10 +9,9 @@
 // looking at the key, LINDEX and LSET look at the key first, LINSERT checks
 // BEFORE|AFTER first, LPOS parses all its options first.
 //
-// Every write notifies the keyspace observer once (Db::Touch, or the Db
-// itself when the list emptied and the key is deleted); that also wakes
-// clients blocked on the key. Writes add Redis's number of changes to
-// ServerState::dirty.
+// Every write goes through a storage::KeyWrite, which reports it once with
+// Redis's event name and number of changes (and deletes a list it emptied);
+// the report also wakes clients blocked on the key.
 #include <algorithm>
 #include <cstdint>
 #include <memory>
@@ -20,7 +19,9 @@
 #include <string_view>
 #include <vector>
 
+#include "server/commands/list_ops.h"
 #include "server/core/command_table.h"
+#include "server/core/errors.h"
 #include "server/core/server_state.h"
 #include "server/core/util.h"
 #include "storage/db.h"
@@ -35,29 +36,27 @@ void RegisterListPopCommands(CommandTable& t);
 namespace {
 
 using storage::Db;
+using storage::EventClass;
+using storage::KeyEvent;
+using storage::KeyWrite;
 using storage::List;
 using storage::ValueType;
-
-constexpr std::string_view kWrongTypeErr =
-    "WRONGTYPE Operation against a key holding the wrong kind of value";
-constexpr std::string_view kSyntaxErr = "ERR syntax error";
-constexpr std::string_view kNotIntegerErr = "ERR value is not an integer or out of range";
-constexpr std::string_view kNoSuchKeyErr = "ERR no such key";
-constexpr std::string_view kOutOfRangeErr = "ERR index out of range";
 constexpr std::string_view kRankZeroErr =
     "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use "
     "negative to start from the end of the list";
 constexpr std::string_view kCountNegativeErr = "ERR COUNT can't be negative";
 constexpr std::string_view kMaxlenNegativeErr = "ERR MAXLEN can't be negative";
 
-enum class OpStatus { kOk, kMissing, kWrongType, kNotInteger, kOutOfRange };
-
+constexpr KeyEvent kLSetEvent{"lset", EventClass::kList};
+constexpr KeyEvent kLTrimEvent{"ltrim", EventClass::kList};
+constexpr KeyEvent kLInsertEvent{"linsert", EventClass::kList};
+constexpr KeyEvent kLRemEvent{"lrem", EventClass::kList};
 
 // A lookup for reading: counts a keyspace hit or miss.
 List* FindListRead(CommandContext& ctx, std::string_view key, OpStatus* st) {
   Db::Entry* e = ctx.db().FindRead(key, ctx.now_ms);
   if (e == nullptr) {
-    *st = OpStatus::kMissing;
+    *st = OpStatus::kKeyNotFound;
     return nullptr;
   }
   if (e->value.type() != ValueType::kList) {
@@ -68,11 +67,11 @@ List* FindListRead(CommandContext& ctx, std::string_view key, OpStatus* st) {
   return e->value.As<List>();
 }
 
-// A lookup for writing (Redis lookupKeyWrite: no hit/miss counting).
-List* FindListWrite(CommandContext& ctx, std::string_view key, OpStatus* st) {
-  Db::Entry* e = ctx.db().Find(key, ctx.now_ms);
+// The list of a write (Redis lookupKeyWrite: no hit/miss counting).
+List* FindListWrite(const KeyWrite& w, OpStatus* st) {
+  Db::Entry* e = w.entry();
   if (e == nullptr) {
-    *st = OpStatus::kMissing;
+    *st = OpStatus::kKeyNotFound;
     return nullptr;
   }
   if (e->value.type() != ValueType::kList) {
@@ -101,38 +100,40 @@ bool NormalizeRange(int64_t start, int64_t stop, size_t len, size_t* from, size_
 
 // Pushes args[2..] one by one (LPUSH a b c leaves c first). With
 // `only_existing` (the X forms) a missing key stays missing.
-OpStatus OpPush(CommandContext& ctx, bool front, bool only_existing, size_t* len) {
-  std::string_view key = ctx.arg(1);
-  Db& db = ctx.db();
+}  // namespace
+
+OpStatus OpPush(const OpArgs& op, std::string_view key, bool front, bool only_existing,
+                Args elements, size_t* len) {
+  KeyWrite w(op.db, key, op.now_ms);
   List* l;
-  Db::Entry* e = db.Find(key, ctx.now_ms);
-  if (e == nullptr) {
+  if (!w) {
     if (only_existing) {
       *len = 0;
-      return OpStatus::kMissing;
+      return OpStatus::kKeyNotFound;
     }
-    e = db.FindOrInsert(key, ctx.now_ms).first;
     auto fresh = std::make_unique<List>();
     l = fresh.get();
-    e->value.SetContainer(std::move(fresh));
-  } else if (e->value.type() != ValueType::kList) {
+    storage::Value v;
+    v.SetContainer(std::move(fresh));
+    w.Create(std::move(v));
+  } else if (w.value().type() != ValueType::kList) {
     return OpStatus::kWrongType;
   } else {
-    l = e->value.As<List>();
+    l = w.value().As<List>();
   }
-  for (size_t i = 2; i < ctx.argc(); ++i) {
-    front ? l->PushFront(ctx.arg(i)) : l->PushBack(ctx.arg(i));
-  }
+  for (std::string_view el : elements) front ? l->PushFront(el) : l->PushBack(el);
   *len = l->size();
-  db.Touch(key);
-  ctx.server.dirty += ctx.argc() - 2;
+  w.Note(front ? kLPushEvent : kRPushEvent, elements.size());
   return OpStatus::kOk;
 }
 
+namespace {
+
 void PushGeneric(CommandContext& ctx, bool front, bool only_existing) {
   size_t len = 0;
-  if (OpPush(ctx, front, only_existing, &len) == OpStatus::kWrongType) {
-    return ctx.reply.Error(kWrongTypeErr);
+  if (OpPush(ctx.op_args(), ctx.arg(1), front, only_existing, ctx.args.subspan(2), &len) ==
+      OpStatus::kWrongType) {
+    return ctx.reply.Error(errors::kWrongType);
   }
   ctx.reply.Integer(static_cast<int64_t>(len));
 }
@@ -147,17 +148,17 @@ void CmdRPushX(CommandContext& ctx) { PushGeneric(ctx, false, true); }
 void CmdLLen(CommandContext& ctx) {
   OpStatus st;
   const List* l = FindListRead(ctx, ctx.arg(1), &st);
-  if (st == OpStatus::kWrongType) return ctx.reply.Error(kWrongTypeErr);
+  if (st == OpStatus::kWrongType) return ctx.reply.Error(errors::kWrongType);
   ctx.reply.Integer(l == nullptr ? 0 : static_cast<int64_t>(l->size()));
 }
 
 void CmdLIndex(CommandContext& ctx) {
   OpStatus st;
   const List* l = FindListRead(ctx, ctx.arg(1), &st);
-  if (st == OpStatus::kMissing) return ctx.reply.Null();
-  if (st == OpStatus::kWrongType) return ctx.reply.Error(kWrongTypeErr);
+  if (st == OpStatus::kKeyNotFound) return ctx.reply.Null();
+  if (st == OpStatus::kWrongType) return ctx.reply.Error(errors::kWrongType);
   int64_t index;
-  if (!ParseInt64(ctx.arg(2), &index)) return ctx.reply.Error(kNotIntegerErr);
+  if (!ParseInt64(ctx.arg(2), &index)) return ctx.reply.Error(errors::kNotInteger);
   std::string_view v;
   if (!l->Index(index, &v)) return ctx.reply.Null();
   ctx.reply.Bulk(v);
@@ -173,12 +174,12 @@ void ReplyRange(CommandContext& ctx, const List& l, size_t from, size_t to) {
 void CmdLRange(CommandContext& ctx) {
   int64_t start, stop;
   if (!ParseInt64(ctx.arg(2), &start) || !ParseInt64(ctx.arg(3), &stop)) {
-    return ctx.reply.Error(kNotIntegerErr);
+    return ctx.reply.Error(errors::kNotInteger);
   }
   OpStatus st;
   const List* l = FindListRead(ctx, ctx.arg(1), &st);
-  if (st == OpStatus::kMissing) return ctx.reply.ArrayHeader(0);
-  if (st == OpStatus::kWrongType) return ctx.reply.Error(kWrongTypeErr);
+  if (st == OpStatus::kKeyNotFound) return ctx.reply.ArrayHeader(0);
+  if (st == OpStatus::kWrongType) return ctx.reply.Error(errors::kWrongType);
   size_t from, to;
   if (!NormalizeRange(start, stop, l->size(), &from, &to)) return ctx.reply.ArrayHeader(0);
   ReplyRange(ctx, *l, from, to);
@@ -189,8 +190,9 @@ void CmdLRange(CommandContext& ctx) {
 // LSET: the key is looked at before the index is parsed.
 OpStatus OpSet(CommandContext& ctx, std::string_view key, std::string_view index_arg,
                std::string_view value) {
+  KeyWrite w(ctx.db(), key, ctx.now_ms);
   OpStatus st;
-  List* l = FindListWrite(ctx, key, &st);
+  List* l = FindListWrite(w, &st);
   if (l == nullptr) return st;
   int64_t index;
   if (!ParseInt64(index_arg, &index)) return OpStatus::kNotInteger;
@@ -198,29 +200,20 @@ OpStatus OpSet(CommandContext& ctx, std::string_view key, std::string_view index
   if (index < 0) index += n;
   if (index < 0 || index >= n) return OpStatus::kOutOfRange;
   l->Set(static_cast<size_t>(index), value);
-  ctx.db().Touch(key);
-  ctx.server.dirty++;
+  w.Note(kLSetEvent);
   return OpStatus::kOk;
 }
 
 void CmdLSet(CommandContext& ctx) {
-  switch (OpSet(ctx, ctx.arg(1), ctx.arg(2), ctx.arg(3))) {
-    case OpStatus::kOk:
-      return ctx.reply.Ok();
-    case OpStatus::kMissing:
-      return ctx.reply.Error(kNoSuchKeyErr);
-    case OpStatus::kWrongType:
-      return ctx.reply.Error(kWrongTypeErr);
-    case OpStatus::kNotInteger:
-      return ctx.reply.Error(kNotIntegerErr);
-    case OpStatus::kOutOfRange:
-      return ctx.reply.Error(kOutOfRangeErr);
-  }
+  OpStatus st = OpSet(ctx, ctx.arg(1), ctx.arg(2), ctx.arg(3));
+  if (st == OpStatus::kOk) return ctx.reply.Ok();
+  ReplyStatus(ctx.reply, st == OpStatus::kKeyNotFound ? OpStatus::kNoSuchKey : st);
 }
 
 OpStatus OpTrim(CommandContext& ctx, std::string_view key, int64_t start, int64_t stop) {
+  KeyWrite w(ctx.db(), key, ctx.now_ms);
   OpStatus st;
-  List* l = FindListWrite(ctx, key, &st);
+  List* l = FindListWrite(w, &st);
   if (l == nullptr) return st;
   const size_t len = l->size();
   size_t from, to;
@@ -229,19 +222,18 @@ OpStatus OpTrim(CommandContext& ctx, std::string_view key, int64_t start, int64_
   } else {
     l->Trim(1, 0);  // nothing is kept
   }
-  ctx.server.dirty += len - l->size();
-  // Redis signals the key even when nothing was cut (WATCH sees it).
-  ctx.db().FinishContainerWrite(key, l->empty(), ctx.now_ms);
+  // Redis reports the key even when nothing was cut (WATCH sees it).
+  w.Note(kLTrimEvent, len - l->size());
   return OpStatus::kOk;
 }
 
 void CmdLTrim(CommandContext& ctx) {
   int64_t start, stop;
   if (!ParseInt64(ctx.arg(2), &start) || !ParseInt64(ctx.arg(3), &stop)) {
-    return ctx.reply.Error(kNotIntegerErr);
+    return ctx.reply.Error(errors::kNotInteger);
   }
   if (OpTrim(ctx, ctx.arg(1), start, stop) == OpStatus::kWrongType) {
-    return ctx.reply.Error(kWrongTypeErr);
+    return ctx.reply.Error(errors::kWrongType);
   }
   ctx.reply.Ok();
 }
@@ -250,14 +242,14 @@ void CmdLTrim(CommandContext& ctx) {
 // new length, or -1 when the pivot is not there.
 OpStatus OpInsert(CommandContext& ctx, std::string_view key, bool after, std::string_view pivot,
                   std::string_view value, int64_t* len) {
+  KeyWrite w(ctx.db(), key, ctx.now_ms);
   OpStatus st;
-  List* l = FindListWrite(ctx, key, &st);
+  List* l = FindListWrite(w, &st);
   if (l == nullptr) return st;
   for (auto it = l->Begin(); it.Valid(); it.Next()) {
     if (it.value() == pivot) {
       l->Insert(it, after, value);
-      ctx.db().Touch(key);
-      ctx.server.dirty++;
+      w.Note(kLInsertEvent);
       *len = static_cast<int64_t>(l->size());
       return OpStatus::kOk;
     }
@@ -274,34 +266,32 @@ void CmdLInsert(CommandContext& ctx) {
   } else if (EqualsIgnoreCase(where, "before")) {
     after = false;
   } else {
-    return ctx.reply.Error(kSyntaxErr);
+    return ctx.reply.Error(errors::kSyntax);
   }
   int64_t len = 0;
   OpStatus st = OpInsert(ctx, ctx.arg(1), after, ctx.arg(3), ctx.arg(4), &len);
-  if (st == OpStatus::kWrongType) return ctx.reply.Error(kWrongTypeErr);
+  if (st == OpStatus::kWrongType) return ctx.reply.Error(errors::kWrongType);
   ctx.reply.Integer(len);
 }
 
 OpStatus OpRem(CommandContext& ctx, std::string_view key, int64_t count, std::string_view value,
                size_t* removed) {
   *removed = 0;
+  KeyWrite w(ctx.db(), key, ctx.now_ms);
   OpStatus st;
-  List* l = FindListWrite(ctx, key, &st);
+  List* l = FindListWrite(w, &st);
   if (l == nullptr) return st;
   *removed = l->Remove(value, count);
-  if (*removed != 0) {
-    ctx.server.dirty += *removed;
-    ctx.db().FinishContainerWrite(key, l->empty(), ctx.now_ms);
-  }
+  if (*removed != 0) w.Note(kLRemEvent, *removed);
   return OpStatus::kOk;
 }
 
 void CmdLRem(CommandContext& ctx) {
   int64_t count;
-  if (!ParseInt64(ctx.arg(2), &count)) return ctx.reply.Error(kNotIntegerErr);
+  if (!ParseInt64(ctx.arg(2), &count)) return ctx.reply.Error(errors::kNotInteger);
   size_t removed;
   if (OpRem(ctx, ctx.arg(1), count, ctx.arg(3), &removed) == OpStatus::kWrongType) {
-    return ctx.reply.Error(kWrongTypeErr);
+    return ctx.reply.Error(errors::kWrongType);
   }
   ctx.reply.Integer(static_cast<int64_t>(removed));
 }
@@ -321,7 +311,7 @@ bool ParseLposOptions(CommandContext& ctx, LposOptions* o) {
     const bool more = j + 1 < ctx.argc();
     if (EqualsIgnoreCase(opt, "rank") && more) {
       if (!ParseInt64(ctx.arg(++j), &o->rank)) {
-        ctx.reply.Error(kNotIntegerErr);
+        ctx.reply.Error(errors::kNotInteger);
         return false;
       }
       if (o->rank == 0) {
@@ -339,7 +329,7 @@ bool ParseLposOptions(CommandContext& ctx, LposOptions* o) {
         return false;
       }
     } else {
-      ctx.reply.Error(kSyntaxErr);
+      ctx.reply.Error(errors::kSyntax);
       return false;
     }
   }
@@ -376,7 +366,7 @@ void CmdLPos(CommandContext& ctx) {
   if (!ParseLposOptions(ctx, &o)) return;
   OpStatus st;
   const List* l = FindListRead(ctx, ctx.arg(1), &st);
-  if (st == OpStatus::kWrongType) return ctx.reply.Error(kWrongTypeErr);
+  if (st == OpStatus::kWrongType) return ctx.reply.Error(errors::kWrongType);
   std::vector<int64_t> found;
   if (l != nullptr) found = OpPos(*l, ctx.arg(2), o);
   if (o.count >= 0) {

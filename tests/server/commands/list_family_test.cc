@@ -301,6 +301,31 @@ TEST_F(ListFamilyTest, NotificationsAndDirty) {
   EXPECT_FALSE(Exists("l"));
 }
 
+// Event names and order as redis-server 7.0 notifies them
+// (notify-keyspace-events KEA, __keyevent@*).
+TEST_F(ListFamilyTest, WritesReportRedisEventNames) {
+  auto events = [&](std::string_view line) {
+    size_t from = observer_.events.size();
+    Cmd(line);
+    return std::vector<std::string>(observer_.events.begin() + from, observer_.events.end());
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(events("rpush l a b c"), V({"rpush"}));
+  EXPECT_EQ(events("lmove l other left right"), V({"rpush", "lpop"}));
+  EXPECT_EQ(events("lmove l l left right"), V({"rpush", "lpop"}));
+  EXPECT_EQ(events("lpop l 5"), V({"lpop", "del"}));
+  EXPECT_EQ(events("lpop other"), V({"lpop", "del"}));
+  EXPECT_EQ(events("ltrim x 0 1"), V({}));
+  EXPECT_EQ(events("rpush t a"), V({"rpush"}));
+  EXPECT_EQ(events("ltrim t 1 0"), V({"ltrim", "del"}));
+  EXPECT_EQ(events("rpush r a b"), V({"rpush"}));
+  EXPECT_EQ(events("lrem r 0 a"), V({"lrem"}));
+  EXPECT_EQ(events("lset r 0 z"), V({"lset"}));
+  EXPECT_EQ(events("linsert r before z y"), V({"linsert"}));
+  EXPECT_EQ(events("lpush bl a"), V({"lpush"}));
+  EXPECT_EQ(events("blmpop 0 1 bl left count 3"), V({"lpop", "del"}));
+}
+
 TEST_F(ListFamilyTest, WatchSeesListWrites) {
   Client& other = runner_.AddClient();
   Cmd("RPUSH l a");

@@ -1,0 +1,33 @@
+// The list family's operations on storage, for the families that build on
+// them (GRAB.* pops its stock and pushes its outbox with these). Each
+// reports its writes through storage::KeyWrite.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "server/core/command.h"
+#include "server/core/errors.h"
+#include "storage/db.h"
+
+namespace grabkv::server {
+
+inline constexpr storage::KeyEvent kLPushEvent{"lpush", storage::EventClass::kList};
+inline constexpr storage::KeyEvent kRPushEvent{"rpush", storage::EventClass::kList};
+inline constexpr storage::KeyEvent kLPopEvent{"lpop", storage::EventClass::kList};
+inline constexpr storage::KeyEvent kRPopEvent{"rpop", storage::EventClass::kList};
+
+// LPUSH/RPUSH (LPUSHX/RPUSHX with only_existing: kKeyNotFound when missing)
+// of `elements`, one by one; *len is the new length.
+OpStatus OpPush(const OpArgs& op, std::string_view key, bool front, bool only_existing,
+                Args elements, size_t* len);
+
+// LMOVE: moves one element from an end of src to an end of dst (created
+// when missing); *moved receives it. src == dst rotates the list. Nothing
+// changes unless both keys are usable: kKeyNotFound (no source),
+// kWrongType (source), kWrongTypeDest (destination).
+OpStatus OpMove(const OpArgs& op, std::string_view src, std::string_view dst, bool from_front,
+                bool to_front, std::string* moved);
+
+}  // namespace grabkv::server
