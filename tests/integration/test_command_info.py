@@ -11,6 +11,7 @@ For each command in grabkv's COMMAND LIST:
   - COMMAND GETKEYS and GETKEYSANDFLAGS over a set of generated argument
     lists (right and wrong counts, numeric and keyword arguments in every
     position): the same keys, flags and errors as Redis;
+  - COMMAND DOCS: the group and since of every command;
   - COMMAND LIST FILTERBY ACLCAT, for each category: grabkv's commands in
     it are the ones Redis puts there.
 GRAB.* commands are grabkv's own: they are checked for self-consistency
@@ -230,6 +231,18 @@ def main():
                             rep.fail("%s (RESP%d)" % (" ".join(full), resp),
                                      "\n  grabkv %r\n  redis  %r" % (ga.raw, ra.raw))
         rep.ok("getkeys: %d calls compared" % calls)
+
+        # COMMAND DOCS: the group (the family's) and since of every command.
+        g3, r3 = conns[("g", 3)], conns[("r", 3)]
+        for name in names:
+            if name.startswith("grab.") or name in GRABKV_ONLY:
+                continue
+            gd = g3.command("COMMAND", "DOCS", name).to_py().get(name.encode(), {})
+            rd = r3.command("COMMAND", "DOCS", name).to_py().get(name.encode(), {})
+            for field in (b"group", b"since"):
+                rep.check("COMMAND DOCS %s %s" % (name, field.decode()),
+                          gd.get(field) == rd.get(field),
+                          "grabkv %r, redis %r" % (gd.get(field), rd.get(field)))
 
         # ACL categories as COMMAND LIST filters by them.
         ours = set(names) - GRABKV_ONLY
