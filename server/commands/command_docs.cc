@@ -7,8 +7,7 @@
 // keys from the key specs, as Redis does, falling back on a row's getkeys
 // proc only where Redis has one. What the rows do not carry (complexity,
 // arguments, history) is left out of COMMAND DOCS.
-#include <algorithm>
-#include <cstring>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
