@@ -48,6 +48,7 @@ bool IsPlainRange(const KeySpec& ks) { return ks.keyword == nullptr && !ks.keynu
 // consecutive step-1 ranges are merged and anything else makes the keys
 // movable.
 void DeriveLegacyRange(CommandSpec& s) {
+  s.flags &= ~static_cast<uint32_t>(kMovableKeys);  // the key specs decide, not the row
   s.first_key = s.last_key = s.key_step = 0;
   if (s.keys.empty()) return;
   if (s.keys.size() == 1 && IsPlainRange(s.keys[0])) {
