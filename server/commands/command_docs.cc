@@ -1,13 +1,13 @@
 // COMMAND and its subcommands (COUNT, INFO, DOCS, LIST, GETKEYS,
 // GETKEYSANDFLAGS, HELP): the command table as Redis 7.0 prints it.
 //
-// Everything here is read from the CommandSpec rows. What the rows do not
-// carry (Redis's key specs, command tips, complexity) is either derived from
-// what they do carry (first/last/step, flags) or left out, never invented per
-// command except for the commands whose keys move (numkeys-style arguments),
-// which COMMAND GETKEYS must understand to be of any use to clients.
-#include <algorithm>
-#include <cstring>
+// Everything here is read from the CommandSpec rows: flags, ACL categories,
+// tips and key specs as the rows state them (the legacy first/last/step and
+// movablekeys derived from the key specs at registration). GETKEYS finds
+// keys from the key specs, as Redis does, falling back on a row's getkeys
+// proc only where Redis has one. What the rows do not carry (complexity,
+// arguments, history) is left out of COMMAND DOCS.
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,20 +19,20 @@
 namespace grabkv::server {
 
 // Shared with the rest of the server family (declared in server_family.cc).
-uint32_t AclCategoryBits(const CommandSpec& spec);
 void ReplyHelp(CommandContext& ctx, std::initializer_list<const char*> lines);
 
 namespace {
 
 // ---------------------------------------------------------------------------
-// Flags and ACL categories, in the order Redis prints them.
+// Flags, in the order Redis prints them.
 
 struct FlagName {
   uint32_t bit;
   const char* name;
 };
 
-// Redis hides may_replicate, sentinel and only_sentinel from COMMAND INFO.
+// Redis hides may_replicate, sentinel and only_sentinel from COMMAND INFO;
+// grabkv's own flags (kAllowedWhileSubscribed...) are not printed either.
 constexpr FlagName kFlagNames[] = {
     {kWrite, "write"},
     {kReadonly, "readonly"},
@@ -54,189 +54,102 @@ constexpr FlagName kFlagNames[] = {
     {kAllowBusy, "allow_busy"},
 };
 
-// acl.c ACLCommandCategories order.
-constexpr const char* kAclCategories[] = {
-    "keyspace", "read",   "write",       "set",       "sortedset",  "list",        "hash",
-    "string",   "bitmap", "hyperloglog", "geo",       "stream",     "pubsub",      "admin",
-    "fast",     "slow",   "blocking",    "dangerous", "connection", "transaction", "scripting",
+constexpr FlagName kKeyFlagNames[] = {
+    {kRO, "RO"},
+    {kRW, "RW"},
+    {kOW, "OW"},
+    {kRM, "RM"},
+    {kAccess, "access"},
+    {kUpdate, "update"},
+    {kInsert, "insert"},
+    {kDelete, "delete"},
+    {kNotKey, "not_key"},
+    {kIncomplete, "incomplete"},
+    {kVariableFlags, "variable_flags"},
 };
 
-int AclCategoryIndex(std::string_view name) {
-  for (size_t i = 0; i < std::size(kAclCategories); ++i) {
-    if (EqualsIgnoreCase(name, kAclCategories[i])) return static_cast<int>(i);
+void ReplyFlagSet(protocol::ReplyBuilder& rb, uint32_t flags, std::span<const FlagName> names) {
+  size_t n = 0;
+  for (const FlagName& f : names) n += (flags & f.bit) ? 1 : 0;
+  rb.SetHeader(n);
+  for (const FlagName& f : names) {
+    if (flags & f.bit) rb.SimpleString(f.name);
   }
-  return -1;
 }
-
-uint32_t AclBit(const char* name) { return 1u << AclCategoryIndex(name); }
 
 // ---------------------------------------------------------------------------
-// Key positions.
+// Key positions, from the rows' key specs as Redis 7.0 finds them.
 
-// How the keys of a command are found: Redis's key-spec vocabulary.
-struct KeySpec {
-  bool begin_keyword = false;  // else begin at a fixed index
-  int index = 0;               // begin_search index
-  const char* keyword = "";    // begin_search keyword
-  int startfrom = 0;
-  bool find_keynum = false;                 // else a range
-  int lastkey = 0, keystep = 1, limit = 0;  // range
-  int keynumidx = 0, firstkey = 1;          // keynum (relative to begin)
-  bool optional = false;  // a keyword that may be absent: then no keys, not an error
-};
-
-// Commands whose keys cannot be described by first/last/step. The table
-// rows mark them kMovableKeys; this says how to find their keys.
-struct MovableRule {
-  const char* name;
-  KeySpec specs[2];
-  int nspecs;
-};
-
-constexpr KeySpec Keynum(int index) {
-  KeySpec s;
-  s.index = index;
-  s.find_keynum = true;
-  return s;
-}
-constexpr KeySpec Single(int index) {
-  KeySpec s;
-  s.index = index;
-  return s;
-}
-constexpr KeySpec Streams(int startfrom) {
-  KeySpec s;
-  s.begin_keyword = true;
-  s.keyword = "STREAMS";
-  s.startfrom = startfrom;
-  s.lastkey = -1;
-  s.limit = 2;
-  return s;
-}
-
-constexpr KeySpec Range(int index, int lastkey) {
-  KeySpec s;
-  s.index = index;
-  s.lastkey = lastkey;
-  return s;
-}
-// The key right after an optional keyword (GRAB.* ... OUTBOX key).
-constexpr KeySpec AfterOptionalKeyword(const char* keyword, int startfrom) {
-  KeySpec s;
-  s.begin_keyword = true;
-  s.keyword = keyword;
-  s.startfrom = startfrom;
-  s.optional = true;
-  return s;
-}
-
-constexpr MovableRule kMovableRules[] = {
-    // GRAB.* stock|counter claims user [COUNT n] [OUTBOX outbox]: cluster
-    // clients and proxies route by every key, the outbox included.
-    {"grab.pop", {Range(1, 1), AfterOptionalKeyword("OUTBOX", 4)}, 2},
-    {"grab.undo", {Range(1, 1), AfterOptionalKeyword("OUTBOX", 4)}, 2},
-    {"grab.take", {Range(1, 1), AfterOptionalKeyword("OUTBOX", 4)}, 2},
-    {"grab.untake", {Range(1, 1), AfterOptionalKeyword("OUTBOX", 4)}, 2},
-    {"eval", {Keynum(2)}, 1},
-    {"evalsha", {Keynum(2)}, 1},
-    {"eval_ro", {Keynum(2)}, 1},
-    {"evalsha_ro", {Keynum(2)}, 1},
-    {"fcall", {Keynum(2)}, 1},
-    {"fcall_ro", {Keynum(2)}, 1},
-    {"zunionstore", {Single(1), Keynum(2)}, 2},
-    {"zinterstore", {Single(1), Keynum(2)}, 2},
-    {"zdiffstore", {Single(1), Keynum(2)}, 2},
-    {"zunion", {Keynum(1)}, 1},
-    {"zinter", {Keynum(1)}, 1},
-    {"zdiff", {Keynum(1)}, 1},
-    {"zintercard", {Keynum(1)}, 1},
-    {"sintercard", {Keynum(1)}, 1},
-    {"lmpop", {Keynum(1)}, 1},
-    {"zmpop", {Keynum(1)}, 1},
-    {"blmpop", {Keynum(2)}, 1},
-    {"bzmpop", {Keynum(2)}, 1},
-    {"xread", {Streams(1)}, 1},
-    {"xreadgroup", {Streams(4)}, 1},
-};
-
-const MovableRule* FindMovableRule(const CommandSpec& spec) {
-  for (const MovableRule& r : kMovableRules) {
-    if (std::strcmp(r.name, spec.name) == 0) return &r;
-  }
-  return nullptr;
-}
-
-// The key specs COMMAND INFO prints: the movable rule when there is one,
-// else one range spec built from first/last/step.
-std::vector<KeySpec> KeySpecsOf(const CommandSpec& spec) {
-  if (const MovableRule* r = FindMovableRule(spec)) return {r->specs, r->specs + r->nspecs};
-  if (spec.first_key <= 0) return {};
-  KeySpec s;
-  s.index = spec.first_key;
-  s.lastkey = spec.last_key < 0 ? spec.last_key : spec.last_key - spec.first_key;
-  s.keystep = spec.key_step > 0 ? spec.key_step : 1;
-  return {s};
-}
-
-// Key flags: the rows do not say how each key is used, so assume the worst
-// for a write command (as Redis does for EVAL): RW access update.
-std::vector<const char*> KeyFlagsOf(const CommandSpec& spec) {
-  if (spec.flags & kWrite) return {"RW", "access", "update"};
-  return {"RO", "access"};
-}
-
+// Whether GETKEYS can say anything about the command.
 bool HasKeys(const CommandSpec& spec) {
-  return spec.first_key > 0 || FindMovableRule(spec) != nullptr;
+  if (spec.getkeys != nullptr) return true;
+  for (const KeySpec& ks : spec.keys) {
+    if (!(ks.flags & kNotKey)) return true;
+  }
+  return false;
 }
 
-// Appends the argument positions of the keys in argv (argv[0] is the
-// command name) to *out. False when the arguments do not make sense
-// (bad numkeys and the like), as Redis's "Invalid arguments" case.
-bool ExtractKeys(const KeySpec& ks, Args argv, std::vector<int>* out) {
-  int argc = static_cast<int>(argv.size());
-  int begin;
-  if (ks.begin_keyword) {
-    begin = -1;
-    for (int i = ks.startfrom; i < argc; ++i) {
-      if (EqualsIgnoreCase(argv[i], ks.keyword)) {
-        begin = i + 1;
-        break;
+// Appends the keys of argv (argv[0] is the command name) that the key specs
+// give. False when the arguments do not fit them (a bad count and the
+// like, or a spec that may miss keys): the caller then turns to the
+// command's getkeys proc, if any.
+bool KeysFromSpecs(const CommandSpec& spec, Args argv, std::vector<KeyRef>* out) {
+  const int argc = static_cast<int>(argv.size());
+  for (const KeySpec& ks : spec.keys) {
+    if (ks.flags & kNotKey) continue;
+    int first = 0;
+    if (ks.keyword != nullptr) {
+      // The keyword is looked for from startfrom towards the end (or, for a
+      // negative startfrom, from that far from the end back towards the
+      // start); it cannot be the last argument, a key must follow it.
+      int start = ks.startfrom > 0 ? ks.startfrom : argc + ks.startfrom;
+      int end = ks.startfrom > 0 ? argc - 1 : 1;
+      int dir = start <= end ? 1 : -1;
+      for (int i = start; i != end; i += dir) {
+        if (i >= argc || i < 1) break;
+        if (EqualsIgnoreCase(argv[i], ks.keyword)) {
+          first = i + 1;
+          break;
+        }
       }
+      if (first == 0) continue;  // no keyword: no keys from this spec
+    } else {
+      first = ks.index;
     }
-    if (begin < 0) return ks.optional;
-  } else {
-    begin = ks.index;
+    int last;
+    if (ks.keynum) {
+      if (ks.keynumidx >= argc || first + ks.keynumidx >= argc) return false;
+      int64_t numkeys;
+      if (!ParseInt64(argv[first + ks.keynumidx], &numkeys) || numkeys < 0 || numkeys > argc) {
+        return false;
+      }
+      first += ks.firstkey;
+      last = first + static_cast<int>(numkeys) - 1;
+    } else if (ks.lastkey >= 0) {
+      last = first + ks.lastkey;
+    } else if (ks.limit == 0) {
+      last = argc + ks.lastkey;
+    } else {
+      // The keys are 1/limit of what follows (XREAD ... STREAMS k1 k2 id1 id2).
+      last = first + (argc - first) / ks.limit + ks.lastkey;
+    }
+    if (last >= argc || last < first || first >= argc) return false;
+    for (int i = first; i <= last; i += ks.keystep) out->push_back({i, ks.flags});
+    if (ks.flags & kIncomplete) return false;
   }
-  if (begin >= argc) return false;
-  if (ks.find_keynum) {
-    int nidx = begin + ks.keynumidx;
-    int64_t numkeys;
-    if (nidx >= argc || !ParseInt64(argv[nidx], &numkeys) || numkeys < 0) return false;
-    int first = begin + ks.firstkey;
-    if (numkeys > (argc - first + ks.keystep - 1) / ks.keystep) return false;
-    for (int64_t k = 0; k < numkeys; ++k) out->push_back(first + static_cast<int>(k) * ks.keystep);
-    return true;
-  }
-  int last;
-  if (ks.lastkey >= 0) {
-    last = begin + ks.lastkey;
-  } else if (ks.limit > 1) {
-    // Redis's "limit": the keys are 1/limit of what remains (XREAD STREAMS).
-    int remaining = argc - begin;
-    last = begin + remaining / ks.limit - 1;
-  } else {
-    last = argc + ks.lastkey;
-  }
-  if (last >= argc) return false;
-  for (int i = begin; i <= last; i += ks.keystep) out->push_back(i);
   return true;
 }
 
-bool KeysOf(const CommandSpec& spec, Args argv, std::vector<int>* out) {
-  for (const KeySpec& ks : KeySpecsOf(spec)) {
-    if (!ExtractKeys(ks, argv, out)) return false;
+// Redis prefers the key specs, unless their flags depend on the arguments;
+// when they do not fit, the command's getkeys proc (if any) decides.
+void KeysOf(const CommandSpec& spec, Args argv, std::vector<KeyRef>* out) {
+  bool variable_flags = false;
+  for (const KeySpec& ks : spec.keys) variable_flags |= (ks.flags & kVariableFlags) != 0;
+  if (!variable_flags || spec.getkeys == nullptr) {
+    if (KeysFromSpecs(spec, argv, out)) return;
+    out->clear();
   }
-  return true;
+  if (spec.getkeys != nullptr) spec.getkeys(argv, out);
 }
 
 // A top-level name or "parent|sub", case-insensitive; nullptr if unknown.
@@ -252,17 +165,19 @@ const CommandSpec* LookupFullName(const CommandTable& t, std::string_view name) 
 // ---------------------------------------------------------------------------
 // Replies.
 
-void ReplyKeySpec(protocol::ReplyBuilder& rb, const CommandSpec& spec, const KeySpec& ks) {
-  rb.MapHeader(3);
+void ReplyKeySpec(protocol::ReplyBuilder& rb, const KeySpec& ks) {
+  rb.MapHeader(ks.notes != nullptr ? 4 : 3);
+  if (ks.notes != nullptr) {
+    rb.Bulk("notes");
+    rb.Bulk(ks.notes);
+  }
   rb.Bulk("flags");
-  std::vector<const char*> kf = KeyFlagsOf(spec);
-  rb.SetHeader(kf.size());
-  for (const char* f : kf) rb.SimpleString(f);
+  ReplyFlagSet(rb, ks.flags, kKeyFlagNames);
 
   rb.Bulk("begin_search");
   rb.MapHeader(2);
   rb.Bulk("type");
-  if (ks.begin_keyword) {
+  if (ks.keyword != nullptr) {
     rb.Bulk("keyword");
     rb.Bulk("spec");
     rb.MapHeader(2);
@@ -281,7 +196,7 @@ void ReplyKeySpec(protocol::ReplyBuilder& rb, const CommandSpec& spec, const Key
   rb.Bulk("find_keys");
   rb.MapHeader(2);
   rb.Bulk("type");
-  if (ks.find_keynum) {
+  if (ks.keynum) {
     rb.Bulk("keynum");
     rb.Bulk("spec");
     rb.MapHeader(3);
@@ -304,35 +219,45 @@ void ReplyKeySpec(protocol::ReplyBuilder& rb, const CommandSpec& spec, const Key
   }
 }
 
+// Calls fn(tip) for each space-separated tip of the row.
+template <typename Fn>
+size_t ForEachTip(const CommandSpec& spec, Fn&& fn) {
+  std::string_view tips = spec.tips;
+  size_t n = 0;
+  while (!tips.empty()) {
+    size_t sp = tips.find(' ');
+    std::string_view tip = tips.substr(0, sp);
+    if (!tip.empty()) {
+      fn(tip);
+      ++n;
+    }
+    if (sp == std::string_view::npos) break;
+    tips.remove_prefix(sp + 1);
+  }
+  return n;
+}
+
 // One COMMAND INFO entry (Redis 7.0: 10 fields; RESP3 sets for flags,
 // categories, tips and key specs).
 void ReplyCommandInfo(protocol::ReplyBuilder& rb, const CommandSpec& spec) {
   rb.ArrayHeader(10);
   rb.Bulk(spec.name);
   rb.Integer(spec.arity);
-
-  size_t nflags = 0;
-  for (const FlagName& f : kFlagNames) nflags += (spec.flags & f.bit) ? 1 : 0;
-  rb.SetHeader(nflags);
-  for (const FlagName& f : kFlagNames) {
-    if (spec.flags & f.bit) rb.SimpleString(f.name);
-  }
+  ReplyFlagSet(rb, spec.flags, kFlagNames);
 
   rb.Integer(spec.first_key);
   rb.Integer(spec.last_key);
   rb.Integer(spec.key_step);
 
-  uint32_t acl = AclCategoryBits(spec);
-  rb.SetHeader(static_cast<size_t>(__builtin_popcount(acl)));
-  for (size_t i = 0; i < std::size(kAclCategories); ++i) {
-    if (acl & (1u << i)) rb.SimpleString(std::string("@") + kAclCategories[i]);
-  }
+  rb.SetHeader(static_cast<size_t>(__builtin_popcount(spec.acl_categories)));
+  ForEachAclCategory(spec.acl_categories,
+                     [&](const char* name) { rb.SimpleString(std::string("@") + name); });
 
-  rb.SetHeader(0);  // tips
+  rb.SetHeader(ForEachTip(spec, [](std::string_view) {}));
+  ForEachTip(spec, [&](std::string_view tip) { rb.Bulk(tip); });
 
-  std::vector<KeySpec> specs = KeySpecsOf(spec);
-  rb.SetHeader(specs.size());
-  for (const KeySpec& ks : specs) ReplyKeySpec(rb, spec, ks);
+  rb.SetHeader(spec.keys.size());
+  for (const KeySpec& ks : spec.keys) ReplyKeySpec(rb, ks);
 
   if (spec.subcommands.empty()) {
     rb.SetHeader(0);
@@ -439,7 +364,7 @@ void CmdCommandList(CommandContext& ctx) {
       return;
     }
   }
-  int cat = filter == ListFilter::kAclCat ? AclCategoryIndex(arg) : -1;
+  uint32_t cat = filter == ListFilter::kAclCat ? AclCategoryByName(arg) : 0;
   auto matches = [&](const CommandSpec& s) {
     switch (filter) {
       case ListFilter::kNone:
@@ -447,7 +372,7 @@ void CmdCommandList(CommandContext& ctx) {
       case ListFilter::kModule:
         return false;  // no modules
       case ListFilter::kAclCat:
-        return cat >= 0 && (AclCategoryBits(s) & (1u << cat)) != 0;
+        return (s.acl_categories & cat) != 0;
       case ListFilter::kPattern:
         return GlobMatch(arg, s.name, true);
     }
@@ -468,9 +393,9 @@ void CmdCommandList(CommandContext& ctx) {
   ctx.reply.SetDeferredArray(token, n);
 }
 
-// Shared by GETKEYS and GETKEYSANDFLAGS: the key positions of the command
-// given as arguments, or an error already replied.
-bool ResolveKeys(CommandContext& ctx, const CommandSpec** out_spec, std::vector<int>* keys) {
+// Shared by GETKEYS and GETKEYSANDFLAGS: the keys of the command given as
+// arguments, or an error already replied.
+bool ResolveKeys(CommandContext& ctx, std::vector<KeyRef>* keys) {
   Args argv = ctx.args.subspan(2);
   const CommandSpec* spec = ctx.server.commands().Find(argv[0]);
   if (spec != nullptr && !spec->subcommands.empty() && argv.size() >= 2) {
@@ -489,37 +414,29 @@ bool ResolveKeys(CommandContext& ctx, const CommandSpec** out_spec, std::vector<
     ctx.reply.Error("ERR Invalid number of arguments specified for command");
     return false;
   }
-  if (!KeysOf(*spec, argv, keys) || keys->empty()) {
-    if (spec->flags & kNoMandatoryKeys) {
-      keys->clear();
-    } else {
-      ctx.reply.Error("ERR Invalid arguments specified for command");
-      return false;
-    }
+  KeysOf(*spec, argv, keys);
+  if (keys->empty() && !(spec->flags & kNoMandatoryKeys)) {
+    ctx.reply.Error("ERR Invalid arguments specified for command");
+    return false;
   }
-  *out_spec = spec;
   return true;
 }
 
 void CmdCommandGetKeys(CommandContext& ctx) {
-  const CommandSpec* spec;
-  std::vector<int> keys;
-  if (!ResolveKeys(ctx, &spec, &keys)) return;
+  std::vector<KeyRef> keys;
+  if (!ResolveKeys(ctx, &keys)) return;
   ctx.reply.ArrayHeader(keys.size());
-  for (int k : keys) ctx.reply.Bulk(ctx.arg(2 + static_cast<size_t>(k)));
+  for (const KeyRef& k : keys) ctx.reply.Bulk(ctx.arg(2 + static_cast<size_t>(k.pos)));
 }
 
 void CmdCommandGetKeysAndFlags(CommandContext& ctx) {
-  const CommandSpec* spec;
-  std::vector<int> keys;
-  if (!ResolveKeys(ctx, &spec, &keys)) return;
-  std::vector<const char*> kf = KeyFlagsOf(*spec);
+  std::vector<KeyRef> keys;
+  if (!ResolveKeys(ctx, &keys)) return;
   ctx.reply.ArrayHeader(keys.size());
-  for (int k : keys) {
+  for (const KeyRef& k : keys) {
     ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk(ctx.arg(2 + static_cast<size_t>(k)));
-    ctx.reply.SetHeader(kf.size());
-    for (const char* f : kf) ctx.reply.SimpleString(f);
+    ctx.reply.Bulk(ctx.arg(2 + static_cast<size_t>(k.pos)));
+    ReplyFlagSet(ctx.reply, k.flags, kKeyFlagNames);
   }
 }
 
@@ -548,55 +465,71 @@ void CmdCommandHelp(CommandContext& ctx) {
 
 }  // namespace
 
-uint32_t AclCategoryBits(const CommandSpec& spec) {
-  uint32_t bits = 0;
-  std::string_view cats = spec.acl_categories;
-  size_t i = 0;
-  while (i < cats.size()) {
-    size_t j = cats.find(' ', i);
-    if (j == std::string_view::npos) j = cats.size();
-    std::string_view tok = cats.substr(i, j - i);
-    if (!tok.empty() && tok[0] == '@') tok.remove_prefix(1);
-    int idx = tok.empty() ? -1 : AclCategoryIndex(tok);
-    if (idx >= 0) bits |= 1u << idx;
-    i = j + 1;
-  }
-  // Redis setImplicitACLCategories.
-  if (spec.flags & kWrite) bits |= AclBit("write");
-  if ((spec.flags & kReadonly) && !(bits & AclBit("scripting"))) bits |= AclBit("read");
-  if (spec.flags & kAdmin) bits |= AclBit("admin") | AclBit("dangerous");
-  if (spec.flags & kPubsub) bits |= AclBit("pubsub");
-  if (spec.flags & kFast) bits |= AclBit("fast");
-  if (spec.flags & kBlocking) bits |= AclBit("blocking");
-  if (!(bits & AclBit("fast"))) bits |= AclBit("slow");
-  return bits;
-}
-
 void RegisterCommandCommand(CommandTable& t) {
   constexpr uint32_t kF = kLoading | kStale;
-  constexpr const char* kAcl = "@slow @connection";
-  CommandSpec command{"command",  -1,      kF | kSentinel,
-                      0,          0,       0,
-                      CmdCommand, kAcl,    "Get array of Redis command details",
-                      "2.8.13",   "server"};
-  command.subcommands = {
-      {"command|count", 2, kF, 0, 0, 0, CmdCommandCount, kAcl, "Get total number of Redis commands",
-       "2.8.13", "server"},
-      {"command|docs", -2, kF, 0, 0, 0, CmdCommandDocs, kAcl,
-       "Get array of specific Redis command documentation", "7.0.0", "server"},
-      {"command|getkeys", -4, kF, 0, 0, 0, CmdCommandGetKeys, kAcl,
-       "Extract keys given a full Redis command", "2.8.13", "server"},
-      {"command|getkeysandflags", -4, kF, 0, 0, 0, CmdCommandGetKeysAndFlags, kAcl,
-       "Extract keys and access flags given a full Redis command", "7.0.0", "server"},
-      {"command|help", 2, kF, 0, 0, 0, CmdCommandHelp, kAcl,
-       "Show helpful text about the different subcommands", "5.0.0", "server"},
-      {"command|info", -2, kF, 0, 0, 0, CmdCommandInfo, kAcl,
-       "Get array of specific Redis command details, or all when no argument is given.", "2.8.13",
-       "server"},
-      {"command|list", -2, kF, 0, 0, 0, CmdCommandList, kAcl, "Get an array of Redis command names",
-       "7.0.0", "server"},
-  };
-  t.Register(std::move(command));
+  CommandFamily f(t, "server");
+  f.Add({.name = "command",
+         .arity = -1,
+         .flags = kF | kSentinel,
+         .handler = CmdCommand,
+         .acl = kAclConnection,
+         .tips = "nondeterministic_output_order",
+         .summary = "Get array of Redis command details",
+         .since = "2.8.13",
+         .subcommands = {
+             {.name = "command|count",
+              .arity = 2,
+              .flags = kF,
+              .handler = CmdCommandCount,
+              .acl = kAclConnection,
+              .summary = "Get total number of Redis commands",
+              .since = "2.8.13"},
+             {.name = "command|docs",
+              .arity = -2,
+              .flags = kF,
+              .handler = CmdCommandDocs,
+              .acl = kAclConnection,
+              .tips = "nondeterministic_output_order",
+              .summary = "Get array of specific Redis command documentation",
+              .since = "7.0.0"},
+             {.name = "command|getkeys",
+              .arity = -4,
+              .flags = kF,
+              .handler = CmdCommandGetKeys,
+              .acl = kAclConnection,
+              .summary = "Extract keys given a full Redis command",
+              .since = "2.8.13"},
+             {.name = "command|getkeysandflags",
+              .arity = -4,
+              .flags = kF,
+              .handler = CmdCommandGetKeysAndFlags,
+              .acl = kAclConnection,
+              .summary = "Extract keys and access flags given a full Redis command",
+              .since = "7.0.0"},
+             {.name = "command|help",
+              .arity = 2,
+              .flags = kF,
+              .handler = CmdCommandHelp,
+              .acl = kAclConnection,
+              .summary = "Show helpful text about the different subcommands",
+              .since = "5.0.0"},
+             {.name = "command|info",
+              .arity = -2,
+              .flags = kF,
+              .handler = CmdCommandInfo,
+              .acl = kAclConnection,
+              .tips = "nondeterministic_output_order",
+              .summary =
+                  "Get array of specific Redis command details, or all when no argument is given.",
+              .since = "2.8.13"},
+             {.name = "command|list",
+              .arity = -2,
+              .flags = kF,
+              .handler = CmdCommandList,
+              .acl = kAclConnection,
+              .tips = "nondeterministic_output_order",
+              .summary = "Get an array of Redis command names",
+              .since = "7.0.0"}}});
 }
 
 }  // namespace grabkv::server

@@ -522,8 +522,15 @@ void CmdInfo(CommandContext& ctx) {
 }  // namespace
 
 void RegisterInfoCommand(CommandTable& t) {
-  t.Register({"info", -1, kLoading | kStale | kSentinel, 0, 0, 0, CmdInfo, "@slow @dangerous",
-              "Get information and statistics about the server", "1.0.0", "server"});
+  CommandFamily f(t, "server");
+  f.Add({.name = "info",
+         .arity = -1,
+         .flags = kLoading | kStale | kSentinel,
+         .handler = CmdInfo,
+         .acl = kAclDangerous,
+         .tips = "nondeterministic_output request_policy:all_shards response_policy:special",
+         .summary = "Get information and statistics about the server",
+         .since = "1.0.0"});
 }
 
 }  // namespace grabkv::server

@@ -646,73 +646,208 @@ void CmdObjectHelp(CommandContext& ctx) {
 void RegisterKeysFamily(CommandTable& t) {
   constexpr uint32_t kW = kWrite;
   constexpr uint32_t kR = kReadonly;
-  constexpr const char* kReadFast = "@keyspace @read @fast";
-  constexpr const char* kWriteFast = "@keyspace @write @fast";
-  constexpr const char* kReadSlow = "@keyspace @read @slow";
-
-  t.Register({"del", -2, kW, 1, -1, 1, CmdDel, "@keyspace @write @slow", "Delete a key", "1.0.0"});
-  t.Register({"unlink", -2, kW | kFast, 1, -1, 1, CmdUnlink, kWriteFast,
-              "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non "
-              "blocking.",
-              "4.0.0"});
-  t.Register({"exists", -2, kR | kFast, 1, -1, 1, CmdExists, kReadFast,
-              "Determine if a key exists", "1.0.0"});
-  t.Register({"type", 2, kR | kFast, 1, 1, 1, CmdType, kReadFast,
-              "Determine the type stored at key", "1.0.0"});
-  t.Register({"keys", 2, kR, 0, 0, 0, CmdKeys, "@keyspace @read @slow @dangerous",
-              "Find all keys matching the given pattern", "1.0.0"});
-  t.Register({"scan", -2, kR, 0, 0, 0, CmdScan, kReadSlow, "Incrementally iterate the keys space",
-              "2.8.0"});
-  t.Register({"randomkey", 1, kR, 0, 0, 0, CmdRandomKey, kReadSlow,
-              "Return a random key from the keyspace", "1.0.0"});
-  t.Register({"rename", 3, kW, 1, 2, 1, CmdRename, "@keyspace @write @slow", "Rename a key",
-              "1.0.0"});
-  t.Register({"renamenx", 3, kW | kFast, 1, 2, 1, CmdRenameNx, kWriteFast,
-              "Rename a key, only if the new key does not exist", "1.0.0"});
-  t.Register({"copy", -3, kW | kDenyOom, 1, 2, 1, CmdCopy, "@keyspace @write @slow", "Copy a key",
-              "6.2.0"});
-  t.Register({"move", 3, kW | kFast, 1, 1, 1, CmdMove, kWriteFast,
-              "Move a key to another database", "1.0.0"});
-  t.Register({"expire", -3, kW | kFast, 1, 1, 1, CmdExpire, kWriteFast,
-              "Set a key's time to live in seconds", "1.0.0"});
-  t.Register({"pexpire", -3, kW | kFast, 1, 1, 1, CmdPExpire, kWriteFast,
-              "Set a key's time to live in milliseconds", "2.6.0"});
-  t.Register({"expireat", -3, kW | kFast, 1, 1, 1, CmdExpireAt, kWriteFast,
-              "Set the expiration for a key as a UNIX timestamp", "1.2.0"});
-  t.Register({"pexpireat", -3, kW | kFast, 1, 1, 1, CmdPExpireAt, kWriteFast,
-              "Set the expiration for a key as a UNIX timestamp specified in milliseconds",
-              "2.6.0"});
-  t.Register({"ttl", 2, kR | kFast, 1, 1, 1, CmdTtl, kReadFast,
-              "Get the time to live for a key in seconds", "1.0.0"});
-  t.Register({"pttl", 2, kR | kFast, 1, 1, 1, CmdPTtl, kReadFast,
-              "Get the time to live for a key in milliseconds", "2.6.0"});
-  t.Register({"expiretime", 2, kR | kFast, 1, 1, 1, CmdExpireTime, kReadFast,
-              "Get the expiration Unix timestamp for a key", "7.0.0"});
-  t.Register({"pexpiretime", 2, kR | kFast, 1, 1, 1, CmdPExpireTime, kReadFast,
-              "Get the expiration Unix timestamp for a key in milliseconds", "7.0.0"});
-  t.Register({"persist", 2, kW | kFast, 1, 1, 1, CmdPersist, kWriteFast,
-              "Remove the expiration from a key", "2.2.0"});
-  t.Register({"touch", -2, kR | kFast, 1, -1, 1, CmdTouch, kReadFast,
-              "Alters the last access time of a key(s). Returns the number of existing keys "
-              "specified.",
-              "3.2.1"});
-
-  // OBJECT: a container; the dispatcher resolves the subcommand rows (in the
-  // order Redis's COMMAND INFO lists them).
-  t.Register({"object", -2, 0, 0, 0, 0, nullptr, "@slow",
-              "A container for object introspection commands", "2.2.3", "generic",
-              {
-                  {"object|encoding", 3, kR, 2, 2, 1, CmdObjectEncoding, kReadSlow,
-                   "Inspect the internal encoding of a Redis object", "2.2.3"},
-                  {"object|help", 2, kLoading | kStale, 0, 0, 0, CmdObjectHelp, "@keyspace @slow",
-                   "Show helpful text about the different subcommands", "6.2.0"},
-                  {"object|freq", 3, kR, 2, 2, 1, CmdObjectFreq, kReadSlow,
-                   "Get the logarithmic access frequency counter of a Redis object", "4.0.0"},
-                  {"object|idletime", 3, kR, 2, 2, 1, CmdObjectIdletime, kReadSlow,
-                   "Get the time since a Redis object was last accessed", "2.2.3"},
-                  {"object|refcount", 3, kR, 2, 2, 1, CmdObjectRefcount, kReadSlow,
-                   "Get the number of references to the value of the key", "2.2.3"},
-              }});
+  CommandFamily f(t, "generic", kAclKeyspace);
+  f.Add({.name = "del",
+         .arity = -2,
+         .flags = kW,
+         .keys = {{.flags = kRM | kDelete, .index = 1, .lastkey = -1}},
+         .handler = CmdDel,
+         .tips = "request_policy:multi_shard response_policy:agg_sum",
+         .summary = "Delete a key",
+         .since = "1.0.0"});
+  f.Add({.name = "unlink",
+         .arity = -2,
+         .flags = kW | kFast,
+         .keys = {{.flags = kRM | kDelete, .index = 1, .lastkey = -1}},
+         .handler = CmdUnlink,
+         .tips = "request_policy:multi_shard response_policy:agg_sum",
+         .summary = "Delete a key asynchronously in another thread. Otherwise it is just as DEL, "
+                    "but non blocking.",
+         .since = "4.0.0"});
+  f.Add({.name = "exists",
+         .arity = -2,
+         .flags = kR | kFast,
+         .keys = {{.flags = kRO, .index = 1, .lastkey = -1}},
+         .handler = CmdExists,
+         .tips = "request_policy:multi_shard response_policy:agg_sum",
+         .summary = "Determine if a key exists",
+         .since = "1.0.0"});
+  f.Add({.name = "type",
+         .arity = 2,
+         .flags = kR | kFast,
+         .keys = {{.flags = kRO, .index = 1}},
+         .handler = CmdType,
+         .summary = "Determine the type stored at key",
+         .since = "1.0.0"});
+  f.Add({.name = "keys",
+         .arity = 2,
+         .flags = kR,
+         .handler = CmdKeys,
+         .acl = kAclDangerous,
+         .tips = "request_policy:all_shards nondeterministic_output_order",
+         .summary = "Find all keys matching the given pattern",
+         .since = "1.0.0"});
+  f.Add({.name = "scan",
+         .arity = -2,
+         .flags = kR,
+         .handler = CmdScan,
+         .tips = "nondeterministic_output request_policy:special",
+         .summary = "Incrementally iterate the keys space",
+         .since = "2.8.0"});
+  f.Add({.name = "randomkey",
+         .arity = 1,
+         .flags = kR,
+         .handler = CmdRandomKey,
+         .tips = "request_policy:all_shards nondeterministic_output",
+         .summary = "Return a random key from the keyspace",
+         .since = "1.0.0"});
+  f.Add({.name = "rename",
+         .arity = 3,
+         .flags = kW,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1},
+                  {.flags = kOW | kUpdate, .index = 2}},
+         .handler = CmdRename,
+         .summary = "Rename a key",
+         .since = "1.0.0"});
+  f.Add({.name = "renamenx",
+         .arity = 3,
+         .flags = kW | kFast,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1},
+                  {.flags = kOW | kInsert, .index = 2}},
+         .handler = CmdRenameNx,
+         .summary = "Rename a key, only if the new key does not exist",
+         .since = "1.0.0"});
+  f.Add({.name = "copy",
+         .arity = -3,
+         .flags = kW | kDenyOom,
+         .keys = {{.flags = kRO | kAccess, .index = 1}, {.flags = kOW | kUpdate, .index = 2}},
+         .handler = CmdCopy,
+         .summary = "Copy a key",
+         .since = "6.2.0"});
+  f.Add({.name = "move",
+         .arity = 3,
+         .flags = kW | kFast,
+         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 1}},
+         .handler = CmdMove,
+         .summary = "Move a key to another database",
+         .since = "1.0.0"});
+  f.Add({.name = "expire",
+         .arity = -3,
+         .flags = kW | kFast,
+         .keys = {{.flags = kRW | kUpdate, .index = 1}},
+         .handler = CmdExpire,
+         .summary = "Set a key's time to live in seconds",
+         .since = "1.0.0"});
+  f.Add({.name = "pexpire",
+         .arity = -3,
+         .flags = kW | kFast,
+         .keys = {{.flags = kRW | kUpdate, .index = 1}},
+         .handler = CmdPExpire,
+         .summary = "Set a key's time to live in milliseconds",
+         .since = "2.6.0"});
+  f.Add({.name = "expireat",
+         .arity = -3,
+         .flags = kW | kFast,
+         .keys = {{.flags = kRW | kUpdate, .index = 1}},
+         .handler = CmdExpireAt,
+         .summary = "Set the expiration for a key as a UNIX timestamp",
+         .since = "1.2.0"});
+  f.Add({.name = "pexpireat",
+         .arity = -3,
+         .flags = kW | kFast,
+         .keys = {{.flags = kRW | kUpdate, .index = 1}},
+         .handler = CmdPExpireAt,
+         .summary = "Set the expiration for a key as a UNIX timestamp specified in milliseconds",
+         .since = "2.6.0"});
+  f.Add({.name = "ttl",
+         .arity = 2,
+         .flags = kR | kFast,
+         .keys = {{.flags = kRO | kAccess, .index = 1}},
+         .handler = CmdTtl,
+         .tips = "nondeterministic_output",
+         .summary = "Get the time to live for a key in seconds",
+         .since = "1.0.0"});
+  f.Add({.name = "pttl",
+         .arity = 2,
+         .flags = kR | kFast,
+         .keys = {{.flags = kRO | kAccess, .index = 1}},
+         .handler = CmdPTtl,
+         .tips = "nondeterministic_output",
+         .summary = "Get the time to live for a key in milliseconds",
+         .since = "2.6.0"});
+  f.Add({.name = "expiretime",
+         .arity = 2,
+         .flags = kR | kFast,
+         .keys = {{.flags = kRO | kAccess, .index = 1}},
+         .handler = CmdExpireTime,
+         .summary = "Get the expiration Unix timestamp for a key",
+         .since = "7.0.0"});
+  f.Add({.name = "pexpiretime",
+         .arity = 2,
+         .flags = kR | kFast,
+         .keys = {{.flags = kRO | kAccess, .index = 1}},
+         .handler = CmdPExpireTime,
+         .summary = "Get the expiration Unix timestamp for a key in milliseconds",
+         .since = "7.0.0"});
+  f.Add({.name = "persist",
+         .arity = 2,
+         .flags = kW | kFast,
+         .keys = {{.flags = kRW | kUpdate, .index = 1}},
+         .handler = CmdPersist,
+         .summary = "Remove the expiration from a key",
+         .since = "2.2.0"});
+  f.Add({.name = "touch",
+         .arity = -2,
+         .flags = kR | kFast,
+         .keys = {{.flags = kRO, .index = 1, .lastkey = -1}},
+         .handler = CmdTouch,
+         .tips = "request_policy:multi_shard response_policy:agg_sum",
+         .summary = "Alters the last access time of a key(s). Returns the number of existing keys "
+                    "specified.",
+         .since = "3.2.1"});
+  f.Add(
+      {.name = "object",
+       .arity = -2,
+       .summary = "A container for object introspection commands",
+       .since = "2.2.3",
+       .subcommands = {{.name = "object|encoding",
+                        .arity = 3,
+                        .flags = kR,
+                        .keys = {{.flags = kRO, .index = 2}},
+                        .handler = CmdObjectEncoding,
+                        .tips = "nondeterministic_output",
+                        .summary = "Inspect the internal encoding of a Redis object",
+                        .since = "2.2.3"},
+                       {.name = "object|help",
+                        .arity = 2,
+                        .flags = kLoading | kStale,
+                        .handler = CmdObjectHelp,
+                        .summary = "Show helpful text about the different subcommands",
+                        .since = "6.2.0"},
+                       {.name = "object|freq",
+                        .arity = 3,
+                        .flags = kR,
+                        .keys = {{.flags = kRO, .index = 2}},
+                        .handler = CmdObjectFreq,
+                        .tips = "nondeterministic_output",
+                        .summary = "Get the logarithmic access frequency counter of a Redis object",
+                        .since = "4.0.0"},
+                       {.name = "object|idletime",
+                        .arity = 3,
+                        .flags = kR,
+                        .keys = {{.flags = kRO, .index = 2}},
+                        .handler = CmdObjectIdletime,
+                        .tips = "nondeterministic_output",
+                        .summary = "Get the time since a Redis object was last accessed",
+                        .since = "2.2.3"},
+                       {.name = "object|refcount",
+                        .arity = 3,
+                        .flags = kR,
+                        .keys = {{.flags = kRO, .index = 2}},
+                        .handler = CmdObjectRefcount,
+                        .tips = "nondeterministic_output",
+                        .summary = "Get the number of references to the value of the key",
+                        .since = "2.2.3"}}});
 }
 
 }  // namespace grabkv::server

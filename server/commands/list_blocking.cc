@@ -360,38 +360,85 @@ void CmdBLMpop(CommandContext& ctx) {
 }  // namespace
 
 // Rows checked against redis-server 7.0.15 COMMAND INFO / COMMAND DOCS.
-void RegisterListPopCommands(CommandTable& t) {
-  constexpr const char* kList = "list";
-  constexpr const char* kBlockingAcl = "@write @list @slow @blocking";
-  t.Register({"lpop", -2, kWrite | kFast, 1, 1, 1, CmdLPop, "@write @list @fast",
-              "Remove and get the first elements in a list", "1.0.0", kList});
-  t.Register({"rpop", -2, kWrite | kFast, 1, 1, 1, CmdRPop, "@write @list @fast",
-              "Remove and get the last elements in a list", "1.0.0", kList});
-  t.Register({"lmove", 5, kWrite | kDenyOom, 1, 2, 1, CmdLMove, "@write @list @slow",
-              "Pop an element from a list, push it to another list and return it", "6.2.0", kList});
-  t.Register({"rpoplpush", 3, kWrite | kDenyOom, 1, 2, 1, CmdRPopLPush, "@write @list @slow",
-              "Remove the last element in a list, prepend it to another list and return it",
-              "1.2.0", kList});
-  t.Register({"lmpop", -4, kWrite | kMovableKeys, 0, 0, 0, CmdLMpop, "@write @list @slow",
-              "Pop elements from a list", "7.0.0", kList});
-  t.Register({"blpop", -3, kWrite | kNoscript | kBlocking, 1, -2, 1, CmdBLPop, kBlockingAcl,
-              "Remove and get the first element in a list, or block until one is available",
-              "2.0.0", kList});
-  t.Register({"brpop", -3, kWrite | kNoscript | kBlocking, 1, -2, 1, CmdBRPop, kBlockingAcl,
-              "Remove and get the last element in a list, or block until one is available",
-              "2.0.0", kList});
-  t.Register({"blmove", 6, kWrite | kDenyOom | kNoscript | kBlocking, 1, 2, 1, CmdBLMove,
-              kBlockingAcl,
-              "Pop an element from a list, push it to another list and return it; or block until "
-              "one is available",
-              "6.2.0", kList});
-  t.Register({"brpoplpush", 4, kWrite | kDenyOom | kNoscript | kBlocking, 1, 2, 1, CmdBRPopLPush,
-              kBlockingAcl,
-              "Pop an element from a list, push it to another list and return it; or block until "
-              "one is available",
-              "2.2.0", kList});
-  t.Register({"blmpop", -5, kWrite | kBlocking | kMovableKeys, 0, 0, 0, CmdBLMpop, kBlockingAcl,
-              "Pop elements from a list, or block until one is available", "7.0.0", kList});
+void RegisterListPopCommands(CommandFamily& f) {
+  f.Add({.name = "lpop",
+         .arity = -2,
+         .flags = kWrite | kFast,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1}},
+         .handler = CmdLPop,
+         .summary = "Remove and get the first elements in a list",
+         .since = "1.0.0"});
+  f.Add({.name = "rpop",
+         .arity = -2,
+         .flags = kWrite | kFast,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1}},
+         .handler = CmdRPop,
+         .summary = "Remove and get the last elements in a list",
+         .since = "1.0.0"});
+  f.Add({.name = "lmove",
+         .arity = 5,
+         .flags = kWrite | kDenyOom,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1},
+                  {.flags = kRW | kInsert, .index = 2}},
+         .handler = CmdLMove,
+         .summary = "Pop an element from a list, push it to another list and return it",
+         .since = "6.2.0"});
+  f.Add({.name = "rpoplpush",
+         .arity = 3,
+         .flags = kWrite | kDenyOom,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1},
+                  {.flags = kRW | kInsert, .index = 2}},
+         .handler = CmdRPopLPush,
+         .summary = "Remove the last element in a list, prepend it to another list and return it",
+         .since = "1.2.0"});
+  f.Add({.name = "lmpop",
+         .arity = -4,
+         .flags = kWrite,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1, .keynum = true}},
+         .handler = CmdLMpop,
+         .getkeys = NumkeysAt1GetKeys,
+         .summary = "Pop elements from a list",
+         .since = "7.0.0"});
+  f.Add({.name = "blpop",
+         .arity = -3,
+         .flags = kWrite | kNoscript | kBlocking,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1, .lastkey = -2}},
+         .handler = CmdBLPop,
+         .summary = "Remove and get the first element in a list, or block until one is available",
+         .since = "2.0.0"});
+  f.Add({.name = "brpop",
+         .arity = -3,
+         .flags = kWrite | kNoscript | kBlocking,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1, .lastkey = -2}},
+         .handler = CmdBRPop,
+         .summary = "Remove and get the last element in a list, or block until one is available",
+         .since = "2.0.0"});
+  f.Add({.name = "blmove",
+         .arity = 6,
+         .flags = kWrite | kDenyOom | kNoscript | kBlocking,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1},
+                  {.flags = kRW | kInsert, .index = 2}},
+         .handler = CmdBLMove,
+         .summary = "Pop an element from a list, push it to another list and return it; or block "
+                    "until one is available",
+         .since = "6.2.0"});
+  f.Add({.name = "brpoplpush",
+         .arity = 4,
+         .flags = kWrite | kDenyOom | kNoscript | kBlocking,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1},
+                  {.flags = kRW | kInsert, .index = 2}},
+         .handler = CmdBRPopLPush,
+         .summary = "Pop an element from a list, push it to another list and return it; or block "
+                    "until one is available",
+         .since = "2.2.0"});
+  f.Add({.name = "blmpop",
+         .arity = -5,
+         .flags = kWrite | kBlocking,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 2, .keynum = true}},
+         .handler = CmdBLMpop,
+         .getkeys = NumkeysAt2GetKeys,
+         .summary = "Pop elements from a list, or block until one is available",
+         .since = "7.0.0"});
 }
 
 }  // namespace grabkv::server

@@ -131,36 +131,78 @@ constexpr uint32_t kSubFlags = kPubsub | kNoscript | kLoading | kStale;
 }  // namespace
 
 void RegisterPubSubFamily(CommandTable& t) {
-  t.Register({"subscribe", -2, kSubFlags, 0, 0, 0, CmdSubscribe, "@pubsub @slow",
-              "Listens for messages published to channels.", "2.0.0", "pubsub"});
-  t.Register({"unsubscribe", -1, kSubFlags, 0, 0, 0, Unsubscribe<false>, "@pubsub @slow",
-              "Stops listening to messages posted to channels.", "2.0.0", "pubsub"});
-  t.Register({"psubscribe", -2, kSubFlags, 0, 0, 0, CmdPSubscribe, "@pubsub @slow",
-              "Listens for messages published to channels that match one or more patterns.",
-              "2.0.0", "pubsub"});
-  t.Register({"punsubscribe", -1, kSubFlags, 0, 0, 0, Unsubscribe<true>, "@pubsub @slow",
-              "Stops listening to messages published to channels that match one or more "
-              "patterns.",
-              "2.0.0", "pubsub"});
-  t.Register({"publish", 3, kPubsub | kLoading | kStale | kFast | kMayReplicate, 0, 0, 0,
-              CmdPublish, "@pubsub @fast", "Posts a message to a channel.", "2.0.0", "pubsub"});
-  CommandSpec pubsub{"pubsub", -2, 0, 0, 0, 0, nullptr, "@slow",
-                     "A container for Pub/Sub commands.", "2.8.0", "pubsub"};
-  pubsub.subcommands = {
-      {"pubsub|channels", -2, kPubsub | kLoading | kStale, 0, 0, 0, PubsubChannels,
-       "@pubsub @slow", "Returns the active channels.", "2.8.0", "pubsub"},
-      {"pubsub|numsub", -2, kPubsub | kLoading | kStale, 0, 0, 0, PubsubNumsub, "@pubsub @slow",
-       "Returns a count of subscribers to channels.", "2.8.0", "pubsub"},
-      {"pubsub|numpat", 2, kPubsub | kLoading | kStale, 0, 0, 0, PubsubNumpat, "@pubsub @slow",
-       "Returns a count of unique pattern subscriptions.", "2.8.0", "pubsub"},
-      {"pubsub|shardchannels", -2, kPubsub | kLoading | kStale, 0, 0, 0, PubsubShardChannels,
-       "@pubsub @slow", "Returns the active shard channels.", "7.0.0", "pubsub"},
-      {"pubsub|shardnumsub", -2, kPubsub | kLoading | kStale, 0, 0, 0, PubsubShardNumsub,
-       "@pubsub @slow", "Returns the count of subscribers of shard channels.", "7.0.0", "pubsub"},
-      {"pubsub|help", 2, kLoading | kStale, 0, 0, 0, PubsubHelp, "@slow",
-       "Returns helpful text about the different subcommands.", "6.2.0", "pubsub"},
-  };
-  t.Register(std::move(pubsub));
+  CommandFamily f(t, "pubsub");
+  f.Add({.name = "subscribe",
+         .arity = -2,
+         .flags = kSubFlags | kAllowedWhileSubscribed,
+         .handler = CmdSubscribe,
+         .summary = "Listens for messages published to channels.",
+         .since = "2.0.0"});
+  f.Add({.name = "unsubscribe",
+         .arity = -1,
+         .flags = kSubFlags | kAllowedWhileSubscribed,
+         .handler = Unsubscribe<false>,
+         .summary = "Stops listening to messages posted to channels.",
+         .since = "2.0.0"});
+  f.Add({.name = "psubscribe",
+         .arity = -2,
+         .flags = kSubFlags | kAllowedWhileSubscribed,
+         .handler = CmdPSubscribe,
+         .summary = "Listens for messages published to channels that match one or more patterns.",
+         .since = "2.0.0"});
+  f.Add({.name = "punsubscribe",
+         .arity = -1,
+         .flags = kSubFlags | kAllowedWhileSubscribed,
+         .handler = Unsubscribe<true>,
+         .summary =
+             "Stops listening to messages published to channels that match one or more patterns.",
+         .since = "2.0.0"});
+  f.Add({.name = "publish",
+         .arity = 3,
+         .flags = kPubsub | kLoading | kStale | kFast | kMayReplicate,
+         .handler = CmdPublish,
+         .summary = "Posts a message to a channel.",
+         .since = "2.0.0"});
+  f.Add({.name = "pubsub",
+         .arity = -2,
+         .summary = "A container for Pub/Sub commands.",
+         .since = "2.8.0",
+         .subcommands = {{.name = "pubsub|channels",
+                          .arity = -2,
+                          .flags = kPubsub | kLoading | kStale,
+                          .handler = PubsubChannels,
+                          .summary = "Returns the active channels.",
+                          .since = "2.8.0"},
+                         {.name = "pubsub|numsub",
+                          .arity = -2,
+                          .flags = kPubsub | kLoading | kStale,
+                          .handler = PubsubNumsub,
+                          .summary = "Returns a count of subscribers to channels.",
+                          .since = "2.8.0"},
+                         {.name = "pubsub|numpat",
+                          .arity = 2,
+                          .flags = kPubsub | kLoading | kStale,
+                          .handler = PubsubNumpat,
+                          .summary = "Returns a count of unique pattern subscriptions.",
+                          .since = "2.8.0"},
+                         {.name = "pubsub|shardchannels",
+                          .arity = -2,
+                          .flags = kPubsub | kLoading | kStale,
+                          .handler = PubsubShardChannels,
+                          .summary = "Returns the active shard channels.",
+                          .since = "7.0.0"},
+                         {.name = "pubsub|shardnumsub",
+                          .arity = -2,
+                          .flags = kPubsub | kLoading | kStale,
+                          .handler = PubsubShardNumsub,
+                          .summary = "Returns the count of subscribers of shard channels.",
+                          .since = "7.0.0"},
+                         {.name = "pubsub|help",
+                          .arity = 2,
+                          .flags = kLoading | kStale,
+                          .handler = PubsubHelp,
+                          .summary = "Returns helpful text about the different subcommands.",
+                          .since = "6.2.0"}}});
 }
 
 }  // namespace grabkv::server

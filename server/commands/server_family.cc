@@ -515,41 +515,93 @@ void CmdDebug(CommandContext& ctx) {
 
 void RegisterServerFamily(CommandTable& t) {
   constexpr uint32_t kConfigFlags = kAdmin | kNoscript | kLoading | kStale;
-  constexpr const char* kConfigAcl = "@admin @slow @dangerous";
-  CommandSpec config{"config", -2,      0,
-                     0,        0,       0,
-                     nullptr,  "@slow", "A container for server configuration commands",
-                     "2.0.0",  "server"};
-  config.subcommands = {
-      {"config|get", -3, kConfigFlags, 0, 0, 0, CmdConfigGet, kConfigAcl,
-       "Get the values of configuration parameters", "2.0.0", "server"},
-      {"config|set", -4, kConfigFlags, 0, 0, 0, CmdConfigSet, kConfigAcl,
-       "Set configuration parameters to the given values", "2.0.0", "server"},
-      {"config|resetstat", 2, kConfigFlags, 0, 0, 0, CmdConfigResetStat, kConfigAcl,
-       "Reset the stats returned by INFO", "2.0.0", "server"},
-      {"config|rewrite", 2, kConfigFlags, 0, 0, 0, CmdConfigRewrite, kConfigAcl,
-       "Rewrite the configuration file with the in memory configuration", "2.8.0", "server"},
-      {"config|help", 2, kLoading | kStale, 0, 0, 0, CmdConfigHelp, "@slow",
-       "Show helpful text about the different subcommands", "5.0.0", "server"},
-  };
-  t.Register(std::move(config));
-
-  t.Register({"dbsize", 1, kReadonly | kFast, 0, 0, 0, CmdDbSize, "@keyspace @read @fast",
-              "Return the number of keys in the selected database", "1.0.0", "server"});
-  t.Register({"flushdb", -1, kWrite, 0, 0, 0, CmdFlushDb, "@keyspace @write @slow @dangerous",
-              "Remove all keys from the current database", "1.0.0", "server"});
-  t.Register({"flushall", -1, kWrite, 0, 0, 0, CmdFlushAll, "@keyspace @write @slow @dangerous",
-              "Remove all keys from all databases", "1.0.0", "server"});
-  t.Register({"swapdb", 3, kWrite | kFast, 0, 0, 0, CmdSwapDb, "@keyspace @write @fast @dangerous",
-              "Swaps two Redis databases", "4.0.0", "server"});
-  t.Register({"time", 1, kLoading | kStale | kFast, 0, 0, 0, CmdTime, "@fast",
-              "Return the current server time", "2.6.0", "server"});
-  t.Register(
-      {"shutdown", -1, kAdmin | kNoscript | kLoading | kStale | kNoMulti | kSentinel | kAllowBusy,
-       0, 0, 0, CmdShutdown, "@admin @slow @dangerous",
-       "Synchronously save the dataset to disk and then shut down the server", "1.0.0", "server"});
-  t.Register({"debug", -2, kAdmin | kNoscript | kLoading | kStale, 0, 0, 0, CmdDebug,
-              "@admin @slow @dangerous", "A container for debugging commands", "1.0.0", "server"});
+  CommandFamily f(t, "server");
+  f.Add({.name = "config",
+         .arity = -2,
+         .summary = "A container for server configuration commands",
+         .since = "2.0.0",
+         .subcommands = {
+             {.name = "config|get",
+              .arity = -3,
+              .flags = kConfigFlags,
+              .handler = CmdConfigGet,
+              .summary = "Get the values of configuration parameters",
+              .since = "2.0.0"},
+             {.name = "config|set",
+              .arity = -4,
+              .flags = kConfigFlags,
+              .handler = CmdConfigSet,
+              .tips = "request_policy:all_nodes response_policy:all_succeeded",
+              .summary = "Set configuration parameters to the given values",
+              .since = "2.0.0"},
+             {.name = "config|resetstat",
+              .arity = 2,
+              .flags = kConfigFlags,
+              .handler = CmdConfigResetStat,
+              .summary = "Reset the stats returned by INFO",
+              .since = "2.0.0"},
+             {.name = "config|rewrite",
+              .arity = 2,
+              .flags = kConfigFlags,
+              .handler = CmdConfigRewrite,
+              .summary = "Rewrite the configuration file with the in memory configuration",
+              .since = "2.8.0"},
+             {.name = "config|help",
+              .arity = 2,
+              .flags = kLoading | kStale,
+              .handler = CmdConfigHelp,
+              .summary = "Show helpful text about the different subcommands",
+              .since = "5.0.0"}}});
+  f.Add({.name = "dbsize",
+         .arity = 1,
+         .flags = kReadonly | kFast,
+         .handler = CmdDbSize,
+         .acl = kAclKeyspace,
+         .tips = "request_policy:all_shards response_policy:agg_sum",
+         .summary = "Return the number of keys in the selected database",
+         .since = "1.0.0"});
+  f.Add({.name = "flushdb",
+         .arity = -1,
+         .flags = kWrite,
+         .handler = CmdFlushDb,
+         .acl = kAclKeyspace | kAclDangerous,
+         .tips = "request_policy:all_shards response_policy:all_succeeded",
+         .summary = "Remove all keys from the current database",
+         .since = "1.0.0"});
+  f.Add({.name = "flushall",
+         .arity = -1,
+         .flags = kWrite,
+         .handler = CmdFlushAll,
+         .acl = kAclKeyspace | kAclDangerous,
+         .tips = "request_policy:all_shards response_policy:all_succeeded",
+         .summary = "Remove all keys from all databases",
+         .since = "1.0.0"});
+  f.Add({.name = "swapdb",
+         .arity = 3,
+         .flags = kWrite | kFast,
+         .handler = CmdSwapDb,
+         .acl = kAclKeyspace | kAclDangerous,
+         .summary = "Swaps two Redis databases",
+         .since = "4.0.0"});
+  f.Add({.name = "time",
+         .arity = 1,
+         .flags = kLoading | kStale | kFast,
+         .handler = CmdTime,
+         .tips = "nondeterministic_output",
+         .summary = "Return the current server time",
+         .since = "2.6.0"});
+  f.Add({.name = "shutdown",
+         .arity = -1,
+         .flags = kAdmin | kNoscript | kLoading | kStale | kNoMulti | kSentinel | kAllowBusy,
+         .handler = CmdShutdown,
+         .summary = "Synchronously save the dataset to disk and then shut down the server",
+         .since = "1.0.0"});
+  f.Add({.name = "debug",
+         .arity = -2,
+         .flags = kAdmin | kNoscript | kLoading | kStale,
+         .handler = CmdDebug,
+         .summary = "A container for debugging commands",
+         .since = "1.0.0"});
   RegisterInfoCommand(t);
   RegisterCommandCommand(t);
 }

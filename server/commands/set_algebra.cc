@@ -275,24 +275,63 @@ void CmdSDiffStore(CommandContext& ctx) {
 
 }  // namespace
 
-void RegisterSetAlgebra(CommandTable& t) {
-  constexpr const char* kReadSlow = "@read @set @slow";
-  constexpr const char* kWriteSlow = "@write @set @slow";
-  constexpr const char* kG = "set";
-  t.Register({"sinter", -2, kReadonly, 1, -1, 1, CmdSInter, kReadSlow,
-              "Intersect multiple sets", "1.0.0", kG});
-  t.Register({"sintercard", -3, kReadonly | kMovableKeys, 0, 0, 0, CmdSInterCard, kReadSlow,
-              "Intersect multiple sets and return the cardinality of the result", "7.0.0", kG});
-  t.Register({"sinterstore", -3, kWrite | kDenyOom, 1, -1, 1, CmdSInterStore, kWriteSlow,
-              "Intersect multiple sets and store the resulting set in a key", "1.0.0", kG});
-  t.Register({"sunion", -2, kReadonly, 1, -1, 1, CmdSUnion, kReadSlow, "Add multiple sets",
-              "1.0.0", kG});
-  t.Register({"sunionstore", -3, kWrite | kDenyOom, 1, -1, 1, CmdSUnionStore, kWriteSlow,
-              "Add multiple sets and store the resulting set in a key", "1.0.0", kG});
-  t.Register({"sdiff", -2, kReadonly, 1, -1, 1, CmdSDiff, kReadSlow, "Subtract multiple sets",
-              "1.0.0", kG});
-  t.Register({"sdiffstore", -3, kWrite | kDenyOom, 1, -1, 1, CmdSDiffStore, kWriteSlow,
-              "Subtract multiple sets and store the resulting set in a key", "1.0.0", kG});
+void RegisterSetAlgebra(CommandFamily& f) {
+  f.Add({.name = "sinter",
+         .arity = -2,
+         .flags = kReadonly,
+         .keys = {{.flags = kRO | kAccess, .index = 1, .lastkey = -1}},
+         .handler = CmdSInter,
+         .tips = "nondeterministic_output_order",
+         .summary = "Intersect multiple sets",
+         .since = "1.0.0"});
+  f.Add({.name = "sintercard",
+         .arity = -3,
+         .flags = kReadonly,
+         .keys = {{.flags = kRO | kAccess, .index = 1, .keynum = true}},
+         .handler = CmdSInterCard,
+         .getkeys = NumkeysAt1GetKeys,
+         .summary = "Intersect multiple sets and return the cardinality of the result",
+         .since = "7.0.0"});
+  f.Add({.name = "sinterstore",
+         .arity = -3,
+         .flags = kWrite | kDenyOom,
+         .keys = {{.flags = kRW | kUpdate, .index = 1},
+                  {.flags = kRO | kAccess, .index = 2, .lastkey = -1}},
+         .handler = CmdSInterStore,
+         .summary = "Intersect multiple sets and store the resulting set in a key",
+         .since = "1.0.0"});
+  f.Add({.name = "sunion",
+         .arity = -2,
+         .flags = kReadonly,
+         .keys = {{.flags = kRO | kAccess, .index = 1, .lastkey = -1}},
+         .handler = CmdSUnion,
+         .tips = "nondeterministic_output_order",
+         .summary = "Add multiple sets",
+         .since = "1.0.0"});
+  f.Add({.name = "sunionstore",
+         .arity = -3,
+         .flags = kWrite | kDenyOom,
+         .keys = {{.flags = kOW | kUpdate, .index = 1},
+                  {.flags = kRO | kAccess, .index = 2, .lastkey = -1}},
+         .handler = CmdSUnionStore,
+         .summary = "Add multiple sets and store the resulting set in a key",
+         .since = "1.0.0"});
+  f.Add({.name = "sdiff",
+         .arity = -2,
+         .flags = kReadonly,
+         .keys = {{.flags = kRO | kAccess, .index = 1, .lastkey = -1}},
+         .handler = CmdSDiff,
+         .tips = "nondeterministic_output_order",
+         .summary = "Subtract multiple sets",
+         .since = "1.0.0"});
+  f.Add({.name = "sdiffstore",
+         .arity = -3,
+         .flags = kWrite | kDenyOom,
+         .keys = {{.flags = kOW | kUpdate, .index = 1},
+                  {.flags = kRO | kAccess, .index = 2, .lastkey = -1}},
+         .handler = CmdSDiffStore,
+         .summary = "Subtract multiple sets and store the resulting set in a key",
+         .since = "1.0.0"});
 }
 
 }  // namespace grabkv::server

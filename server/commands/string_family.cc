@@ -629,48 +629,155 @@ void CmdSetRange(CommandContext& ctx) {
 
 // Rows checked against redis-server 7.0.15 COMMAND INFO / COMMAND DOCS.
 void RegisterStringFamily(CommandTable& t) {
-  constexpr const char* kStr = "string";
-  t.Register({"get", 2, kReadonly | kFast, 1, 1, 1, CmdGet, "@read @string @fast",
-              "Get the value of a key", "1.0.0", kStr});
-  t.Register({"set", -3, kWrite | kDenyOom, 1, 1, 1, CmdSet, "@write @string @slow",
-              "Set the string value of a key", "1.0.0", kStr});
-  t.Register({"setnx", 3, kWrite | kDenyOom | kFast, 1, 1, 1, CmdSetNx, "@write @string @fast",
-              "Set the value of a key, only if the key does not exist", "1.0.0", kStr});
-  t.Register({"setex", 4, kWrite | kDenyOom, 1, 1, 1, CmdSetEx, "@write @string @slow",
-              "Set the value and expiration of a key", "2.0.0", kStr});
-  t.Register({"psetex", 4, kWrite | kDenyOom, 1, 1, 1, CmdPSetEx, "@write @string @slow",
-              "Set the value and expiration in milliseconds of a key", "2.6.0", kStr});
-  t.Register({"getset", 3, kWrite | kDenyOom | kFast, 1, 1, 1, CmdGetSet, "@write @string @fast",
-              "Set the string value of a key and return its old value", "1.0.0", kStr});
-  t.Register({"getdel", 2, kWrite | kFast, 1, 1, 1, CmdGetDel, "@write @string @fast",
-              "Get the value of a key and delete the key", "6.2.0", kStr});
-  t.Register({"getex", -2, kWrite | kFast, 1, 1, 1, CmdGetEx, "@write @string @fast",
-              "Get the value of a key and optionally set its expiration", "6.2.0", kStr});
-  t.Register({"mget", -2, kReadonly | kFast, 1, -1, 1, CmdMGet, "@read @string @fast",
-              "Get the values of all the given keys", "1.0.0", kStr});
-  t.Register({"mset", -3, kWrite | kDenyOom, 1, -1, 2, CmdMSet, "@write @string @slow",
-              "Set multiple keys to multiple values", "1.0.1", kStr});
-  t.Register({"msetnx", -3, kWrite | kDenyOom, 1, -1, 2, CmdMSetNx, "@write @string @slow",
-              "Set multiple keys to multiple values, only if none of the keys exist", "1.0.1", kStr});
-  t.Register({"incr", 2, kWrite | kDenyOom | kFast, 1, 1, 1, CmdIncr, "@write @string @fast",
-              "Increment the integer value of a key by one", "1.0.0", kStr});
-  t.Register({"decr", 2, kWrite | kDenyOom | kFast, 1, 1, 1, CmdDecr, "@write @string @fast",
-              "Decrement the integer value of a key by one", "1.0.0", kStr});
-  t.Register({"incrby", 3, kWrite | kDenyOom | kFast, 1, 1, 1, CmdIncrBy, "@write @string @fast",
-              "Increment the integer value of a key by the given amount", "1.0.0", kStr});
-  t.Register({"decrby", 3, kWrite | kDenyOom | kFast, 1, 1, 1, CmdDecrBy, "@write @string @fast",
-              "Decrement the integer value of a key by the given number", "1.0.0", kStr});
-  t.Register({"incrbyfloat", 3, kWrite | kDenyOom | kFast, 1, 1, 1, CmdIncrByFloat,
-              "@write @string @fast", "Increment the float value of a key by the given amount",
-              "2.6.0", kStr});
-  t.Register({"append", 3, kWrite | kDenyOom | kFast, 1, 1, 1, CmdAppend, "@write @string @fast",
-              "Append a value to a key", "2.0.0", kStr});
-  t.Register({"strlen", 2, kReadonly | kFast, 1, 1, 1, CmdStrLen, "@read @string @fast",
-              "Get the length of the value stored in a key", "2.2.0", kStr});
-  t.Register({"getrange", 4, kReadonly, 1, 1, 1, CmdGetRange, "@read @string @slow",
-              "Get a substring of the string stored at a key", "2.4.0", kStr});
-  t.Register({"setrange", 4, kWrite | kDenyOom, 1, 1, 1, CmdSetRange, "@write @string @slow",
-              "Overwrite part of a string at key starting at the specified offset", "2.2.0", kStr});
+  CommandFamily f(t, "string", kAclString);
+  f.Add({.name = "get",
+         .arity = 2,
+         .flags = kReadonly | kFast,
+         .keys = {{.flags = kRO | kAccess, .index = 1}},
+         .handler = CmdGet,
+         .summary = "Get the value of a key",
+         .since = "1.0.0"});
+  f.Add({.name = "set",
+         .arity = -3,
+         .flags = kWrite | kDenyOom,
+         .keys = {{.flags = kRW | kAccess | kUpdate | kVariableFlags,
+                   .notes = "RW and ACCESS due to the optional `GET` argument",
+                   .index = 1}},
+         .handler = CmdSet,
+         .getkeys = SetGetKeys,
+         .summary = "Set the string value of a key",
+         .since = "1.0.0"});
+  f.Add({.name = "setnx",
+         .arity = 3,
+         .flags = kWrite | kDenyOom | kFast,
+         .keys = {{.flags = kOW | kInsert, .index = 1}},
+         .handler = CmdSetNx,
+         .summary = "Set the value of a key, only if the key does not exist",
+         .since = "1.0.0"});
+  f.Add({.name = "setex",
+         .arity = 4,
+         .flags = kWrite | kDenyOom,
+         .keys = {{.flags = kOW | kUpdate, .index = 1}},
+         .handler = CmdSetEx,
+         .summary = "Set the value and expiration of a key",
+         .since = "2.0.0"});
+  f.Add({.name = "psetex",
+         .arity = 4,
+         .flags = kWrite | kDenyOom,
+         .keys = {{.flags = kOW | kUpdate, .index = 1}},
+         .handler = CmdPSetEx,
+         .summary = "Set the value and expiration in milliseconds of a key",
+         .since = "2.6.0"});
+  f.Add({.name = "getset",
+         .arity = 3,
+         .flags = kWrite | kDenyOom | kFast,
+         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 1}},
+         .handler = CmdGetSet,
+         .summary = "Set the string value of a key and return its old value",
+         .since = "1.0.0"});
+  f.Add({.name = "getdel",
+         .arity = 2,
+         .flags = kWrite | kFast,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1}},
+         .handler = CmdGetDel,
+         .summary = "Get the value of a key and delete the key",
+         .since = "6.2.0"});
+  f.Add({.name = "getex",
+         .arity = -2,
+         .flags = kWrite | kFast,
+         .keys = {{.flags = kRW | kAccess | kUpdate,
+                   .notes = "RW and UPDATE because it changes the TTL",
+                   .index = 1}},
+         .handler = CmdGetEx,
+         .summary = "Get the value of a key and optionally set its expiration",
+         .since = "6.2.0"});
+  f.Add({.name = "mget",
+         .arity = -2,
+         .flags = kReadonly | kFast,
+         .keys = {{.flags = kRO | kAccess, .index = 1, .lastkey = -1}},
+         .handler = CmdMGet,
+         .tips = "request_policy:multi_shard",
+         .summary = "Get the values of all the given keys",
+         .since = "1.0.0"});
+  f.Add({.name = "mset",
+         .arity = -3,
+         .flags = kWrite | kDenyOom,
+         .keys = {{.flags = kOW | kUpdate, .index = 1, .lastkey = -1, .keystep = 2}},
+         .handler = CmdMSet,
+         .tips = "request_policy:multi_shard response_policy:all_succeeded",
+         .summary = "Set multiple keys to multiple values",
+         .since = "1.0.1"});
+  f.Add({.name = "msetnx",
+         .arity = -3,
+         .flags = kWrite | kDenyOom,
+         .keys = {{.flags = kOW | kInsert, .index = 1, .lastkey = -1, .keystep = 2}},
+         .handler = CmdMSetNx,
+         .tips = "request_policy:multi_shard response_policy:agg_min",
+         .summary = "Set multiple keys to multiple values, only if none of the keys exist",
+         .since = "1.0.1"});
+  f.Add({.name = "incr",
+         .arity = 2,
+         .flags = kWrite | kDenyOom | kFast,
+         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 1}},
+         .handler = CmdIncr,
+         .summary = "Increment the integer value of a key by one",
+         .since = "1.0.0"});
+  f.Add({.name = "decr",
+         .arity = 2,
+         .flags = kWrite | kDenyOom | kFast,
+         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 1}},
+         .handler = CmdDecr,
+         .summary = "Decrement the integer value of a key by one",
+         .since = "1.0.0"});
+  f.Add({.name = "incrby",
+         .arity = 3,
+         .flags = kWrite | kDenyOom | kFast,
+         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 1}},
+         .handler = CmdIncrBy,
+         .summary = "Increment the integer value of a key by the given amount",
+         .since = "1.0.0"});
+  f.Add({.name = "decrby",
+         .arity = 3,
+         .flags = kWrite | kDenyOom | kFast,
+         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 1}},
+         .handler = CmdDecrBy,
+         .summary = "Decrement the integer value of a key by the given number",
+         .since = "1.0.0"});
+  f.Add({.name = "incrbyfloat",
+         .arity = 3,
+         .flags = kWrite | kDenyOom | kFast,
+         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 1}},
+         .handler = CmdIncrByFloat,
+         .summary = "Increment the float value of a key by the given amount",
+         .since = "2.6.0"});
+  f.Add({.name = "append",
+         .arity = 3,
+         .flags = kWrite | kDenyOom | kFast,
+         .keys = {{.flags = kRW | kInsert, .index = 1}},
+         .handler = CmdAppend,
+         .summary = "Append a value to a key",
+         .since = "2.0.0"});
+  f.Add({.name = "strlen",
+         .arity = 2,
+         .flags = kReadonly | kFast,
+         .keys = {{.flags = kRO, .index = 1}},
+         .handler = CmdStrLen,
+         .summary = "Get the length of the value stored in a key",
+         .since = "2.2.0"});
+  f.Add({.name = "getrange",
+         .arity = 4,
+         .flags = kReadonly,
+         .keys = {{.flags = kRO | kAccess, .index = 1}},
+         .handler = CmdGetRange,
+         .summary = "Get a substring of the string stored at a key",
+         .since = "2.4.0"});
+  f.Add({.name = "setrange",
+         .arity = 4,
+         .flags = kWrite | kDenyOom,
+         .keys = {{.flags = kRW | kUpdate, .index = 1}},
+         .handler = CmdSetRange,
+         .summary = "Overwrite part of a string at key starting at the specified offset",
+         .since = "2.2.0"});
 }
 
 }  // namespace grabkv::server

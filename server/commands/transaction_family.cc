@@ -127,19 +127,38 @@ constexpr uint32_t kTxFlags = kNoscript | kLoading | kStale;
 }  // namespace
 
 void RegisterTransactionFamily(CommandTable& t) {
-  t.Register({"multi", 1, kTxFlags | kFast | kAllowBusy, 0, 0, 0, CmdMulti,
-              "@fast @transaction", "Starts a transaction.", "1.2.0", "transactions"});
-  t.Register({"exec", 1, kTxFlags | kSkipSlowlog, 0, 0, 0, CmdExec, "@slow @transaction",
-              "Executes all commands in a transaction.", "1.2.0", "transactions"});
-  t.Register({"discard", 1, kTxFlags | kFast | kAllowBusy, 0, 0, 0, CmdDiscard,
-              "@fast @transaction", "Discards a transaction.", "2.0.0", "transactions"});
-  t.Register({"watch", -2, kTxFlags | kFast | kAllowBusy, 1, -1, 1, CmdWatch,
-              "@fast @transaction",
-              "Monitors changes to keys to determine the execution of a transaction.", "2.2.0",
-              "transactions"});
-  t.Register({"unwatch", 1, kTxFlags | kFast | kAllowBusy, 0, 0, 0, CmdUnwatch,
-              "@fast @transaction", "Forgets about watched keys of a transaction.", "2.2.0",
-              "transactions"});
+  CommandFamily f(t, "transactions", kAclTransaction);
+  f.Add({.name = "multi",
+         .arity = 1,
+         .flags = kTxFlags | kFast | kAllowBusy | kRunsInsideMulti,
+         .handler = CmdMulti,
+         .summary = "Starts a transaction.",
+         .since = "1.2.0"});
+  f.Add({.name = "exec",
+         .arity = 1,
+         .flags = kTxFlags | kSkipSlowlog | kRunsInsideMulti | kWriteIfQueuedWrites,
+         .handler = CmdExec,
+         .summary = "Executes all commands in a transaction.",
+         .since = "1.2.0"});
+  f.Add({.name = "discard",
+         .arity = 1,
+         .flags = kTxFlags | kFast | kAllowBusy | kRunsInsideMulti,
+         .handler = CmdDiscard,
+         .summary = "Discards a transaction.",
+         .since = "2.0.0"});
+  f.Add({.name = "watch",
+         .arity = -2,
+         .flags = kTxFlags | kFast | kAllowBusy | kRunsInsideMulti,
+         .keys = {{.flags = kRO, .index = 1, .lastkey = -1}},
+         .handler = CmdWatch,
+         .summary = "Monitors changes to keys to determine the execution of a transaction.",
+         .since = "2.2.0"});
+  f.Add({.name = "unwatch",
+         .arity = 1,
+         .flags = kTxFlags | kFast | kAllowBusy,
+         .handler = CmdUnwatch,
+         .summary = "Forgets about watched keys of a transaction.",
+         .since = "2.2.0"});
 }
 
 }  // namespace grabkv::server

@@ -1,6 +1,8 @@
-// CommandTable: the registry of CommandSpec rows, filled by the families.
+// CommandTable: the registry of CommandSpec rows, filled by the families
+// through a CommandFamily each.
 #pragma once
 
+#include <iterator>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -13,7 +15,12 @@ namespace grabkv::server {
 
 class CommandTable {
  public:
-  void Register(CommandSpec spec);
+  // Completes the row (derived ACL categories, legacy key range,
+  // movablekeys; see command.h) and adds it. `group` and `family_acl` are
+  // the family's: its COMMAND DOCS group and its ACL category, given to
+  // every command of the family except containers (whose subcommands get
+  // them), as in Redis.
+  void Register(CommandSpec spec, const char* group = "generic", uint32_t family_acl = 0);
   // Case-insensitive lookup of a top-level command; nullptr when unknown.
   const CommandSpec* Find(std::string_view name) const;
   // Subcommand of a container command; nullptr when unknown.
@@ -38,5 +45,53 @@ class CommandTable {
   Slot slots_[kSlots];
 };
 
+// "@write @list @fast": ACL category bits as COMMAND INFO lists them.
+std::string AclCategoryText(uint32_t cats);
+// The AclCategory bit named `name` (no '@', any case); 0 when unknown.
+uint32_t AclCategoryByName(std::string_view name);
+template <typename Fn>
+void ForEachAclCategory(uint32_t cats, Fn&& fn);  // fn(const char* name), in order
+
+// Redis's getkeys procs, for the rows whose key specs cannot give every
+// case (a count that is not a clean number, SET's GET). They read the count
+// as C's atoi does and return keys without flags, as Redis's do.
+size_t NumkeysAt1GetKeys(Args argv, std::vector<KeyRef>* out);  // CMD numkeys key...
+size_t NumkeysAt2GetKeys(Args argv, std::vector<KeyRef>* out);  // CMD x numkeys key...
+size_t StoreNumkeysGetKeys(Args argv, std::vector<KeyRef>* out);  // CMD dest numkeys key...
+// SET key value [... GET]: OW update, or RW access update with GET.
+size_t SetGetKeys(Args argv, std::vector<KeyRef>* out);
+
+// A family's registration: the COMMAND DOCS group and the ACL category
+// (data type or area) are stated once for all of its rows.
+//   CommandFamily f(t, "list", kAclList);
+//   f.Add({.name = "lpush", ...});
+class CommandFamily {
+ public:
+  CommandFamily(CommandTable& table, const char* group, uint32_t acl = 0)
+      : table_(table), group_(group), acl_(acl) {}
+  void Add(CommandSpec spec) { table_.Register(std::move(spec), group_, acl_); }
+
+ private:
+  CommandTable& table_;
+  const char* group_;
+  uint32_t acl_;
+};
+
+
+namespace detail {
+// acl.c's ACLCommandCategories order: bit i is kAclCategoryNames[i].
+inline constexpr const char* kAclCategoryNames[] = {
+    "keyspace", "read",   "write",       "set",       "sortedset",  "list",        "hash",
+    "string",   "bitmap", "hyperloglog", "geo",       "stream",     "pubsub",      "admin",
+    "fast",     "slow",   "blocking",    "dangerous", "connection", "transaction", "scripting",
+};
+}  // namespace detail
+
+template <typename Fn>
+void ForEachAclCategory(uint32_t cats, Fn&& fn) {
+  for (size_t i = 0; i < std::size(detail::kAclCategoryNames); ++i) {
+    if (cats & (1u << i)) fn(detail::kAclCategoryNames[i]);
+  }
+}
 
 }  // namespace grabkv::server

@@ -34,19 +34,6 @@ void RejectUnknownCommand(ServerState& s, Client& c, Args args) {
   Reject(s, c, msg);
 }
 
-// Commands a RESP2 connection may send while subscribed.
-bool AllowedWhileSubscribed(std::string_view name) {
-  return name == "ping" || name == "subscribe" || name == "unsubscribe" ||
-         name == "psubscribe" || name == "punsubscribe" || name == "ssubscribe" ||
-         name == "sunsubscribe" || name == "quit" || name == "reset";
-}
-
-// Commands that run at once inside MULTI instead of being queued.
-bool RunsInsideMulti(std::string_view name) {
-  return name == "exec" || name == "discard" || name == "multi" || name == "watch" ||
-         name == "quit" || name == "reset";
-}
-
 bool QueuedWrite(const Client& c) {
   for (const auto& q : c.queued) {
     if (q.spec->flags & kWrite) return true;
@@ -183,7 +170,7 @@ void DispatchOne(ServerState& s, Client& c, Args args) {
     Reject(s, c, "ERR Command not allowed inside a transaction");
     return;
   }
-  if (c.resp() == 2 && c.subscriptions() > 0 && !AllowedWhileSubscribed(spec->name)) {
+  if (c.resp() == 2 && c.subscriptions() > 0 && !(spec->flags & kAllowedWhileSubscribed)) {
     spec->stats.rejected_calls++;
     Reject(s, c,
            std::string("ERR Can't execute '") + spec->name +
@@ -201,13 +188,13 @@ void DispatchOne(ServerState& s, Client& c, Args args) {
   // The append-only file could not be written: refuse what would need it,
   // as Redis does (PING too, so that a health check notices).
   if (s.persistence != nullptr && !s.loading && !s.persistence->write_error().empty() &&
-      ((spec->flags & kWrite) || spec->name == std::string_view("ping") ||
-       (spec->name == std::string_view("exec") && QueuedWrite(c)))) {
+      ((spec->flags & (kWrite | kRefusedOnWriteError)) ||
+       ((spec->flags & kWriteIfQueuedWrites) && QueuedWrite(c)))) {
     spec->stats.rejected_calls++;
     Reject(s, c, s.persistence->write_error());
     return;
   }
-  if (c.in_multi && !RunsInsideMulti(spec->name)) {
+  if (c.in_multi && !(spec->flags & kRunsInsideMulti)) {
     c.queued.push_back({spec, std::vector<std::string>(args.begin(), args.end())});
     c.reply().SimpleString("QUEUED");
     return;

@@ -455,25 +455,67 @@ void CmdGrabSplit(CommandContext& ctx) {
   for (int64_t s : shares) ctx.reply.Integer(s);
 }
 
-constexpr uint32_t kGrabFlags = kWrite | kDenyOom | kMovableKeys;
+constexpr uint32_t kGrabFlags = kWrite | kDenyOom;
+
+// The optional OUTBOX list: the key right after the OUTBOX option (the
+// options start at argument 4). Cluster clients and proxies route by every
+// key, the outbox included; COMMAND GETKEYS finds it from this spec.
+constexpr KeySpec kOutboxKey{.flags = kRW | kInsert, .keyword = "OUTBOX", .startfrom = 4};
 
 }  // namespace
 
 void RegisterGrabFamily(CommandTable& t) {
-  t.Register({"grab.pop", -4, kGrabFlags | kFast, 1, 2, 1, CmdGrabPop, "@write @list @hash @fast",
-              "Issues the head of a stock list to a user once (idempotent).", "0.1.0", "grab"});
-  t.Register({"grab.undo", -4, kGrabFlags | kFast, 1, 2, 1, CmdGrabUndo,
-              "@write @list @hash @fast",
-              "Returns a user's issued item to the head of the stock list.", "0.1.0", "grab"});
-  t.Register({"grab.take", -4, kGrabFlags | kFast, 1, 2, 1, CmdGrabTake,
-              "@write @string @hash @fast",
-              "Takes units from a counter for a user once (idempotent).", "0.1.0", "grab"});
-  t.Register({"grab.untake", -4, kGrabFlags | kFast, 1, 2, 1, CmdGrabUntake,
-              "@write @string @hash @fast", "Gives a user's taken units back to the counter.",
-              "0.1.0", "grab"});
-  t.Register({"grab.split", -4, kWrite | kDenyOom, 1, 1, 1, CmdGrabSplit, "@write @list @slow",
-              "Splits a total into shares by the double-average rule into a new list.", "0.1.0",
-              "grab"});
+  // GRAB.* work on several types each: every row names its own.
+  CommandFamily f(t, "grab");
+  f.Add({.name = "grab.pop",
+         .arity = -4,
+         .flags = kGrabFlags | kFast,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1},  // stock: pops its head
+                  {.flags = kRW | kAccess | kUpdate, .index = 2},  // claims
+                  kOutboxKey},
+         .handler = CmdGrabPop,
+         .acl = kAclList | kAclHash,
+         .summary = "Issues the head of a stock list to a user once (idempotent).",
+         .since = "0.1.0"});
+  f.Add({.name = "grab.undo",
+         .arity = -4,
+         .flags = kGrabFlags | kFast,
+         .keys = {{.flags = kRW | kInsert, .index = 1},            // stock: the item goes back
+                  {.flags = kRW | kAccess | kDelete, .index = 2},  // claims
+                  kOutboxKey},
+         .handler = CmdGrabUndo,
+         .acl = kAclList | kAclHash,
+         .summary = "Returns a user's issued item to the head of the stock list.",
+         .since = "0.1.0"});
+  f.Add({.name = "grab.take",
+         .arity = -4,
+         .flags = kGrabFlags | kFast,
+         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 1},  // counter
+                  {.flags = kRW | kAccess | kUpdate, .index = 2},  // claims
+                  kOutboxKey},
+         .handler = CmdGrabTake,
+         .acl = kAclString | kAclHash,
+         .summary = "Takes units from a counter for a user once (idempotent).",
+         .since = "0.1.0"});
+  f.Add({.name = "grab.untake",
+         .arity = -4,
+         .flags = kGrabFlags | kFast,
+         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 1},  // counter
+                  {.flags = kRW | kAccess | kDelete, .index = 2},  // claims
+                  kOutboxKey},
+         .handler = CmdGrabUntake,
+         .acl = kAclString | kAclHash,
+         .summary = "Gives a user's taken units back to the counter.",
+         .since = "0.1.0"});
+  // Creates the stock list only if it does not exist (like SETNX).
+  f.Add({.name = "grab.split",
+         .arity = -4,
+         .flags = kWrite | kDenyOom,
+         .keys = {{.flags = kOW | kInsert, .index = 1}},
+         .handler = CmdGrabSplit,
+         .acl = kAclList,
+         .summary = "Splits a total into shares by the double-average rule into a new list.",
+         .since = "0.1.0"});
 }
 
 }  // namespace grabkv::server

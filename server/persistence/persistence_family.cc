@@ -113,18 +113,33 @@ void CmdLastSave(CommandContext& ctx) {
 }  // namespace
 
 void RegisterPersistenceFamily(CommandTable& t) {
-  t.Register({"bgrewriteaof", 1, kAdmin | kNoAsyncLoading | kNoscript, 0, 0, 0, CmdBgRewriteAof,
-              "@admin @slow @dangerous", "Asynchronously rewrite the append-only file", "1.0.0",
-              "server"});
-  t.Register({"bgsave", -1, kAdmin | kNoAsyncLoading | kNoscript, 0, 0, 0, CmdBgSave,
-              "@admin @slow @dangerous", "Asynchronously save the dataset to disk", "1.0.0",
-              "server"});
-  t.Register({"save", 1, kAdmin | kNoAsyncLoading | kNoscript | kNoMulti, 0, 0, 0, CmdSave,
-              "@admin @slow @dangerous", "Synchronously save the dataset to disk", "1.0.0",
-              "server"});
-  t.Register({"lastsave", 1, kLoading | kStale | kFast, 0, 0, 0, CmdLastSave,
-              "@admin @fast @dangerous", "Get the UNIX time stamp of the last successful save to disk",
-              "1.0.0", "server"});
+  CommandFamily f(t, "server");
+  f.Add({.name = "bgrewriteaof",
+         .arity = 1,
+         .flags = kAdmin | kNoAsyncLoading | kNoscript,
+         .handler = CmdBgRewriteAof,
+         .summary = "Asynchronously rewrite the append-only file",
+         .since = "1.0.0"});
+  f.Add({.name = "bgsave",
+         .arity = -1,
+         .flags = kAdmin | kNoAsyncLoading | kNoscript,
+         .handler = CmdBgSave,
+         .summary = "Asynchronously save the dataset to disk",
+         .since = "1.0.0"});
+  f.Add({.name = "save",
+         .arity = 1,
+         .flags = kAdmin | kNoAsyncLoading | kNoscript | kNoMulti,
+         .handler = CmdSave,
+         .summary = "Synchronously save the dataset to disk",
+         .since = "1.0.0"});
+  f.Add({.name = "lastsave",
+         .arity = 1,
+         .flags = kLoading | kStale | kFast,
+         .handler = CmdLastSave,
+         .acl = kAclAdmin | kAclDangerous,
+         .tips = "nondeterministic_output",
+         .summary = "Get the UNIX time stamp of the last successful save to disk",
+         .since = "1.0.0"});
 }
 
 }  // namespace grabkv::server

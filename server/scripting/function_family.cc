@@ -241,40 +241,92 @@ void CmdFunctionHelp(CommandContext& ctx) {
                  });
 }
 
-constexpr uint32_t kFcallFlags = kNoscript | kStale | kSkipMonitor | kNoMandatoryKeys | kMovableKeys |
-                                 kMayReplicate;
-constexpr const char* kAcl = "@slow @scripting";
-constexpr const char* kWriteAcl = "@write @slow @scripting";
+constexpr uint32_t kFcallFlags = kNoscript | kStale | kSkipMonitor | kNoMandatoryKeys | kMayReplicate;
 
 }  // namespace
 
 void RegisterFunctionFamily(CommandTable& t) {
-  t.Register({"fcall", -3, kFcallFlags, 0, 0, 0, CmdFcall, kAcl, "Invoke a function", "7.0.0",
-              "scripting"});
-  t.Register({"fcall_ro", -3, kFcallFlags | kReadonly, 0, 0, 0, CmdFcallRo, kAcl,
-              "Invoke a read-only function", "7.0.0", "scripting"});
-  CommandSpec fn{"function", -2, 0, 0, 0, 0, nullptr, "@slow",
-                 "A container for function commands", "7.0.0", "scripting"};
-  fn.subcommands = {
-      {"function|delete", 3, kWrite | kNoscript, 0, 0, 0, CmdFunctionDelete, kWriteAcl,
-       "Delete a function by name", "7.0.0", "scripting"},
-      {"function|flush", -2, kWrite | kNoscript, 0, 0, 0, CmdFunctionFlush, kWriteAcl,
-       "Deleting all functions", "7.0.0", "scripting"},
-      {"function|help", 2, kLoading | kStale, 0, 0, 0, CmdFunctionHelp, kAcl,
-       "Show helpful text about the different subcommands", "7.0.0", "scripting"},
-      {"function|kill", 2, kNoscript | kAllowBusy, 0, 0, 0, CmdFunctionKill, kAcl,
-       "Kill the function currently in execution.", "7.0.0", "scripting"},
-      {"function|list", -2, kNoscript, 0, 0, 0, CmdFunctionList, kAcl,
-       "List information about all the functions", "7.0.0", "scripting"},
-      {"function|load", -3, kWrite | kDenyOom | kNoscript, 0, 0, 0, CmdFunctionLoad, kWriteAcl,
-       "Create a function with the given arguments (name, code, description)", "7.0.0",
-       "scripting"},
-      {"function|stats", 2, kNoscript | kAllowBusy, 0, 0, 0, CmdFunctionStats, kAcl,
-       "Return information about the function currently running (name, description, "
-       "duration)",
-       "7.0.0", "scripting"},
-  };
-  t.Register(std::move(fn));
+  CommandFamily f(t, "scripting", kAclScripting);
+  f.Add({.name = "fcall",
+         .arity = -3,
+         .flags = kFcallFlags,
+         .keys =
+             {{.flags = kRW | kAccess | kUpdate,
+               .notes =
+                   "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE",
+               .index = 2,
+               .keynum = true}},
+         .handler = CmdFcall,
+         .getkeys = NumkeysAt2GetKeys,
+         .summary = "Invoke a function",
+         .since = "7.0.0"});
+  f.Add({.name = "fcall_ro",
+         .arity = -3,
+         .flags = kFcallFlags | kReadonly,
+         .keys =
+             {{.flags = kRO | kAccess,
+               .notes =
+                   "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS",
+               .index = 2,
+               .keynum = true}},
+         .handler = CmdFcallRo,
+         .getkeys = NumkeysAt2GetKeys,
+         .summary = "Invoke a read-only function",
+         .since = "7.0.0"});
+  f.Add({.name = "function",
+         .arity = -2,
+         .summary = "A container for function commands",
+         .since = "7.0.0",
+         .subcommands = {
+             {.name = "function|delete",
+              .arity = 3,
+              .flags = kWrite | kNoscript,
+              .handler = CmdFunctionDelete,
+              .tips = "request_policy:all_shards response_policy:all_succeeded",
+              .summary = "Delete a function by name",
+              .since = "7.0.0"},
+             {.name = "function|flush",
+              .arity = -2,
+              .flags = kWrite | kNoscript,
+              .handler = CmdFunctionFlush,
+              .tips = "request_policy:all_shards response_policy:all_succeeded",
+              .summary = "Deleting all functions",
+              .since = "7.0.0"},
+             {.name = "function|help",
+              .arity = 2,
+              .flags = kLoading | kStale,
+              .handler = CmdFunctionHelp,
+              .summary = "Show helpful text about the different subcommands",
+              .since = "7.0.0"},
+             {.name = "function|kill",
+              .arity = 2,
+              .flags = kNoscript | kAllowBusy,
+              .handler = CmdFunctionKill,
+              .tips = "request_policy:all_shards response_policy:one_succeeded",
+              .summary = "Kill the function currently in execution.",
+              .since = "7.0.0"},
+             {.name = "function|list",
+              .arity = -2,
+              .flags = kNoscript,
+              .handler = CmdFunctionList,
+              .tips = "nondeterministic_output_order",
+              .summary = "List information about all the functions",
+              .since = "7.0.0"},
+             {.name = "function|load",
+              .arity = -3,
+              .flags = kWrite | kDenyOom | kNoscript,
+              .handler = CmdFunctionLoad,
+              .tips = "request_policy:all_shards response_policy:all_succeeded",
+              .summary = "Create a function with the given arguments (name, code, description)",
+              .since = "7.0.0"},
+             {.name = "function|stats",
+              .arity = 2,
+              .flags = kNoscript | kAllowBusy,
+              .handler = CmdFunctionStats,
+              .tips = "nondeterministic_output request_policy:all_shards response_policy:special",
+              .summary = "Return information about the function currently running (name, "
+                         "description, duration)",
+              .since = "7.0.0"}}});
 }
 
 }  // namespace grabkv::server

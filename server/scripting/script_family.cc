@@ -130,38 +130,98 @@ void CmdScriptHelp(CommandContext& ctx) {
                  });
 }
 
-constexpr uint32_t kEvalFlags = kNoscript | kStale | kSkipMonitor | kNoMandatoryKeys | kMovableKeys |
-                                kMayReplicate;
-constexpr const char* kScriptAcl = "@slow @scripting";
+constexpr uint32_t kEvalFlags = kNoscript | kStale | kSkipMonitor | kNoMandatoryKeys | kMayReplicate;
 
 }  // namespace
 
 void RegisterScriptFamily(CommandTable& t) {
-  t.Register({"eval", -3, kEvalFlags, 0, 0, 0, CmdEval, kScriptAcl,
-              "Execute a Lua script server side", "2.6.0", "scripting"});
-  t.Register({"evalsha", -3, kEvalFlags, 0, 0, 0, CmdEvalSha, kScriptAcl,
-              "Execute a Lua script server side", "2.6.0", "scripting"});
-  t.Register({"eval_ro", -3, kEvalFlags | kReadonly, 0, 0, 0, CmdEvalRo, kScriptAcl,
-              "Execute a read-only Lua script server side", "7.0.0", "scripting"});
-  t.Register({"evalsha_ro", -3, kEvalFlags | kReadonly, 0, 0, 0, CmdEvalShaRo, kScriptAcl,
-              "Execute a read-only Lua script server side", "7.0.0", "scripting"});
-  CommandSpec script{"script", -2, 0, 0, 0, 0, nullptr, "@slow",
-                     "A container for Lua scripts management commands", "2.6.0", "scripting"};
-  script.subcommands = {
-      {"script|debug", 3, kNoscript, 0, 0, 0, CmdScriptDebug, kScriptAcl,
-       "Set the debug mode for executed scripts.", "3.2.0", "scripting"},
-      {"script|exists", -3, kNoscript, 0, 0, 0, CmdScriptExists, kScriptAcl,
-       "Check existence of scripts in the script cache.", "2.6.0", "scripting"},
-      {"script|flush", -2, kNoscript, 0, 0, 0, CmdScriptFlush, kScriptAcl,
-       "Remove all the scripts from the script cache.", "2.6.0", "scripting"},
-      {"script|help", 2, kLoading | kStale, 0, 0, 0, CmdScriptHelp, kScriptAcl,
-       "Show helpful text about the different subcommands", "5.0.0", "scripting"},
-      {"script|kill", 2, kNoscript | kAllowBusy, 0, 0, 0, CmdScriptKill, kScriptAcl,
-       "Kill the script currently in execution.", "2.6.0", "scripting"},
-      {"script|load", 3, kNoscript | kStale, 0, 0, 0, CmdScriptLoad, kScriptAcl,
-       "Load the specified Lua script into the script cache.", "2.6.0", "scripting"},
-  };
-  t.Register(std::move(script));
+  CommandFamily f(t, "scripting", kAclScripting);
+  f.Add({.name = "eval",
+         .arity = -3,
+         .flags = kEvalFlags,
+         .keys =
+             {{.flags = kRW | kAccess | kUpdate,
+               .notes =
+                   "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE",
+               .index = 2,
+               .keynum = true}},
+         .handler = CmdEval,
+         .getkeys = NumkeysAt2GetKeys,
+         .summary = "Execute a Lua script server side",
+         .since = "2.6.0"});
+  f.Add({.name = "evalsha",
+         .arity = -3,
+         .flags = kEvalFlags,
+         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 2, .keynum = true}},
+         .handler = CmdEvalSha,
+         .getkeys = NumkeysAt2GetKeys,
+         .summary = "Execute a Lua script server side",
+         .since = "2.6.0"});
+  f.Add({.name = "eval_ro",
+         .arity = -3,
+         .flags = kEvalFlags | kReadonly,
+         .keys =
+             {{.flags = kRO | kAccess,
+               .notes =
+                   "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS",
+               .index = 2,
+               .keynum = true}},
+         .handler = CmdEvalRo,
+         .getkeys = NumkeysAt2GetKeys,
+         .summary = "Execute a read-only Lua script server side",
+         .since = "7.0.0"});
+  f.Add({.name = "evalsha_ro",
+         .arity = -3,
+         .flags = kEvalFlags | kReadonly,
+         .keys = {{.flags = kRO | kAccess, .index = 2, .keynum = true}},
+         .handler = CmdEvalShaRo,
+         .getkeys = NumkeysAt2GetKeys,
+         .summary = "Execute a read-only Lua script server side",
+         .since = "7.0.0"});
+  f.Add({.name = "script",
+         .arity = -2,
+         .summary = "A container for Lua scripts management commands",
+         .since = "2.6.0",
+         .subcommands = {{.name = "script|debug",
+                          .arity = 3,
+                          .flags = kNoscript,
+                          .handler = CmdScriptDebug,
+                          .summary = "Set the debug mode for executed scripts.",
+                          .since = "3.2.0"},
+                         {.name = "script|exists",
+                          .arity = -3,
+                          .flags = kNoscript,
+                          .handler = CmdScriptExists,
+                          .tips = "request_policy:all_shards response_policy:agg_logical_and",
+                          .summary = "Check existence of scripts in the script cache.",
+                          .since = "2.6.0"},
+                         {.name = "script|flush",
+                          .arity = -2,
+                          .flags = kNoscript,
+                          .handler = CmdScriptFlush,
+                          .tips = "request_policy:all_nodes response_policy:all_succeeded",
+                          .summary = "Remove all the scripts from the script cache.",
+                          .since = "2.6.0"},
+                         {.name = "script|help",
+                          .arity = 2,
+                          .flags = kLoading | kStale,
+                          .handler = CmdScriptHelp,
+                          .summary = "Show helpful text about the different subcommands",
+                          .since = "5.0.0"},
+                         {.name = "script|kill",
+                          .arity = 2,
+                          .flags = kNoscript | kAllowBusy,
+                          .handler = CmdScriptKill,
+                          .tips = "request_policy:all_shards response_policy:one_succeeded",
+                          .summary = "Kill the script currently in execution.",
+                          .since = "2.6.0"},
+                         {.name = "script|load",
+                          .arity = 3,
+                          .flags = kNoscript | kStale,
+                          .handler = CmdScriptLoad,
+                          .tips = "request_policy:all_nodes response_policy:all_succeeded",
+                          .summary = "Load the specified Lua script into the script cache.",
+                          .since = "2.6.0"}}});
 }
 
 }  // namespace grabkv::server

@@ -137,7 +137,7 @@ TEST_F(StringFamilyTest, TableRowsMatchRedis) {
     EXPECT_EQ(s->first_key, row.first);
     EXPECT_EQ(s->last_key, row.last);
     EXPECT_EQ(s->key_step, row.step);
-    EXPECT_STREQ(s->acl_categories, row.acl);
+    EXPECT_EQ(AclCategoryText(s->acl_categories), row.acl);
     EXPECT_STREQ(s->group, "string");
     EXPECT_STRNE(s->summary, "");
   }
