@@ -481,6 +481,7 @@ std::string ConfigTable::SetAll(
     bool changed = false;
   };
   std::vector<Change> changes;
+  std::string lower;
   // 1. Names. Like Redis, the first invalid name (unknown, immutable,
   // protected, duplicate) is reported, and nothing is applied.
   for (const auto& [name, value] : pairs) {
@@ -496,8 +497,10 @@ std::string ConfigTable::SetAll(
     } else if (r->protected_ && Render("enable-protected-configs") == "no") {
       why = "can't set protected config";
     }
+    // A name and its alias are two entries to Redis, not a duplicate.
+    ToLower(name, &lower);
     for (const Change& prev : changes) {
-      if (why.empty() && prev.row == r) why = "duplicate parameter";
+      if (why.empty() && prev.lower == lower) why = "duplicate parameter";
     }
     if (!why.empty()) {
       return "ERR CONFIG SET failed (possibly related to argument '" + std::string(name) +
@@ -505,7 +508,7 @@ std::string ConfigTable::SetAll(
     }
     Change& ch = changes.emplace_back();
     ch.row = r;
-    ToLower(name, &ch.lower);
+    ch.lower = lower;
     ch.old_value = RenderRow(*r, *cfg_);
   }
   auto restore = [&](size_t count) {

@@ -23,8 +23,8 @@ namespace grabkv::server {
 
 // Typed enum settings; the names are Redis's, in its order, and the enum
 // values index them.
-enum class AppendFsync : int { kAlways, kEverysec, kNo };
-inline constexpr const char* kAppendFsyncNames[] = {"always", "everysec", "no"};
+enum class AppendFsync : int { kEverysec, kAlways, kNo };
+inline constexpr const char* kAppendFsyncNames[] = {"everysec", "always", "no"};
 
 inline constexpr const char* kLogLevelNames[] = {"debug", "verbose", "notice", "warning"};
 
