@@ -10,7 +10,8 @@ changed lines rewritten in place, leftover lines blanked), the appended part
 as a set of lines (redis-server appends in its hash table's order, which is
 seeded at random). grabkv is then restarted from its rewritten file and must
 show the values it was given. A second rewrite with nothing changed, and a
-rewrite after the file was deleted, are compared the same way.
+rewrite after the file was deleted, are compared the same way, and so is a
+rewrite of Debian's stock /etc/redis/redis.conf.
 
 Lines that differ by nature are normalized before comparing: each server's
 own port, folder and include path; and redis-server's `user default ...`
@@ -116,10 +117,13 @@ def cmd(conn, *args):
     return conn.read_reply().raw
 
 
+DEBIAN_CONF = "/etc/redis/redis.conf"
+
+
 class Side:
     """One server (grabkv or redis-server) with its own folder and file."""
 
-    def __init__(self, binary, label):
+    def __init__(self, binary, label, debian=False):
         self.binary, self.label = binary, label
         self.tmp = tempfile.mkdtemp(prefix="cfgrw-%s-" % label)
         self.port = harness.free_port()
@@ -128,7 +132,15 @@ class Side:
         with open(self.include, "w") as f:
             f.write("# included\nslowlog-max-len 77\n")
         with open(self.conf, "w") as f:
-            f.write(CONF.format(port=self.port, include=self.include, dir=self.tmp))
+            if debian:
+                # Debian's stock file (2,000 lines of comments), made to run
+                # in the foreground here; later lines win, as in Redis.
+                with open(DEBIAN_CONF) as d:
+                    f.write(d.read())
+                f.write("\ndaemonize no\nsupervised no\nport %d\ndir %s\nlogfile \"\"\n"
+                        "pidfile %s/x.pid\n" % (self.port, self.tmp, self.tmp))
+            else:
+                f.write(CONF.format(port=self.port, include=self.include, dir=self.tmp))
         self.proc = self.conn = None
 
     def start(self):
@@ -218,6 +230,40 @@ def run(rep, server, redis):
         r.close()
 
 
+def run_debian(rep, server, redis):
+    """Debian's redis.conf: a rewrite with a few changes, then a restart."""
+    if not os.path.exists(DEBIAN_CONF):
+        rep.check("debian redis.conf present", False, DEBIAN_CONF + " is missing")
+        return
+    g, r = Side(server, "grabkv", True), Side(redis, "redis", True)
+    try:
+        if not (rep.check("debian: grabkv starts", g.start(),
+                          stop(g.proc) if g.conn is None else "")
+                and rep.check("debian: redis-server starts", r.start(),
+                              stop(r.proc) if r.conn is None else "")):
+            return
+        for side in (g, r):
+            rep.check("debian: %s CONFIG SET" % side.label,
+                      cmd(side.conn, "CONFIG", "SET", "maxmemory", "1gb", "timeout", "30",
+                          "save", "100 1", "client-output-buffer-limit",
+                          "normal 1mb 512kb 5") == b"+OK\r\n")
+            rep.check("debian: %s CONFIG REWRITE" % side.label,
+                      cmd(side.conn, "CONFIG", "REWRITE") == b"+OK\r\n")
+        compare(rep, "debian rewrite", g, r)
+        g.conn.close()
+        stop(g.proc)
+        if rep.check("debian: grabkv restarts from the rewritten file", g.start(),
+                     stop(g.proc) if g.conn is None else ""):
+            rep.check("debian: values stuck",
+                      cmd(g.conn, "CONFIG", "GET", "maxmemory") ==
+                      b"*2\r\n$9\r\nmaxmemory\r\n$10\r\n1073741824\r\n"
+                      and cmd(g.conn, "CONFIG", "GET", "save") ==
+                      b"*2\r\n$4\r\nsave\r\n$5\r\n100 1\r\n")
+    finally:
+        g.close()
+        r.close()
+
+
 def run_without_file(rep, server):
     port = harness.free_port()
     tmp = tempfile.mkdtemp(prefix="cfgrw-nofile-")
@@ -250,6 +296,7 @@ def main():
     harness.install_guard(120)
     rep = harness.Reporter(args.verbose)
     run(rep, args.server, args.redis)
+    run_debian(rep, args.server, args.redis)
     run_without_file(rep, args.server)
     return rep.finish()
 
