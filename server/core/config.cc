@@ -261,7 +261,8 @@ ConfigTable::ConfigTable(Config* c) : cfg_(c) {
         r.kind == Kind::kString &&
         (n == "pidfile" || n == "unixsocket" || n == "requirepass" || n == "masteruser" ||
          n == "masterauth" || n == "cluster-announce-ip" || n == "cluster-announce-hostname" ||
-         n == "replica-announce-ip" || n == "bind-source-addr" || n.substr(0, 4) == "tls-");
+         n == "replica-announce-ip" || n == "bind-source-addr" || n.substr(0, 4) == "tls-" ||
+         n.ends_with("_cpulist"));
     // Like a Redis built without its own jemalloc (Debian's), grabkv cannot
     // defragment; the file may still say yes, as Redis only checks at run time.
     if (n == "activedefrag") {
