@@ -226,7 +226,7 @@ void MemorySection(ServerState& s, std::string* out) {
           "lazyfreed_objects:%zu\r\n",
           used, BytesToHuman(used).c_str(), rss, BytesToHuman(rss).c_str(), total,
           BytesToHuman(total).c_str(), maxmem, BytesToHuman(maxmem).c_str(),
-          cfg.maxmemory_policy.c_str(), frag,
+          Name(cfg.maxmemory_policy), frag,
           static_cast<int64_t>(rss) - static_cast<int64_t>(used), clients, AllocatorName(),
           s.lazy_free().pending(),
           s.lazy_free().completed());

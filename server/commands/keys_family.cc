@@ -567,7 +567,7 @@ const Db::Entry* ObjectLookupOrReply(CommandContext& ctx) {
   return e;
 }
 
-bool LfuPolicy(const Config& c) { return c.maxmemory_policy.find("lfu") != std::string::npos; }
+bool LfuPolicy(const Config& c) { return IsLfu(c.maxmemory_policy); }
 
 void CmdObjectEncoding(CommandContext& ctx) {
   if (const Db::Entry* e = ObjectLookupOrReply(ctx)) ctx.reply.Bulk(e->value.EncodingName());
@@ -582,8 +582,7 @@ void CmdObjectRefcount(CommandContext& ctx) {
   const Db::Entry* e = ObjectLookupOrReply(ctx);
   if (e == nullptr) return;
   const Config& c = ctx.server.config();
-  const bool no_shared = c.maxmemory != 0 && (LfuPolicy(c) || c.maxmemory_policy.find("lru") !=
-                                                                  std::string::npos);
+  const bool no_shared = c.maxmemory != 0 && (LfuPolicy(c) || IsLru(c.maxmemory_policy));
   const bool shared =
       !no_shared && e->value.is_int() && e->value.int_value() >= 0 && e->value.int_value() < 10000;
   ctx.reply.Integer(shared ? INT_MAX : 1);

@@ -66,83 +66,20 @@ void CmdConfigGet(CommandContext& ctx) {
   }
 }
 
-// Side effects of a setting that the config table alone cannot apply.
-void AfterConfigChange(ServerState& s, const std::string& canonical) {
-  if (canonical == "loglevel") LogSetLevel(s.config().loglevel);
-  s.config_table().NotifyChanged(canonical);
-}
-
-// CONFIG SET appendonly turns the file on (a full rewrite first) or off;
-// appendfsync takes effect for the very next write.
-// Returns the failure reason, else empty.
-std::string ApplyNow(ServerState& s, const std::string& canonical) {
-  return s.persistence == nullptr ? "" : s.persistence->ApplyConfig(canonical);
-}
-
-// CONFIG SET is all or nothing, as in Redis 7.0: names are checked first
-// (unknown, immutable, duplicate), then values are applied in order and, on
-// the first failure, the ones already applied are put back.
+// CONFIG SET name value [name value ...]: all or nothing (ConfigTable::SetAll);
+// each changed setting's new value is applied by the hook its owner registered.
 void CmdConfigSet(CommandContext& ctx) {
   if (ctx.argc() % 2 != 0) {
     ctx.reply.Error(kSyntaxError);
     return;
   }
-  ConfigTable& table = ctx.server.config_table();
-  struct Change {
-    std::string_view given;
-    std::string lower;
-    std::string canonical;
-    std::string old_value;
-  };
-  std::vector<Change> changes;
-  // Like Redis: the first invalid name (unknown, immutable, duplicate) is
-  // reported, and nothing is applied before all names have been checked.
-  std::string invalid;
-  for (size_t i = 2; i < ctx.argc() && invalid.empty(); i += 2) {
-    Change ch;
-    ch.given = ctx.arg(i);
-    ch.canonical = table.Canonical(ch.given);
-    if (ch.canonical.empty()) {
-      invalid = "ERR Unknown option or number of arguments for CONFIG SET - '" +
-                std::string(ch.given) + "'";
-      break;
-    }
-    ToLower(ch.given, &ch.lower);
-    std::string prefix =
-        "ERR CONFIG SET failed (possibly related to argument '" + std::string(ch.given) + "') - ";
-    if (!table.IsMutable(ch.canonical)) invalid = prefix + "can't set immutable config";
-    for (const Change& prev : changes) {
-      if (invalid.empty() && prev.lower == ch.lower) invalid = prefix + "duplicate parameter";
-    }
-    ch.old_value = table.Render(ch.canonical);
-    changes.push_back(std::move(ch));
-  }
-  if (!invalid.empty()) {
-    ctx.reply.Error(invalid);
+  std::vector<std::pair<std::string_view, std::string_view>> pairs;
+  for (size_t i = 2; i + 1 < ctx.argc(); i += 2) pairs.emplace_back(ctx.arg(i), ctx.arg(i + 1));
+  std::string err = ctx.server.config_table().SetAll(pairs);
+  if (!err.empty()) {
+    ctx.reply.Error(err);
     return;
   }
-  for (size_t k = 0; k < changes.size(); ++k) {
-    bool unknown = false;
-    std::string err = table.Set(changes[k].canonical, ctx.arg(3 + 2 * k), &unknown);
-    if (!err.empty()) {
-      for (size_t j = k; j-- > 0;) table.Set(changes[j].canonical, changes[j].old_value, &unknown);
-      ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + changes[k].lower +
-                      "') - " + err);
-      return;
-    }
-  }
-  // Settings whose new value must take effect now and may fail to.
-  for (size_t k = 0; k < changes.size(); ++k) {
-    std::string err = ApplyNow(ctx.server, changes[k].canonical);
-    if (!err.empty()) {
-      bool unknown = false;
-      for (size_t j = changes.size(); j-- > 0;) table.Set(changes[j].canonical, changes[j].old_value, &unknown);
-      ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + changes[k].lower +
-                      "') - " + err);
-      return;
-    }
-  }
-  for (const Change& ch : changes) AfterConfigChange(ctx.server, ch.canonical);
   ctx.reply.Ok();
 }
 
@@ -158,9 +95,22 @@ void CmdConfigResetStat(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
+// CONFIG REWRITE: Redis 7.0's rules (ConfigTable::Rewrite) on the file the
+// server started with.
 void CmdConfigRewrite(CommandContext& ctx) {
-  // The server does not record the path of its config file.
-  ctx.reply.Error("ERR The server is running without a config file");
+  const std::string& path = ctx.server.config().config_file;
+  if (path.empty()) {
+    ctx.reply.Error("ERR The server is running without a config file");
+    return;
+  }
+  std::string err;
+  if (!RewriteConfigFile(ctx.server.config_table(), path, &err)) {
+    Log(LogLevel::kWarning, "CONFIG-REWRITE failed: %s", err.c_str());
+    ctx.reply.Error("ERR Rewriting config file: " + err);
+    return;
+  }
+  Log(LogLevel::kWarning, "CONFIG REWRITE executed with success.");
+  ctx.reply.Ok();
 }
 
 void CmdConfigHelp(CommandContext& ctx) {

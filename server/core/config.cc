@@ -1,11 +1,17 @@
 #include "server/core/config.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
 #include "server/core/config_directives.h"
+#include "server/core/log.h"
 #include "server/core/util.h"
 
 namespace grabkv::server {
@@ -17,6 +23,8 @@ struct ConfigTable::Row {
   const char* alias;  // "" when none
   Kind kind;
   bool mutable_;
+  // bool*, int64_t* (kInt, kMemory, kOctal) or std::string* by kind;
+  // nullptr for kEnum (see get_enum/set_enum) and kSpecial.
   void* field;
   int64_t min = 0, max = INT64_MAX;
   std::vector<const char*> choices = {};
@@ -24,7 +32,21 @@ struct ConfigTable::Row {
   bool passive = false;
   // See DirectiveSpec::unsupported; def is the value that stays allowed.
   const char* unsupported = nullptr;
-  const char* def = "";
+  // The default, as CONFIG GET prints it (CONFIG REWRITE leaves out a
+  // setting at its default).
+  std::string def = {};
+  // kEnum: the value as an index into choices.
+  std::function<int()> get_enum = {};
+  std::function<void(int)> set_enum = {};
+  // Redis 7.0's PROTECTED_CONFIG: CONFIG SET only with enable-protected-configs.
+  bool protected_ = false;
+  // Strings Redis keeps as NULL when empty: CONFIG REWRITE drops their line.
+  bool empty_is_null = false;
+  // CONFIG REWRITE writes it even at its default (dir, save, ...).
+  bool always_rewrite = false;
+  // CONFIG SET only: refuses a parsed new value (rendered), else "".
+  std::function<std::string(const std::string&)> check = {};
+  ConfigHook hook = {};
 };
 
 namespace {
@@ -112,15 +134,28 @@ std::string ApplyOomValues(std::string_view value, std::string* out) {
 
 }  // namespace
 
-ConfigTable::ConfigTable(Config* c) : cfg_(c) {
-  rows_ = {
+namespace {
+
+// A row for a typed enum setting: the enum's values index its names.
+template <typename E, size_t N>
+ConfigTable::Row EnumRow(const char* name, E* field, const char* const (&names)[N]) {
+  ConfigTable::Row r{name, "", Kind::kEnum, true, nullptr};
+  r.choices.assign(names, names + N);
+  r.get_enum = [field] { return static_cast<int>(*field); };
+  r.set_enum = [field](int v) { *field = static_cast<E>(v); };
+  return r;
+}
+
+}  // namespace
+
+std::vector<ConfigTable::Row> ConfigTable::OwnRows(Config* c) {
+  return {
       {"port", "", Kind::kInt, false, &c->port, 0, 65535},
       {"bind", "", Kind::kString, false, &c->bind},
       {"protected-mode", "", Kind::kBool, true, &c->protected_mode},
       {"requirepass", "", Kind::kString, true, &c->requirepass},
       {"databases", "", Kind::kInt, false, &c->databases, 1, INT_MAX},
-      {"loglevel", "", Kind::kEnum, true, &c->loglevel, 0, 0,
-       {"debug", "verbose", "notice", "warning"}},
+      EnumRow("loglevel", &c->loglevel, kLogLevelNames),
       {"logfile", "", Kind::kString, false, &c->logfile},
       {"maxclients", "", Kind::kInt, true, &c->maxclients, 1, UINT_MAX},
       {"timeout", "", Kind::kInt, true, &c->timeout, 0, INT_MAX},
@@ -135,8 +170,7 @@ ConfigTable::ConfigTable(Config* c) : cfg_(c) {
       {"appendonly", "", Kind::kBool, true, &c->appendonly},
       {"appendfilename", "", Kind::kString, false, &c->appendfilename},
       {"appenddirname", "", Kind::kString, false, &c->appenddirname},
-      {"appendfsync", "", Kind::kEnum, true, &c->appendfsync, 0, 0,
-       {"always", "everysec", "no"}},
+      EnumRow("appendfsync", &c->appendfsync, kAppendFsyncNames),
       {"aof-load-truncated", "", Kind::kBool, true, &c->aof_load_truncated},
       {"auto-aof-rewrite-percentage", "", Kind::kInt, true, &c->auto_aof_rewrite_percentage, 0,
        INT_MAX},
@@ -151,9 +185,7 @@ ConfigTable::ConfigTable(Config* c) : cfg_(c) {
       {"pidfile", "", Kind::kString, false, &c->pidfile},
       {"daemonize", "", Kind::kBool, false, &c->daemonize},
       {"maxmemory", "", Kind::kMemory, true, &c->maxmemory, 0, LLONG_MAX},
-      {"maxmemory-policy", "", Kind::kEnum, true, &c->maxmemory_policy, 0, 0,
-       {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru",
-        "allkeys-lfu", "allkeys-random", "noeviction"}},
+      EnumRow("maxmemory-policy", &c->maxmemory_policy, kMaxmemoryPolicyNames),
       {"lazyfree-lazy-user-del", "", Kind::kBool, true, &c->lazyfree_lazy_user_del},
       {"lazyfree-lazy-user-flush", "", Kind::kBool, true, &c->lazyfree_lazy_user_flush},
       {"lazyfree-lazy-expire", "", Kind::kBool, true, &c->lazyfree_lazy_expire},
@@ -181,6 +213,16 @@ ConfigTable::ConfigTable(Config* c) : cfg_(c) {
        &c->list_max_listpack_size, INT_MIN, INT_MAX},
       {"list-compress-depth", "", Kind::kInt, true, &c->list_compress_depth, 0, INT_MAX},
   };
+}
+
+ConfigTable::ConfigTable(Config* c) : cfg_(c) {
+  rows_ = OwnRows(c);
+  {
+    // Defaults: the same rows over a default-constructed Config.
+    Config d;
+    std::vector<Row> def_rows = OwnRows(&d);
+    for (size_t k = 0; k < rows_.size(); ++k) rows_[k].def = RenderRow(def_rows[k], d);
+  }
   for (const DirectiveSpec& d : PassiveDirectives()) {
     PassiveValue& v = passive_.emplace_back();
     Row r{d.name, d.alias, d.kind, d.mutable_, nullptr, d.min, d.max};
@@ -191,13 +233,52 @@ ConfigTable::ConfigTable(Config* c) : cfg_(c) {
       case Kind::kOctal: r.field = &v.i; break;
       default: r.field = &v.s; break;
     }
-    if (d.kind == Kind::kEnum) r.choices = SplitChoices(d.choices, choice_words_);
+    if (d.kind == Kind::kEnum) {
+      r.choices = SplitChoices(d.choices, choice_words_);
+      r.field = nullptr;
+      int64_t* index = &v.i;
+      r.get_enum = [index] { return static_cast<int>(*index); };
+      r.set_enum = [index](int k) { *index = k; };
+    }
     r.passive = true;
     r.unsupported = d.unsupported;
     r.def = d.def;
     rows_.push_back(std::move(r));
     auto it = c->passive.find(d.name);
     ApplyValue(rows_.back(), it != c->passive.end() ? std::string_view(it->second) : d.def);
+  }
+  for (Row& r : rows_) {
+    std::string_view n = r.name;
+    // grabkv listens on 127.0.0.1 by default, redis-server on "* -::*": the
+    // rewritten file names the address, so either server reads it the same.
+    if (n == "bind") r.def = "* -::*";
+    // Redis 7.0's PROTECTED_CONFIG settings.
+    r.protected_ = n == "dir" || n == "dbfilename";
+    // Redis writes these on every CONFIG REWRITE, default or not.
+    r.always_rewrite = n == "dir" || n == "save" || n == "latency-tracking-info-percentiles";
+    // Redis 7.0's EMPTY_STRING_IS_NULL strings (and requirepass, unset).
+    r.empty_is_null =
+        r.kind == Kind::kString &&
+        (n == "pidfile" || n == "unixsocket" || n == "requirepass" || n == "masteruser" ||
+         n == "masterauth" || n == "cluster-announce-ip" || n == "cluster-announce-hostname" ||
+         n == "replica-announce-ip" || n == "bind-source-addr" || n.substr(0, 4) == "tls-" ||
+         n.ends_with("_cpulist"));
+    // Like a Redis built without its own jemalloc (Debian's), grabkv cannot
+    // defragment; the file may still say yes, as Redis only checks at run time.
+    if (n == "activedefrag") {
+      r.check = [](const std::string& v) -> std::string {
+        if (v != "yes") return "";
+        return "Active defragmentation cannot be enabled: it requires a Redis server compiled "
+               "with a modified Jemalloc like the one shipped by default with the Redis source "
+               "distribution";
+      };
+    }
+    // A directive grabkv does not do yet may only keep its default.
+    if (r.unsupported != nullptr) {
+      const char* why = r.unsupported;
+      std::string def = r.def;
+      r.check = [why, def](const std::string& v) -> std::string { return v == def ? "" : why; };
+    }
   }
 }
 
@@ -216,39 +297,46 @@ std::string ConfigTable::Canonical(std::string_view name) const {
   return r ? r->name : "";
 }
 
-bool ConfigTable::IsMutable(std::string_view canonical) const {
-  const Row* r = FindRow(canonical);
-  return r && r->mutable_;
+void ConfigTable::SetHook(std::string_view name, ConfigHook hook) {
+  for (Row& r : rows_) {
+    if (name == r.name) {
+      r.hook = std::move(hook);
+      return;
+    }
+  }
 }
 
-std::string ConfigTable::Render(std::string_view canonical) const {
-  const Row* r = FindRow(canonical);
-  if (r == nullptr) return "";
-  switch (r->kind) {
+std::string ConfigTable::RenderRow(const Row& r, const Config& cfg) {
+  switch (r.kind) {
     case Kind::kBool:
-      return *static_cast<bool*>(r->field) ? "yes" : "no";
+      return *static_cast<bool*>(r.field) ? "yes" : "no";
     case Kind::kInt:
     case Kind::kMemory:
-      return std::to_string(*static_cast<int64_t*>(r->field));
-    case Kind::kString:
+      return std::to_string(*static_cast<int64_t*>(r.field));
     case Kind::kEnum:
-      return *static_cast<std::string*>(r->field);
+      return r.choices[static_cast<size_t>(r.get_enum())];
     case Kind::kOctal: {
       char buf[32];
       std::snprintf(buf, sizeof(buf), "%llo",
-                    static_cast<unsigned long long>(*static_cast<int64_t*>(r->field)));
+                    static_cast<unsigned long long>(*static_cast<int64_t*>(r.field)));
       return buf;
     }
+    case Kind::kString:
     case Kind::kMemOrPercent:
     case Kind::kPercentiles:
     case Kind::kOomValues:
     case Kind::kReplicaof:
-      return *static_cast<std::string*>(r->field);
+      return *static_cast<std::string*>(r.field);
     case Kind::kSpecial:
-      return "normal " + RenderLimit(cfg_->obuf_normal) + " slave " +
-             RenderLimit(cfg_->obuf_replica) + " pubsub " + RenderLimit(cfg_->obuf_pubsub);
+      return "normal " + RenderLimit(cfg.obuf_normal) + " slave " +
+             RenderLimit(cfg.obuf_replica) + " pubsub " + RenderLimit(cfg.obuf_pubsub);
   }
   return "";
+}
+
+std::string ConfigTable::Render(std::string_view canonical) const {
+  const Row* r = FindRow(canonical);
+  return r == nullptr ? "" : RenderRow(*r, *cfg_);
 }
 
 std::string ConfigTable::Apply(const Row& r, std::string_view value) {
@@ -290,10 +378,11 @@ std::string ConfigTable::ApplyValue(const Row& r, std::string_view value) {
       static_cast<std::string*>(r.field)->assign(value);
       return "";
     case Kind::kEnum: {
-      for (const char* c : r.choices) {
-        if (EqualsIgnoreCase(value, c)) {
+      for (size_t k = 0; k < r.choices.size(); ++k) {
+        if (EqualsIgnoreCase(value, r.choices[k])) {
           // oom-score-adj: "relative" is Redis's other name for "yes".
-          *static_cast<std::string*>(r.field) = std::string_view(c) == "relative" ? "yes" : c;
+          if (std::string_view(r.choices[k]) == "relative") k = 1;
+          r.set_enum(static_cast<int>(k));
           return "";
         }
       }
@@ -329,16 +418,17 @@ std::string ConfigTable::ApplyValue(const Row& r, std::string_view value) {
       // client-output-buffer-limit: groups of "<class> <hard> <soft> <secs>".
       std::vector<std::string> parts;
       if (!SplitArgs(value, &parts) || parts.size() % 4 != 0) return "Wrong number of arguments in buffer limit configuration.";
-      Config tmp = *cfg_;
+      OutputBufferLimit normal = cfg_->obuf_normal, replica = cfg_->obuf_replica,
+                        pubsub = cfg_->obuf_pubsub;
       for (size_t i = 0; i < parts.size(); i += 4) {
         OutputBufferLimit* l;
         if (EqualsIgnoreCase(parts[i], "normal")) {
-          l = &tmp.obuf_normal;
+          l = &normal;
         } else if (EqualsIgnoreCase(parts[i], "slave") ||
                    EqualsIgnoreCase(parts[i], "replica")) {
-          l = &tmp.obuf_replica;
+          l = &replica;
         } else if (EqualsIgnoreCase(parts[i], "pubsub")) {
-          l = &tmp.obuf_pubsub;
+          l = &pubsub;
         } else {
           return "Invalid client class specified in buffer limit configuration.";
         }
@@ -349,9 +439,9 @@ std::string ConfigTable::ApplyValue(const Row& r, std::string_view value) {
         }
         *l = {static_cast<uint64_t>(hard), static_cast<uint64_t>(soft), secs};
       }
-      cfg_->obuf_normal = tmp.obuf_normal;
-      cfg_->obuf_replica = tmp.obuf_replica;
-      cfg_->obuf_pubsub = tmp.obuf_pubsub;
+      cfg_->obuf_normal = normal;
+      cfg_->obuf_replica = replica;
+      cfg_->obuf_pubsub = pubsub;
       return "";
     }
   }
@@ -383,33 +473,81 @@ std::string ConfigTable::SetFromFile(std::string_view name, const std::vector<st
   return Apply(*r, joined);
 }
 
-std::string ConfigTable::Set(std::string_view name, std::string_view value, bool* unknown) {
-  const Row* r = FindRow(name);
-  *unknown = r == nullptr;
-  if (r == nullptr) return "";
-  if (!r->mutable_) return "can't set immutable config";
-  // Redis 7.0's protected configs change only with enable-protected-configs.
-  // "local" is treated like "yes": CONFIG SET does not know the client here.
-  for (const char* prot : {"dir", "dbfilename"}) {
-    if (std::string_view(r->name) == prot && Render("enable-protected-configs") == "no") {
-      return "can't set protected config";
+std::string ConfigTable::SetAll(
+    const std::vector<std::pair<std::string_view, std::string_view>>& pairs) {
+  struct Change {
+    const Row* row;
+    std::string lower;  // the name as given, lower-cased (Redis's error names it so)
+    std::string old_value;
+    bool changed = false;
+  };
+  std::vector<Change> changes;
+  std::string lower;
+  // 1. Names. Like Redis, the first invalid name (unknown, immutable,
+  // protected, duplicate) is reported, and nothing is applied.
+  for (const auto& [name, value] : pairs) {
+    const Row* r = FindRow(name);
+    if (r == nullptr) {
+      return "ERR Unknown option or number of arguments for CONFIG SET - '" + std::string(name) +
+             "'";
     }
+    std::string why;
+    // "local" is treated like "yes": CONFIG SET does not know the client here.
+    if (!r->mutable_) {
+      why = "can't set immutable config";
+    } else if (r->protected_ && Render("enable-protected-configs") == "no") {
+      why = "can't set protected config";
+    }
+    // A name and its alias are two entries to Redis, not a duplicate.
+    ToLower(name, &lower);
+    for (const Change& prev : changes) {
+      if (why.empty() && prev.lower == lower) why = "duplicate parameter";
+    }
+    if (!why.empty()) {
+      return "ERR CONFIG SET failed (possibly related to argument '" + std::string(name) +
+             "') - " + why;
+    }
+    Change& ch = changes.emplace_back();
+    ch.row = r;
+    ch.lower = lower;
+    ch.old_value = RenderRow(*r, *cfg_);
   }
-  // Like a Redis built without its own jemalloc (Debian's), grabkv cannot
-  // defragment; the file may still say yes, as Redis only checks at run time.
-  if (std::string_view(r->name) == "activedefrag" && EqualsIgnoreCase(value, "yes")) {
-    return "Active defragmentation cannot be enabled: it requires a Redis server compiled "
-           "with a modified Jemalloc like the one shipped by default with the Redis source "
-           "distribution";
+  auto restore = [&](size_t count) {
+    for (size_t j = 0; j < count; ++j) Apply(*changes[j].row, changes[j].old_value);
+  };
+  // 2. Values: each parsed, checked and stored; hooks have not run yet.
+  for (size_t k = 0; k < changes.size(); ++k) {
+    const Row& r = *changes[k].row;
+    std::string err = Apply(r, pairs[k].second);
+    if (err.empty() && r.check) err = r.check(RenderRow(r, *cfg_));
+    if (!err.empty()) {
+      restore(k + 1);
+      return "ERR CONFIG SET failed (possibly related to argument '" + changes[k].lower +
+             "') - " + err;
+    }
+    changes[k].changed = RenderRow(r, *cfg_) != changes[k].old_value;
   }
-  if (r->unsupported == nullptr) return Apply(*r, value);
-  std::string before = Render(r->name);
-  std::string err = Apply(*r, value);
-  if (err.empty() && Render(r->name) != r->def) {
-    Apply(*r, before);
-    err = r->unsupported;
+  // 3. Hooks of the settings whose value changed, in order. On a failure
+  // every value goes back and the hooks run again to apply the old values.
+  for (size_t k = 0; k < changes.size(); ++k) {
+    const Row& r = *changes[k].row;
+    if (!changes[k].changed || !r.hook) continue;
+    std::string err = r.hook();
+    if (err.empty()) continue;
+    Log(LogLevel::kWarning,
+        "Failed applying new configuration. Possibly related to new %s setting. Restoring "
+        "previous settings.",
+        changes[k].lower.c_str());
+    restore(changes.size());
+    for (const Change& ch : changes) {
+      if (ch.changed && ch.row->hook && !ch.row->hook().empty()) {
+        Log(LogLevel::kWarning, "Failed applying restored configuration setting.");
+      }
+    }
+    return "ERR CONFIG SET failed (possibly related to argument '" + changes[k].lower + "') - " +
+           err;
   }
-  return err;
+  return "";
 }
 
 std::string ConfigTable::CheckUnsupported() const {
@@ -439,6 +577,254 @@ void ConfigTable::Get(std::string_view pattern,
     if (hit) out->emplace_back(r.name, Render(r.name));
     if (alias_hit) out->emplace_back(r.alias, Render(r.name));
   }
+}
+
+// --- CONFIG REWRITE ---------------------------------------------------------
+
+namespace {
+
+constexpr const char* kRewriteSignature = "# Generated by CONFIG REWRITE";
+
+// Redis's memory format for rewritten lines: the largest of gb/mb/kb that
+// divides the value exactly, else bytes.
+std::string FormatMemory(int64_t bytes) {
+  constexpr int64_t kGb = 1LL << 30, kMb = 1LL << 20, kKb = 1LL << 10;
+  if (bytes != 0 && bytes % kGb == 0) return std::to_string(bytes / kGb) + "gb";
+  if (bytes != 0 && bytes % kMb == 0) return std::to_string(bytes / kMb) + "mb";
+  if (bytes != 0 && bytes % kKb == 0) return std::to_string(bytes / kKb) + "kb";
+  return std::to_string(bytes);
+}
+
+// A string in double quotes with C escapes, as Redis writes string settings
+// (readable back by the config file parser).
+std::string Quoted(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\a': out += "\\a"; break;
+      case '\b': out += "\\b"; break;
+      default:
+        if (c >= 0x20 && c < 0x7f) {
+          out += static_cast<char>(c);
+        } else {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\x%02x", c);
+          out += buf;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string Trim(std::string_view s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return "";
+  size_t e = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+}  // namespace
+
+void ConfigTable::RewriteLines(const Row& r,
+                               std::vector<std::pair<std::string, bool>>* lines) const {
+  std::string value = RenderRow(r, *cfg_);
+  bool force = r.always_rewrite || value != r.def;
+  std::string name = r.name;
+  std::string_view n = r.name;
+  if (n == "save") {
+    std::vector<std::string> parts;
+    SplitArgs(value, &parts);
+    if (parts.size() < 2) lines->emplace_back("save \"\"", true);
+    for (size_t k = 0; k + 1 < parts.size(); k += 2) {
+      lines->emplace_back("save " + parts[k] + " " + parts[k + 1], true);
+    }
+    return;
+  }
+  if (r.kind == Kind::kSpecial) {
+    // client-output-buffer-limit: one line per class.
+    Config defaults;
+    const std::pair<const char*, std::pair<const OutputBufferLimit*, const OutputBufferLimit*>>
+        classes[] = {{"normal", {&cfg_->obuf_normal, &defaults.obuf_normal}},
+                     {"replica", {&cfg_->obuf_replica, &defaults.obuf_replica}},
+                     {"pubsub", {&cfg_->obuf_pubsub, &defaults.obuf_pubsub}}};
+    for (const auto& [cls, limits] : classes) {
+      const OutputBufferLimit& l = *limits.first;
+      const OutputBufferLimit& d = *limits.second;
+      bool differs = l.hard != d.hard || l.soft != d.soft || l.soft_seconds != d.soft_seconds;
+      lines->emplace_back(name + " " + cls + " " + FormatMemory(static_cast<int64_t>(l.hard)) +
+                              " " + FormatMemory(static_cast<int64_t>(l.soft)) + " " +
+                              std::to_string(l.soft_seconds),
+                          differs);
+    }
+    return;
+  }
+  // Nothing to write: the line of a NULL string or of "no replicaof" goes.
+  if ((r.empty_is_null || r.kind == Kind::kReplicaof) && value.empty()) return;
+  switch (r.kind) {
+    case Kind::kMemory:
+      value = FormatMemory(*static_cast<int64_t*>(r.field));
+      break;
+    case Kind::kMemOrPercent:
+      if (!value.empty() && value.back() != '%') value = FormatMemory(std::stoll(value));
+      break;
+    case Kind::kString:
+      // bind lists addresses; every other string is one quoted value.
+      if (n != "bind") value = Quoted(value);
+      break;
+    case Kind::kPercentiles:
+      if (value.empty()) value = "\"\"";
+      break;
+    default:
+      break;
+  }
+  lines->emplace_back(name + " " + value, force);
+}
+
+std::string ConfigTable::Rewrite(std::string_view old_text) const {
+  // The old file, line by line (a final newline leaves an empty last line,
+  // as Redis splits it), with the line numbers of each setting.
+  std::vector<std::string> lines;
+  std::map<std::string, std::deque<size_t>> option_lines;
+  bool needs_signature = true;
+  size_t pos = 0;
+  while (!old_text.empty() && pos <= old_text.size()) {
+    size_t nl = old_text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = old_text.size();
+    std::string line = Trim(old_text.substr(pos, nl - pos));
+    pos = nl + 1;
+    if (line.empty() || line[0] == '#') {
+      if (needs_signature && line == kRewriteSignature) needs_signature = false;
+      lines.push_back(std::move(line));
+      continue;
+    }
+    std::vector<std::string> argv;
+    const Row* r = nullptr;
+    std::string option;
+    if (SplitArgs(line, &argv) && !argv.empty()) {
+      ToLower(argv[0], &option);
+      r = FindRow(option);
+    }
+    bool file_only = option == "include" || option == "rename-command" || option == "user" ||
+                     option == "loadmodule" || option == "sentinel";
+    if (r == nullptr && !file_only) {
+      // Unparsable, or a setting this server does not know: kept as a comment.
+      lines.push_back("# ??? " + line);
+      continue;
+    }
+    option_lines[r != nullptr ? std::string(r->name) : option].push_back(lines.size());
+    lines.push_back(std::move(line));
+  }
+  // Each setting's lines replace its old lines in order; the rest are
+  // appended after the signature when they must be written.
+  std::set<std::string> rewritten;
+  std::vector<std::pair<std::string, bool>> new_lines;
+  for (const Row& r : rows_) {
+    rewritten.insert(r.name);
+    new_lines.clear();
+    RewriteLines(r, &new_lines);
+    for (auto& [text, force] : new_lines) {
+      auto it = option_lines.find(r.name);
+      if (it == option_lines.end() && !force) continue;
+      if (it != option_lines.end()) {
+        lines[it->second.front()] = std::move(text);
+        it->second.pop_front();
+        if (it->second.empty()) option_lines.erase(it);
+        continue;
+      }
+      if (needs_signature) {
+        lines.emplace_back(kRewriteSignature);
+        needs_signature = false;
+      }
+      lines.push_back(std::move(text));
+    }
+  }
+  // Old lines of a rewritten setting that were not reused are blanked
+  // (include and other file-only lines stay).
+  for (const auto& [option, numbers] : option_lines) {
+    if (!rewritten.count(option)) continue;
+    for (size_t k : numbers) lines[k].clear();
+  }
+  // Each run of empty lines becomes one.
+  std::string out;
+  bool was_empty = false;
+  for (const std::string& line : lines) {
+    if (line.empty()) {
+      if (was_empty) continue;
+      was_empty = true;
+    } else {
+      was_empty = false;
+    }
+    out += line;
+    out += '\n';
+  }
+  return out;
+}
+
+bool RewriteConfigFile(const ConfigTable& table, const std::string& path, std::string* error) {
+  std::string old_text;
+  {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno != ENOENT) {
+      *error = std::strerror(errno);
+      return false;
+    }
+    if (fd >= 0) {
+      char buf[65536];
+      ssize_t n;
+      while ((n = ::read(fd, buf, sizeof(buf))) > 0) old_text.append(buf, static_cast<size_t>(n));
+      int saved = errno;
+      ::close(fd);
+      if (n < 0) {
+        *error = std::strerror(saved);
+        return false;
+      }
+    }
+  }
+  std::string content = table.Rewrite(old_text);
+  // Written to a temporary file next to it, fsynced, then renamed over it,
+  // so a crash leaves the old file or the new one, never half of one.
+  std::string tmp = path + ".XXXXXX";
+  int fd = ::mkstemp(tmp.data());
+  if (fd < 0) {
+    *error = std::strerror(errno);
+    return false;
+  }
+  size_t off = 0;
+  bool ok = true;
+  while (ok && off < content.size()) {
+    ssize_t n = ::write(fd, content.data() + off, content.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) ok = false; else off += static_cast<size_t>(n);
+  }
+  mode_t mask = ::umask(0);
+  ::umask(mask);
+  if (ok && ::fsync(fd) != 0) ok = false;
+  if (ok && ::fchmod(fd, 0644 & ~mask) != 0) ok = false;
+  int saved = errno;
+  ::close(fd);
+  if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
+    ok = false;
+    saved = errno;
+  }
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    *error = std::strerror(saved);
+    return false;
+  }
+  // The rename itself is durable once the directory is synced.
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return true;
 }
 
 }  // namespace grabkv::server

@@ -1,7 +1,11 @@
 // Config: the settings grabkv supports, as redis-server spells them.
 //
 // One table row per setting (name, aliases, type, bounds, mutability) serves
-// the config file, `--name value` arguments, CONFIG GET and CONFIG SET.
+// the config file, `--name value` arguments, CONFIG GET, CONFIG SET and
+// CONFIG REWRITE. Each setting has a type (bool, integer, memory, enum with
+// its allowed names, string, or a special parser); the subsystem that owns a
+// setting's behaviour may register an on-change hook (SetHook) that CONFIG
+// SET runs when the value changed, rolling everything back if it fails.
 #pragma once
 
 #include <cstdint>
@@ -13,7 +17,37 @@
 #include <string_view>
 #include <vector>
 
+#include "server/core/log.h"
+
 namespace grabkv::server {
+
+// Typed enum settings; the names are Redis's, in its order, and the enum
+// values index them.
+enum class AppendFsync : int { kEverysec, kAlways, kNo };
+inline constexpr const char* kAppendFsyncNames[] = {"everysec", "always", "no"};
+
+inline constexpr const char* kLogLevelNames[] = {"debug", "verbose", "notice", "warning"};
+
+enum class MaxmemoryPolicy : int {
+  kVolatileLru,
+  kVolatileLfu,
+  kVolatileRandom,
+  kVolatileTtl,
+  kAllkeysLru,
+  kAllkeysLfu,
+  kAllkeysRandom,
+  kNoeviction,
+};
+inline constexpr const char* kMaxmemoryPolicyNames[] = {
+    "volatile-lru", "volatile-lfu",   "volatile-random", "volatile-ttl",
+    "allkeys-lru",  "allkeys-lfu",    "allkeys-random",  "noeviction"};
+inline const char* Name(MaxmemoryPolicy p) { return kMaxmemoryPolicyNames[static_cast<int>(p)]; }
+inline bool IsLfu(MaxmemoryPolicy p) {
+  return p == MaxmemoryPolicy::kVolatileLfu || p == MaxmemoryPolicy::kAllkeysLfu;
+}
+inline bool IsLru(MaxmemoryPolicy p) {
+  return p == MaxmemoryPolicy::kVolatileLru || p == MaxmemoryPolicy::kAllkeysLru;
+}
 
 struct OutputBufferLimit {
   uint64_t hard = 0, soft = 0;
@@ -26,7 +60,7 @@ struct Config {
   bool protected_mode = true;
   std::string requirepass;
   int64_t databases = 16;
-  std::string loglevel = "notice";
+  LogLevel loglevel = LogLevel::kNotice;
   std::string logfile;
   int64_t maxclients = 10000;
   int64_t timeout = 0;
@@ -39,7 +73,7 @@ struct Config {
   bool appendonly = false;
   std::string appendfilename = "appendonly.aof";
   std::string appenddirname = "appendonlydir";
-  std::string appendfsync = "everysec";
+  AppendFsync appendfsync = AppendFsync::kEverysec;
   bool aof_load_truncated = true;
   int64_t auto_aof_rewrite_percentage = 100;
   int64_t auto_aof_rewrite_min_size = 64LL * 1024 * 1024;
@@ -55,11 +89,14 @@ struct Config {
   // changed (Redis 7.0's format; loaders skip lines starting with '#').
   bool aof_timestamp_enabled = false;
   std::string dir;  // filled with the cwd at start
+  // Not a setting: the absolute path of the config file the server started
+  // with (CONFIG REWRITE writes it), empty when it started without one.
+  std::string config_file;
   std::string dbfilename = "dump.rdb";
   std::string pidfile;
   bool daemonize = false;
   int64_t maxmemory = 0;
-  std::string maxmemory_policy = "noeviction";
+  MaxmemoryPolicy maxmemory_policy = MaxmemoryPolicy::kNoeviction;
   bool lazyfree_lazy_user_del = false;
   bool lazyfree_lazy_user_flush = false;
   bool lazyfree_lazy_expire = false;
@@ -89,8 +126,15 @@ struct Config {
   std::map<std::string, std::string> passive;
 };
 
+// Runs after CONFIG SET changed a setting's value, to make the new value take
+// effect; returns why it cannot (CONFIG SET then restores every value it
+// set and runs the hooks again), else an empty string.
+using ConfigHook = std::function<std::string()>;
+
 class ConfigTable {
  public:
+  struct Row;  // one setting (config.cc)
+
   explicit ConfigTable(Config* cfg);
   ~ConfigTable();
   ConfigTable(const ConfigTable&) = delete;
@@ -99,18 +143,22 @@ class ConfigTable {
   // Applies one `name value...` setting (config file line or --name value).
   // Returns an empty string on success, else a message for the caller.
   std::string SetFromFile(std::string_view name, const std::vector<std::string>& values);
-  // CONFIG SET semantics for one pair: empty on success, else the reason text
-  // Redis prints after "CONFIG SET failed (possibly related to argument ...) - ".
-  // Sets *unknown when no such setting exists.
-  std::string Set(std::string_view name, std::string_view value, bool* unknown);
+  // CONFIG SET of one or more name/value pairs, all or nothing as in Redis
+  // 7.0: names are checked first (unknown, immutable, protected, duplicate),
+  // then every value is parsed and stored, then the hooks of the settings
+  // whose value changed run; a failure at any step puts all values back.
+  // Returns an empty string on success, else the error reply ("ERR ...").
+  std::string SetAll(const std::vector<std::pair<std::string_view, std::string_view>>& pairs);
   // Name/value pairs of the settings matching a glob (CONFIG GET).
   void Get(std::string_view pattern, std::vector<std::pair<std::string, std::string>>* out) const;
   // Canonical name for a name or alias; empty when unknown.
   std::string Canonical(std::string_view name) const;
-  // Whether CONFIG SET may change it at run time.
-  bool IsMutable(std::string_view canonical) const;
   // The current value as CONFIG GET prints it.
   std::string Render(std::string_view canonical) const;
+
+  // The subsystem owning a setting's behaviour registers what applies a new
+  // value (nullptr removes it). REQUIRES: name is a canonical setting name.
+  void SetHook(std::string_view name, ConfigHook hook);
 
   // After loading: the reason grabkv cannot start when a directive asks for
   // something it does not do yet (e.g. "replicaof"), else empty.
@@ -119,17 +167,26 @@ class ConfigTable {
   // accepts without acting on them, for one log line at start.
   std::vector<std::string> GivenWithoutEffect() const;
 
-  // Called after a successful CONFIG SET of that setting (e.g. maxclients).
-  void OnChange(std::function<void(std::string_view name)> fn) { on_change_ = std::move(fn); }
-  void NotifyChanged(std::string_view name) const {
-    if (on_change_) on_change_(name);
-  }
+  // CONFIG REWRITE: the text of `old_text` (the config file as it is now)
+  // rewritten with the current values, by Redis 7.0's rules: comments,
+  // `include` lines and the order of lines are kept; the lines of each
+  // setting are replaced in place by its current value (a setting with
+  // several lines, like save, takes them in order, and lines left over are
+  // blanked); a setting not in the file is appended, after the line
+  // "# Generated by CONFIG REWRITE", only when it differs from its default.
+  std::string Rewrite(std::string_view old_text) const;
 
  private:
-  struct Row;
+  // grabkv's own settings over cfg (the passive directives are added apart).
+  static std::vector<Row> OwnRows(Config* cfg);
+  static std::string RenderRow(const Row& row, const Config& cfg);
   const Row* FindRow(std::string_view name) const;
   std::string Apply(const Row& row, std::string_view value);
   std::string ApplyValue(const Row& row, std::string_view value);
+  // The lines CONFIG REWRITE writes for a row (several for save and
+  // client-output-buffer-limit), and whether they must be written even when
+  // the file does not name the setting.
+  void RewriteLines(const Row& row, std::vector<std::pair<std::string, bool>>* lines) const;
 
   // Storage of the accepted-without-effect directives (stable addresses).
   struct PassiveValue {
@@ -142,9 +199,13 @@ class ConfigTable {
   std::vector<Row> rows_;
   std::deque<PassiveValue> passive_;
   std::set<std::string> given_;
-  std::deque<std::string> choice_words_;
-  int save_lines_ = 0;  // "save" lines seen by SetFromFile  // enum choices of passive rows
-  std::function<void(std::string_view)> on_change_;
+  std::deque<std::string> choice_words_;  // enum choices of passive rows
+  int save_lines_ = 0;  // "save" lines seen by SetFromFile
 };
+
+// CONFIG REWRITE of the file at `path` (read, Rewrite, then written to a
+// temporary file in the same folder, fsynced and renamed over it). A missing
+// file is written from scratch. On failure *error is strerror's text.
+bool RewriteConfigFile(const ConfigTable& table, const std::string& path, std::string* error);
 
 }  // namespace grabkv::server

@@ -18,19 +18,9 @@ LogLevel g_level = LogLevel::kNotice;
 
 int LogFd() { return fileno(g_out); }
 
-void LogSetLevel(const std::string& level) {
-  if (level == "debug") {
-    g_level = LogLevel::kDebug;
-  } else if (level == "verbose") {
-    g_level = LogLevel::kVerbose;
-  } else if (level == "warning") {
-    g_level = LogLevel::kWarning;
-  } else {
-    g_level = LogLevel::kNotice;
-  }
-}
+void LogSetLevel(LogLevel level) { g_level = level; }
 
-void LogInit(const std::string& logfile, const std::string& level) {
+void LogInit(const std::string& logfile, LogLevel level) {
   LogSetLevel(level);
   if (!logfile.empty()) {
     FILE* f = std::fopen(logfile.c_str(), "a");

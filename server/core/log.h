@@ -10,8 +10,8 @@ namespace grabkv::server {
 enum class LogLevel { kDebug = 0, kVerbose = 1, kNotice = 2, kWarning = 3 };
 
 // REQUIRES: called from the loop thread (or before it starts).
-void LogInit(const std::string& logfile, const std::string& level);
-void LogSetLevel(const std::string& level);
+void LogInit(const std::string& logfile, LogLevel level);
+void LogSetLevel(LogLevel level);
 void Log(LogLevel level, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 // Writes a line's prefix in redis-server's format, "pid:M 06 Dec 2026
 // 02:00:19.358 # " (mark by level), into buf; returns its length. Uses no

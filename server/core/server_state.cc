@@ -1,6 +1,10 @@
 #include "server/core/server_state.h"
 
 #include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <cstdio>
 
@@ -32,6 +36,18 @@ ServerState::ServerState(Config config)
   last_save_time_s_init();
   static const char kHex[] = "0123456789abcdef";
   for (int i = 0; i < 40; ++i) run_id_.push_back(kHex[rng_() & 15]);
+  // The core's settings whose new value must act at once (the others are
+  // read from Config where they are used).
+  config_table_.SetHook("loglevel", [this] {
+    LogSetLevel(config_.loglevel);
+    return std::string();
+  });
+  // CONFIG SET dir (with enable-protected-configs) moves the server there,
+  // as main() does at start.
+  config_table_.SetHook("dir", [this] {
+    if (chdir(config_.dir.c_str()) != 0) return std::string(std::strerror(errno));
+    return std::string();
+  });
 }
 
 void ServerState::last_save_time_s_init() { last_save_time_s = start_time_ms_ / 1000; }

@@ -50,8 +50,7 @@ class Persistence {
   virtual int64_t last_save_s() const = 0;
   // INFO persistence fields.
   virtual void AppendInfo(std::string* out) const = 0;
-  // A setting changed by CONFIG SET; returns the failure reason, else empty.
-  virtual std::string ApplyConfig(std::string_view name) = 0;
+  // (Settings it owns apply through hooks on the config table, see config.h.)
   // SHUTDOWN SAVE with the file off: writes a snapshot in the foreground.
   virtual bool SaveNow(std::string* err) = 0;
   // DEBUG LOADAOF: writes pending effects, empties the data, replays.

@@ -56,9 +56,14 @@ EventLoop::EventLoop(ServerState* state) : state_(state), loop_(uv_default_loop(
   uv_signal_init(loop_, &sigterm_);
   uv_signal_init(loop_, &sigint_);
   sigterm_.data = sigint_.data = this;
+  // CONFIG SET hz: the cron timer takes the new period at once.
+  state_->config_table().SetHook("hz", [this] {
+    RestartCron();
+    return std::string();
+  });
 }
 
-EventLoop::~EventLoop() = default;
+EventLoop::~EventLoop() { state_->config_table().SetHook("hz", nullptr); }
 
 bool EventLoop::Listen(std::string* error) {
   const Config& cfg = state_->config();
@@ -329,7 +334,6 @@ void EventLoop::Cron() {
     }
   }
   if (state_->persistence != nullptr) state_->persistence->Cron();
-  if (std::max<int64_t>(1, std::min<int64_t>(500, cfg.hz)) != cron_hz_) RestartCron();
   if (state_->shutdown_requested && !stopping_ && !ScriptRunning()) StartShutdown("SHUTDOWN");
   if (!state_->close_queue.empty()) FlushAll();
 }

@@ -115,6 +115,7 @@ std::string Quote(const std::string& s) {
 
 int main(int argc, char** argv) {
   std::string text;
+  std::string config_file;
   int i = 1;
   if (argc >= 2) {
     std::string a1 = argv[1];
@@ -130,6 +131,7 @@ int main(int argc, char** argv) {
     }
     if (a1.rfind("--", 0) != 0) {
       ReadConfigFile(a1, &text);
+      config_file = a1;
       i = 2;
     }
   }
@@ -147,6 +149,10 @@ int main(int argc, char** argv) {
   Config cfg;
   char cwd[4096];
   if (getcwd(cwd, sizeof(cwd)) != nullptr) cfg.dir = cwd;
+  // Absolute, as the server changes folder to `dir` (CONFIG REWRITE writes it).
+  if (!config_file.empty()) {
+    cfg.config_file = config_file[0] == '/' ? config_file : cfg.dir + "/" + config_file;
+  }
   std::vector<std::string> without_effect;
   {
     ConfigTable table(&cfg);

@@ -51,9 +51,26 @@ Aof::Aof(ServerState* server) : server_(server) {
   server_->persistence = this;
   server_->propagator().set_sink([this](std::string_view resp) { Feed(resp); });
   last_save_s_ = ServerState::NowMs() / 1000;
+  // CONFIG SET appendonly turns the file on (a full rewrite first) or off;
+  // appendfsync takes effect for the very next write.
+  ConfigTable& table = server_->config_table();
+  table.SetHook("appendonly", [this]() -> std::string {
+    if (!server_->config().appendonly) {
+      Disable();
+      return "";
+    }
+    std::string err;
+    return Enable(&err) ? "" : err;
+  });
+  table.SetHook("appendfsync", [this] {
+    RefreshPolicy();
+    return std::string();
+  });
 }
 
 Aof::~Aof() {
+  server_->config_table().SetHook("appendonly", nullptr);
+  server_->config_table().SetHook("appendfsync", nullptr);
   AbortRewrite();
   if (fd_ >= 0) ::close(fd_);
   server_->propagator().set_sink(nullptr);
@@ -80,18 +97,7 @@ void Aof::UpdatePropagation() {
                                     (state_ == State::kWaitRewrite && Rewriting()));
 }
 
-std::string Aof::ApplyConfig(std::string_view name) {
-  if (name == "appendfsync") RefreshPolicy();
-  if (name != "appendonly") return "";
-  if (!server_->config().appendonly) {
-    Disable();
-    return "";
-  }
-  std::string err;
-  return Enable(&err) ? "" : err;
-}
-
-void Aof::RefreshPolicy() { always_ = server_->config().appendfsync == "always"; }
+void Aof::RefreshPolicy() { always_ = server_->config().appendfsync == AppendFsync::kAlways; }
 
 bool Aof::Start(std::string* error) {
   RefreshPolicy();
@@ -293,7 +299,7 @@ void Aof::BeforeReplies() {
     return;
   }
   writers_.clear();
-  if (cfg.appendfsync == "everysec" && unsynced_ &&
+  if (cfg.appendfsync == AppendFsync::kEverysec && unsynced_ &&
       ServerState::NowMs() - last_fsync_ms_ >= 1000) {
     SubmitFsync();
   }
@@ -325,7 +331,7 @@ void Aof::Cron() {
   if (state_ == State::kOn) {
     // Buffered bytes left over by a failed write are retried here too.
     if (!aof_buf_.empty()) WriteBuffer();
-    if (cfg.appendfsync == "everysec" && unsynced_ && ServerState::NowMs() - last_fsync_ms_ >= 1000) {
+    if (cfg.appendfsync == AppendFsync::kEverysec && unsynced_ && ServerState::NowMs() - last_fsync_ms_ >= 1000) {
       SubmitFsync();
     }
   }
@@ -503,7 +509,7 @@ void Aof::FinishRewrite(bool ok) {
   // name must be too before it replaces the old one. Otherwise the tail
   // (the writes of the last few milliseconds) is fsynced by the regular
   // everysec/no schedule, like any other write.
-  bool always = server_->config().appendfsync == "always" && state_ == State::kOn;
+  bool always = server_->config().appendfsync == AppendFsync::kAlways && state_ == State::kOn;
   if (ok) {
     size_t written = 0;
     ok = WriteAll(nfd, rewrite_buf_.data() + drained_, tail_bytes, &written) &&

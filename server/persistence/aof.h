@@ -90,9 +90,6 @@ class Aof : public Persistence {
   bool rewrite_in_progress() const { return Rewriting(); }
   int64_t last_save_s() const override { return last_save_s_; }
   void AppendInfo(std::string* out) const override;
-  // CONFIG SET appendonly turns the file on (a full rewrite first) or off;
-  // appendfsync takes effect for the very next write.
-  std::string ApplyConfig(std::string_view name) override;
   // Counters for INFO and tests.
   uint64_t loaded_commands() const { return loaded_commands_; }
 

@@ -1003,7 +1003,7 @@ bool ResolveText(std::vector<std::string>* a) {
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   g_trace = std::getenv("FUZZ_TRACE") != nullptr;
-  grabkv::server::LogInit("/dev/null", "warning");
+  grabkv::server::LogInit("/dev/null", grabkv::server::LogLevel::kWarning);
   G();
   return 0;
 }

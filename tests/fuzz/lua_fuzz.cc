@@ -119,7 +119,7 @@ World& W() {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  grabkv::server::LogInit("/dev/null", "warning");
+  grabkv::server::LogInit("/dev/null", grabkv::server::LogLevel::kWarning);
   W();
   return 0;
 }

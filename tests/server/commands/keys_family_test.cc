@@ -766,9 +766,9 @@ TEST_F(KeysFamilyTest, ObjectRefcount) {
   EXPECT_EQ(Cmd("object refcount nope"), kNull2);
   // No shared integers with maxmemory and an LRU/LFU policy.
   r_.server().config().maxmemory = 1 << 30;
-  r_.server().config().maxmemory_policy = "allkeys-lru";
+  r_.server().config().maxmemory_policy = server::MaxmemoryPolicy::kAllkeysLru;
   EXPECT_EQ(Cmd("object refcount small"), Int(1));
-  r_.server().config().maxmemory_policy = "volatile-ttl";
+  r_.server().config().maxmemory_policy = server::MaxmemoryPolicy::kVolatileTtl;
   EXPECT_EQ(Cmd("object refcount small"), Int(INT_MAX));
 }
 
@@ -780,7 +780,7 @@ TEST_F(KeysFamilyTest, ObjectIdletimeAndFreq) {
                 "Please note that when switching between policies at runtime LRU and LFU data "
                 "will take some time to adjust."));
   EXPECT_EQ(Cmd("object freq nope"), kNull2);  // the lookup comes first
-  r_.server().config().maxmemory_policy = "allkeys-lfu";
+  r_.server().config().maxmemory_policy = server::MaxmemoryPolicy::kAllkeysLfu;
   EXPECT_EQ(Cmd("object idletime k"),
             Err("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note "
                 "that when switching between policies at runtime LRU and LFU data will take "

@@ -163,7 +163,7 @@ TEST_F(ServerFamilyTest, ConfigSet) {
   EXPECT_EQ(runner_.server().config().hz, 20);
   EXPECT_EQ(runner_.Cmd("CONFIG GET hz"), "*2\r\n$2\r\nhz\r\n$2\r\n20\r\n");
   EXPECT_EQ(runner_.Cmd("CONFIG SET loglevel WARNING"), "+OK\r\n");
-  EXPECT_EQ(runner_.server().config().loglevel, "warning");
+  EXPECT_EQ(runner_.server().config().loglevel, LogLevel::kWarning);
   EXPECT_EQ(runner_.Cmd("CONFIG SET maxclients 5"), "+OK\r\n");
   EXPECT_EQ(runner_.server().config().maxclients, 5);
 }
