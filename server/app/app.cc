@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "server/core/command_table.h"
+#include "server/grab/grab_state.h"
 #include "server/scripting/lua_engine.h"
 
 namespace grabkv::server {
@@ -20,7 +21,6 @@ void RegisterSetFamily(CommandTable& t);
 void RegisterZSetFamily(CommandTable& t);
 void RegisterScriptFamily(CommandTable& t);       // server/scripting/
 void RegisterFunctionFamily(CommandTable& t);
-void RegisterGrabFamily(CommandTable& t);         // server/grab/
 void RegisterPersistenceFamily(CommandTable& t);  // server/persistence/
 
 void Assemble(ServerState& server) {
@@ -38,7 +38,7 @@ void Assemble(ServerState& server) {
   RegisterScriptFamily(t);
   RegisterFunctionFamily(t);
   server.set_scripts(std::make_unique<scripting::LuaEngine>(&server));
-  RegisterGrabFamily(t);
+  InstallGrab(server);  // server/grab/
   RegisterPersistenceFamily(t);
 }
 

@@ -421,17 +421,6 @@ void KeyspaceSection(ServerState& s, std::string* out) {
   }
 }
 
-// grabkv's own: what the GRAB.* commands did (not in the default set, so
-// a plain INFO looks like Redis's).
-void GrabSection(ServerState& s, std::string* out) {
-  const GrabStats& g = s.grab_stats();
-  Appendf(out,
-          "# Grab\r\ngrab_issued:%" PRIu64 "\r\ngrab_replayed:%" PRIu64
-          "\r\ngrab_sold_out:%" PRIu64 "\r\ngrab_undone:%" PRIu64 "\r\ngrab_taken:%" PRIu64
-          "\r\ngrab_untaken:%" PRIu64 "\r\ngrab_split:%" PRIu64 "\r\n",
-          g.issued, g.replayed, g.sold_out, g.undone, g.taken, g.untaken, g.split);
-}
-
 // Sections in Redis's order; `in_default` marks those INFO prints with no
 // argument (and for "default").
 struct Section {
@@ -442,7 +431,7 @@ constexpr Section kSections[] = {
     {"server", true},        {"clients", true},     {"memory", true},        {"persistence", true},
     {"stats", true},         {"replication", true}, {"cpu", true},           {"modules", true},
     {"commandstats", false}, {"errorstats", true},  {"latencystats", false}, {"cluster", true},
-    {"keyspace", true},      {"grab", false},
+    {"keyspace", true},
 };
 
 void AppendSection(ServerState& s, std::string_view name, std::string* out) {
@@ -473,8 +462,6 @@ void AppendSection(ServerState& s, std::string_view name, std::string* out) {
     out->append("# Cluster\r\ncluster_enabled:0\r\n");
   } else if (name == "keyspace") {
     KeyspaceSection(s, out);
-  } else if (name == "grab") {
-    GrabSection(s, out);
   }
 }
 
@@ -508,6 +495,19 @@ std::string GenerateInfo(ServerState& s, Args sections) {
     if (!first) out.append("\r\n");
     first = false;
     AppendSection(s, kSections[i].name, &out);
+  }
+  // Sections of the subsystems the core does not know (GRAB.*'s "grab").
+  for (const auto& ext : s.extensions()) {
+    if (ext == nullptr || ext->info_section() == nullptr) continue;
+    bool wanted = all || (sections.empty() && ext->info_in_default());
+    for (std::string_view arg : sections) {
+      ToLower(arg, &lower);
+      wanted |= lower == ext->info_section() || (lower == "default" && ext->info_in_default());
+    }
+    if (!wanted) continue;
+    if (!first) out.append("\r\n");
+    first = false;
+    ext->AppendInfo(&out);
   }
   return out;
 }

@@ -93,6 +93,11 @@ void ServerState::OnDbReplaced(int db_index, int other_index) {
   }
 }
 
+size_t NextExtensionId() {
+  static size_t next = 0;
+  return next++;
+}
+
 void ServerState::OnErrorReply(std::string_view msg) {
   stats_.total_error_replies++;
   size_t sp = msg.find_first_of(" \r\n");

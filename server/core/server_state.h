@@ -39,17 +39,6 @@ struct ServerStats {
   StringMap<uint64_t> error_codes;  // errorstats (codes can be client-made: keyed hash)
 };
 
-// INFO grab: what the GRAB.* commands did.
-struct GrabStats {
-  uint64_t issued = 0;    // GRAB.POP handed out an item
-  uint64_t replayed = 0;  // a retry got its earlier answer again
-  uint64_t sold_out = 0;  // nothing left (POP nil, TAKE 0)
-  uint64_t undone = 0;    // GRAB.UNDO returned an item
-  uint64_t taken = 0;     // GRAB.TAKE decremented the counter
-  uint64_t untaken = 0;   // GRAB.UNTAKE gave units back
-  uint64_t split = 0;     // GRAB.SPLIT created an envelope
-};
-
 class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink {
  public:
   // Takes the final configuration (after config file and arguments).
@@ -61,7 +50,21 @@ class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink
   ConfigTable& config_table() { return config_table_; }
   const CommandTable& commands() const { return commands_; }
   ServerStats& stats() { return stats_; }
-  GrabStats& grab_stats() { return grab_stats_; }
+  // A subsystem's state (see Extension); nullptr when not installed.
+  template <class T>
+  T* extension() const {
+    const size_t id = ExtensionId<T>();
+    return id < extensions_.size() ? static_cast<T*>(extensions_[id].get()) : nullptr;
+  }
+  template <class T>
+  T& AddExtension(std::unique_ptr<T> ext) {
+    const size_t id = ExtensionId<T>();
+    if (extensions_.size() <= id) extensions_.resize(id + 1);
+    T& ref = *ext;
+    extensions_[id] = std::move(ext);
+    return ref;
+  }
+  const std::vector<std::unique_ptr<Extension>>& extensions() const { return extensions_; }
   std::vector<storage::Db>& dbs() { return dbs_; }
   storage::Db& db(int i) { return dbs_[i]; }
   BackgroundWorker& lazy_free() { return lazy_free_; }
@@ -174,7 +177,7 @@ class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink
   ConfigTable config_table_;
   CommandTable commands_;
   ServerStats stats_;
-  GrabStats grab_stats_;
+  std::vector<std::unique_ptr<Extension>> extensions_;  // by ExtensionId
   std::vector<storage::Db> dbs_;
   BackgroundWorker lazy_free_;
   std::mt19937_64 rng_;

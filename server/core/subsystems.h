@@ -14,6 +14,27 @@ namespace grabkv::server {
 
 class Client;
 
+// The state of a subsystem that the core does not know (GRAB.*'s
+// statistics today; replication and ACL later), owned by ServerState and
+// found by type: ServerState::extension<T>(). It may add an INFO section.
+class Extension {
+ public:
+  virtual ~Extension() = default;
+  // Its INFO section's name (lower case) or nullptr, and whether a plain
+  // INFO shows it; AppendInfo writes the section with its "# Title" line.
+  virtual const char* info_section() const { return nullptr; }
+  virtual bool info_in_default() const { return false; }
+  virtual void AppendInfo(std::string* out) const {}
+};
+
+// A small integer per extension type, for ServerState's O(1) lookup.
+size_t NextExtensionId();
+template <class T>
+size_t ExtensionId() {
+  static const size_t id = NextExtensionId();
+  return id;
+}
+
 // The script engine, as dispatch and the admin commands see it.
 class ScriptRuntime {
  public:

@@ -28,6 +28,7 @@
 #include "server/core/command_table.h"
 #include "server/grab/grab_rng.h"
 #include "server/core/server_state.h"
+#include "server/grab/grab_state.h"
 #include "server/core/util.h"
 #include "storage/hash.h"
 #include "storage/list.h"
@@ -185,7 +186,7 @@ void CmdGrabPop(CommandContext& ctx) {
     ctx.reply.Error(kWrongType);
     return;
   }
-  GrabStats& st = ctx.server.grab_stats();
+  GrabStats& st = GrabStatsOf(ctx.server);
   if (claims_e != nullptr) {
     if (auto held = claims_e->value.As<Hash>()->Get(user)) {
       st.replayed++;
@@ -245,7 +246,7 @@ void CmdGrabUndo(CommandContext& ctx) {
   ctx.Propagate({"LPUSH", stock_key, item});
   ctx.server.dirty += 2;
   PushOutbox(ctx, a, OutboxEntry("undo", "stock", stock_key, user, "item", item, false, ctx.now_ms));
-  ctx.server.grab_stats().undone++;
+  GrabStatsOf(ctx.server).undone++;
   ctx.reply.Bulk(item);
 }
 
@@ -308,7 +309,7 @@ void CmdGrabTake(CommandContext& ctx) {
   GrabArgs a;
   Db::Entry *claims_e, *counter_e;
   if (!CounterGrabPrologue(ctx, /*take=*/true, &a, &claims_e, &counter_e)) return;
-  GrabStats& st = ctx.server.grab_stats();
+  GrabStats& st = GrabStatsOf(ctx.server);
   if (claims_e != nullptr) {
     if (auto held = claims_e->value.As<Hash>()->Get(user)) {
       // A retry answers the units taken before; a claim that is not a
@@ -368,7 +369,7 @@ void CmdGrabUntake(CommandContext& ctx) {
   ctx.Propagate({"INCRBY", counter_key, n});
   ctx.server.dirty += 2;
   PushOutbox(ctx, a, OutboxEntry("untake", "counter", counter_key, user, "count", n, true, ctx.now_ms));
-  ctx.server.grab_stats().untaken++;
+  GrabStatsOf(ctx.server).untaken++;
   ctx.reply.Integer(units);
 }
 
@@ -450,7 +451,7 @@ void CmdGrabSplit(CommandContext& ctx) {
   ctx.db().Set(stock_key, std::move(v), ctx.now_ms);
   PropagateShares(ctx, stock_key, shares);
   ctx.server.dirty += static_cast<uint64_t>(count);
-  ctx.server.grab_stats().split++;
+  GrabStatsOf(ctx.server).split++;
   ctx.reply.ArrayHeader(shares.size());
   for (int64_t s : shares) ctx.reply.Integer(s);
 }
@@ -464,6 +465,31 @@ constexpr KeySpec kOutboxKey{.flags = kRW | kInsert, .keyword = "OUTBOX", .start
 
 }  // namespace
 
+void GrabState::AppendInfo(std::string* out) const {
+  const GrabStats& g = stats;
+  out->append("# Grab\r\n");
+  const std::pair<const char*, uint64_t> fields[] = {
+      {"grab_issued", g.issued}, {"grab_replayed", g.replayed}, {"grab_sold_out", g.sold_out},
+      {"grab_undone", g.undone}, {"grab_taken", g.taken},       {"grab_untaken", g.untaken},
+      {"grab_split", g.split}};
+  for (const auto& [name, value] : fields) {
+    out->append(name);
+    out->push_back(':');
+    out->append(std::to_string(value));
+    out->append("\r\n");
+  }
+}
+
+namespace {
+void RegisterGrabFamily(CommandTable& t);
+}  // namespace
+
+void InstallGrab(ServerState& s) {
+  s.AddExtension(std::make_unique<GrabState>());
+  RegisterGrabFamily(s.mutable_commands());
+}
+
+namespace {
 void RegisterGrabFamily(CommandTable& t) {
   // GRAB.* work on several types each: every row names its own.
   CommandFamily f(t, "grab");
@@ -517,5 +543,7 @@ void RegisterGrabFamily(CommandTable& t) {
          .summary = "Splits a total into shares by the double-average rule into a new list.",
          .since = "0.1.0"});
 }
+
+}  // namespace
 
 }  // namespace grabkv::server

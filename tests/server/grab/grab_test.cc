@@ -6,6 +6,7 @@
 #include <set>
 
 #include "server/grab/grab_rng.h"
+#include "server/grab/grab_state.h"
 #include "tests/server/command_test_util.h"
 
 namespace grabkv {
@@ -22,8 +23,8 @@ TEST(GrabPopTest, IssuesHeadOnceAndReplaysForTheSameUser) {
   EXPECT_EQ(r.Cmd("LRANGE stock 0 -1"), "*1\r\n$2\r\nc3\r\n");
   EXPECT_EQ(r.Cmd("HGET claims u1"), "$2\r\nc1\r\n");
   EXPECT_EQ(r.Cmd("HLEN claims"), ":2\r\n");
-  EXPECT_EQ(r.server().grab_stats().issued, 2u);
-  EXPECT_EQ(r.server().grab_stats().replayed, 1u);
+  EXPECT_EQ(GrabStatsOf(r.server()).issued, 2u);
+  EXPECT_EQ(GrabStatsOf(r.server()).replayed, 1u);
 }
 
 TEST(GrabPopTest, SoldOutIsNilAndEmptyStockKeyIsDeleted) {
