@@ -10,9 +10,10 @@
 // which error wins: ZADD checks its options, then every score, then the
 // key's type; range commands parse the range before looking at the key.
 //
-// Every write reports the key once (Db::Touch, or the Db itself when the
-// set emptied and the key is deleted) and adds Redis's number of changes to
-// ServerState::dirty.
+// Every write goes through a storage::KeyWrite (or a Db call that reports
+// itself), which reports it once with Redis's event name (zset_ops.h) and
+// number of changes, and deletes a set it emptied. ZADD, ZINCRBY and ZREM
+// are ops of zset_ops.h, callable from other families.
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -21,7 +22,9 @@
 #include <string_view>
 #include <vector>
 
+#include "server/commands/zset_ops.h"
 #include "server/core/command_table.h"
+#include "server/core/errors.h"
 #include "server/core/server_state.h"
 #include "server/core/util.h"
 #include "server/commands/zset_util.h"
@@ -33,6 +36,7 @@ namespace grabkv::server {
 namespace zset {
 
 using storage::Db;
+using storage::KeyWrite;
 using storage::ValueType;
 using storage::ZLexBound;
 using storage::ZLexRange;
@@ -117,6 +121,8 @@ ZSet* FindWrite(CommandContext& ctx, std::string_view key, bool* wrong_type) {
   return Typed(ctx.db().Find(key, ctx.now_ms), wrong_type);
 }
 
+ZSet* WriteTarget(const KeyWrite& w, bool* wrong_type) { return Typed(w.entry(), wrong_type); }
+
 void ReplyMember(CommandContext& ctx, std::string_view member, double score, bool withscores) {
   if (withscores && ctx.reply.resp3()) ctx.reply.ArrayHeader(2);
   ctx.reply.Bulk(member);
@@ -127,18 +133,75 @@ void ReplyMembersHeader(CommandContext& ctx, size_t n, bool withscores) {
   ctx.reply.ArrayHeader(withscores && !ctx.reply.resp3() ? n * 2 : n);
 }
 
+}  // namespace zset
+
+// ---------------------------------------------------------------------------
+// The point writes (zset_ops.h)
+
+OpStatus OpZAdd(const OpArgs& op, std::string_view key, unsigned flags,
+                const storage::ZSetLimits& limits, const std::vector<ZAddMember>& members,
+                ZAddOutcome* out) {
+  *out = ZAddOutcome{};
+  if (members.empty()) return OpStatus::kOk;
+  storage::KeyWrite w(op.db, key, op.now_ms);
+  bool wrong_type;
+  storage::ZSet* z = zset::WriteTarget(w, &wrong_type);
+  if (wrong_type) return OpStatus::kWrongType;
+  if (z == nullptr) {
+    if (flags & storage::ZSet::kAddXx) return OpStatus::kOk;  // nothing to update
+    auto created = storage::ZSet::ForFirstMember(members.front().member.size(), limits);
+    z = created.get();
+    storage::Value v;
+    v.SetContainer(std::move(created));
+    w.Create(std::move(v));  // removed again by ~KeyWrite if nothing is added
+  }
+  OpStatus st = OpStatus::kOk;
+  for (const ZAddMember& m : members) {
+    double new_score = 0;
+    const auto r = z->Add(m.member, m.score, flags, limits, &new_score);
+    if (r == storage::ZSet::AddResult::kNaN) {
+      st = OpStatus::kScoreNan;
+      break;
+    }
+    if (r == storage::ZSet::AddResult::kAdded) ++out->added;
+    if (r == storage::ZSet::AddResult::kUpdated) ++out->updated;
+    if (r != storage::ZSet::AddResult::kSkipped) {
+      ++out->processed;
+      out->last_score = new_score;
+    }
+  }
+  const auto changes = static_cast<uint64_t>(out->added + out->updated);
+  if (changes > 0) {
+    w.Note((flags & storage::ZSet::kAddIncr) ? zset_events::kZIncr : zset_events::kZAdd, changes);
+  }
+  return st;
+}
+
+OpStatus OpZRem(const OpArgs& op, std::string_view key, Args members, int64_t* removed) {
+  *removed = 0;
+  storage::KeyWrite w(op.db, key, op.now_ms);
+  bool wrong_type;
+  storage::ZSet* z = zset::WriteTarget(w, &wrong_type);
+  if (wrong_type) return OpStatus::kWrongType;
+  if (z == nullptr) return OpStatus::kOk;
+  for (size_t i = 0; i < members.size() && !z->empty(); ++i) {
+    if (z->Remove(members[i])) ++*removed;
+  }
+  // ~KeyWrite deletes the key when this emptied it ("del").
+  if (*removed > 0) w.Note(zset_events::kZRem, static_cast<uint64_t>(*removed));
+  return OpStatus::kOk;
+}
+
+namespace zset {
 namespace {
 
 // ---------------------------------------------------------------------------
 // ZADD / ZINCRBY (Redis zaddGenericCommand)
 
-constexpr std::string_view kNanScoreErr = "ERR resulting score is not a number (NaN)";
-
 struct ZAddArgs {
   unsigned flags = 0;
   bool ch = false;
-  size_t first_pair = 2;  // argument index of the first score
-  std::vector<double> scores;
+  std::vector<ZAddMember> members;
 };
 
 // Options, pair count, option conflicts, then every score: Redis reports
@@ -164,10 +227,9 @@ bool ParseZAdd(CommandContext& ctx, unsigned base_flags, ZAddArgs* a) {
       break;
     }
   }
-  a->first_pair = i;
   const size_t elements = ctx.argc() - i;
   if (elements == 0 || elements % 2 != 0) {
-    ctx.reply.Error(kSyntaxErr);
+    ctx.reply.Error(errors::kSyntax);
     return false;
   }
   const unsigned f = a->flags;
@@ -185,74 +247,24 @@ bool ParseZAdd(CommandContext& ctx, unsigned base_flags, ZAddArgs* a) {
     ctx.reply.Error("ERR INCR option supports a single increment-element pair");
     return false;
   }
-  a->scores.resize(elements / 2);
-  for (size_t j = 0; j < a->scores.size(); ++j) {
-    if (!ParseDouble(ctx.arg(i + 2 * j), &a->scores[j])) {
-      ctx.reply.Error(kNotFloatErr);
+  a->members.resize(elements / 2);
+  for (size_t j = 0; j < a->members.size(); ++j) {
+    if (!ParseDouble(ctx.arg(i + 2 * j), &a->members[j].score)) {
+      ctx.reply.Error(errors::kNotFloat);
       return false;
     }
+    a->members[j].member = ctx.arg(i + 2 * j + 1);
   }
   return true;
-}
-
-struct ZAddResult {
-  enum class Status { kOk, kWrongType, kNaN } status = Status::kOk;
-  int64_t added = 0, updated = 0, processed = 0;
-  double last_score = 0;  // the INCR result
-};
-
-ZAddResult OpZAdd(CommandContext& ctx, std::string_view key, const ZAddArgs& a) {
-  ZAddResult res;
-  Db& db = ctx.db();
-  const auto limits = LimitsOf(ctx.server.config());
-  bool wrong_type;
-  ZSet* z = FindWrite(ctx, key, &wrong_type);
-  if (wrong_type) {
-    res.status = ZAddResult::Status::kWrongType;
-    return res;
-  }
-  if (z == nullptr) {
-    if (a.flags & ZSet::kAddXx) return res;  // nothing to update
-    auto created = ZSet::ForFirstMember(ctx.arg(a.first_pair + 1).size(), limits);
-    z = created.get();
-    db.FindOrInsert(key, ctx.now_ms).first->value.SetContainer(std::move(created));
-  }
-  for (size_t j = 0; j < a.scores.size(); ++j) {
-    double new_score = 0;
-    const auto r =
-        z->Add(ctx.arg(a.first_pair + 2 * j + 1), a.scores[j], a.flags, limits, &new_score);
-    if (r == ZSet::AddResult::kNaN) {
-      res.status = ZAddResult::Status::kNaN;
-      break;
-    }
-    if (r == ZSet::AddResult::kAdded) ++res.added;
-    if (r == ZSet::AddResult::kUpdated) ++res.updated;
-    if (r != ZSet::AddResult::kSkipped) {
-      ++res.processed;
-      res.last_score = new_score;
-    }
-  }
-  ctx.server.dirty += static_cast<uint64_t>(res.added + res.updated);
-  if (z->empty()) {
-    db.Delete(key, ctx.now_ms);  // never left behind empty
-  } else if (res.added + res.updated > 0) {
-    db.Touch(key);
-  }
-  return res;
 }
 
 void ZAddGeneric(CommandContext& ctx, unsigned base_flags) {
   ZAddArgs a;
   if (!ParseZAdd(ctx, base_flags, &a)) return;
-  const ZAddResult res = OpZAdd(ctx, ctx.arg(1), a);
-  switch (res.status) {
-    case ZAddResult::Status::kWrongType:
-      return ctx.reply.Error(kWrongTypeErr);
-    case ZAddResult::Status::kNaN:
-      return ctx.reply.Error(kNanScoreErr);
-    case ZAddResult::Status::kOk:
-      break;
-  }
+  ZAddOutcome res;
+  const OpStatus st = OpZAdd(ctx.op_args(), ctx.arg(1), a.flags, LimitsOf(ctx.server.config()),
+                             a.members, &res);
+  if (st != OpStatus::kOk) return ReplyStatus(ctx.reply, st);
   if (a.flags & ZSet::kAddIncr) {
     if (res.processed > 0) {
       ReplyScore(ctx, res.last_score);
@@ -271,18 +283,11 @@ void CmdZIncrBy(CommandContext& ctx) { ZAddGeneric(ctx, ZSet::kAddIncr); }
 // ZREM
 
 void CmdZRem(CommandContext& ctx) {
-  const std::string_view key = ctx.arg(1);
-  bool wrong_type;
-  ZSet* z = FindWrite(ctx, key, &wrong_type);
-  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
-  if (z == nullptr) return ctx.reply.Integer(0);
-  int64_t deleted = 0;
-  for (size_t i = 2; i < ctx.argc() && !z->empty(); ++i) {
-    if (z->Remove(ctx.arg(i))) ++deleted;
+  int64_t removed = 0;
+  if (OpZRem(ctx.op_args(), ctx.arg(1), ctx.args.subspan(2), &removed) == OpStatus::kWrongType) {
+    return ctx.reply.Error(errors::kWrongType);
   }
-  if (deleted > 0) ctx.db().FinishContainerWrite(key, z->empty(), ctx.now_ms);
-  ctx.server.dirty += static_cast<uint64_t>(deleted);
-  ctx.reply.Integer(deleted);
+  ctx.reply.Integer(removed);
 }
 
 // ---------------------------------------------------------------------------
@@ -291,14 +296,14 @@ void CmdZRem(CommandContext& ctx) {
 void CmdZCard(CommandContext& ctx) {
   bool wrong_type;
   ZSet* z = FindRead(ctx, ctx.arg(1), &wrong_type);
-  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  if (wrong_type) return ctx.reply.Error(errors::kWrongType);
   ctx.reply.Integer(z == nullptr ? 0 : static_cast<int64_t>(z->size()));
 }
 
 void CmdZScore(CommandContext& ctx) {
   bool wrong_type;
   ZSet* z = FindRead(ctx, ctx.arg(1), &wrong_type);
-  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  if (wrong_type) return ctx.reply.Error(errors::kWrongType);
   double score;
   if (z == nullptr || !z->Score(ctx.arg(2), &score)) return ctx.reply.Null();
   ReplyScore(ctx, score);
@@ -307,7 +312,7 @@ void CmdZScore(CommandContext& ctx) {
 void CmdZMScore(CommandContext& ctx) {
   bool wrong_type;
   ZSet* z = FindRead(ctx, ctx.arg(1), &wrong_type);
-  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  if (wrong_type) return ctx.reply.Error(errors::kWrongType);
   ctx.reply.ArrayHeader(ctx.argc() - 2);
   for (size_t i = 2; i < ctx.argc(); ++i) {
     double score;
@@ -322,7 +327,7 @@ void CmdZMScore(CommandContext& ctx) {
 void ZRankGeneric(CommandContext& ctx, bool reverse) {
   bool wrong_type;
   ZSet* z = FindRead(ctx, ctx.arg(1), &wrong_type);
-  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  if (wrong_type) return ctx.reply.Error(errors::kWrongType);
   const int64_t rank = z == nullptr ? -1 : z->Rank(ctx.arg(2), reverse);
   if (rank < 0) return ctx.reply.Null();
   ctx.reply.Integer(rank);
@@ -333,19 +338,19 @@ void CmdZRevRank(CommandContext& ctx) { ZRankGeneric(ctx, true); }
 
 void CmdZCount(CommandContext& ctx) {
   ZScoreRange range;
-  if (!ParseScoreRange(ctx.arg(2), ctx.arg(3), &range)) return ctx.reply.Error(kScoreRangeErr);
+  if (!ParseScoreRange(ctx.arg(2), ctx.arg(3), &range)) return ctx.reply.Error(errors::kMinMaxNotFloat);
   bool wrong_type;
   ZSet* z = FindRead(ctx, ctx.arg(1), &wrong_type);
-  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  if (wrong_type) return ctx.reply.Error(errors::kWrongType);
   ctx.reply.Integer(z == nullptr ? 0 : static_cast<int64_t>(z->ScoreSpan(range).count));
 }
 
 void CmdZLexCount(CommandContext& ctx) {
   ZLexRange range;
-  if (!ParseLexRange(ctx.arg(2), ctx.arg(3), &range)) return ctx.reply.Error(kLexRangeErr);
+  if (!ParseLexRange(ctx.arg(2), ctx.arg(3), &range)) return ctx.reply.Error(errors::kMinMaxNotString);
   bool wrong_type;
   ZSet* z = FindRead(ctx, ctx.arg(1), &wrong_type);
-  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  if (wrong_type) return ctx.reply.Error(errors::kWrongType);
   ctx.reply.Integer(z == nullptr ? 0 : static_cast<int64_t>(z->LexSpan(range, false).count));
 }
 

@@ -17,6 +17,7 @@
 // recorded as sent; BZPOPMIN/BZPOPMAX as ZPOPMIN/ZPOPMAX key, and ZMPOP/BZMPOP
 // as ZPOPMIN/ZPOPMAX key n with n the members actually popped.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,7 @@
 #include "server/core/blocking.h"
 #include "server/core/server_state.h"
 #include "server/core/util.h"
+#include "server/commands/zset_ops.h"
 #include "server/commands/zset_util.h"
 #include "storage/db.h"
 #include "storage/zset.h"
@@ -32,6 +34,7 @@ namespace grabkv::server::zset {
 
 namespace {
 
+using storage::KeyWrite;
 
 // How a pop replies (Redis's emitkey / use_nested_array /
 // reply_nil_when_empty arguments).
@@ -53,12 +56,16 @@ enum class PopRecord {
 void GenericPop(CommandContext& ctx, Args keys, bool max, int64_t count, PopShape shape,
                 PopRecord record) {
   if (record != PopRecord::kAsSent) ctx.PropagateNothing();  // unless it pops (below)
+  // One lookup per key: the write handle of the first existing key stays
+  // (the earlier, missing ones' handles end having written nothing).
+  std::optional<KeyWrite> w;
   ZSet* z = nullptr;
   std::string_view key;
   for (std::string_view k : keys) {
+    w.emplace(ctx.db(), k, ctx.now_ms);
     bool wrong_type;
-    z = FindWrite(ctx, k, &wrong_type);
-    if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+    z = WriteTarget(*w, &wrong_type);
+    if (wrong_type) return ctx.reply.Error(errors::kWrongType);
     if (z != nullptr) {
       key = k;
       break;
@@ -92,8 +99,8 @@ void GenericPop(CommandContext& ctx, Args keys, bool max, int64_t count, PopShap
     ctx.reply.Bulk(member);
     ReplyScore(ctx, score);
   }
-  ctx.server.dirty += n;
-  ctx.db().FinishContainerWrite(key, z->empty(), ctx.now_ms);
+  // ~KeyWrite deletes the key when this emptied it ("del").
+  w->Note(max ? zset_events::kZPopMax : zset_events::kZPopMin, n);
   const std::string_view pop = max ? "ZPOPMAX" : "ZPOPMIN";
   if (record == PopRecord::kPop) {
     ctx.Propagate({pop, key});
@@ -104,10 +111,10 @@ void GenericPop(CommandContext& ctx, Args keys, bool max, int64_t count, PopShap
 
 // ZPOPMIN / ZPOPMAX key [count]
 void ZPopMinMax(CommandContext& ctx, bool max) {
-  if (ctx.argc() > 3) return ctx.reply.Error(kSyntaxErr);
+  if (ctx.argc() > 3) return ctx.reply.Error(errors::kSyntax);
   int64_t count = -1;
   if (ctx.argc() == 3 && (!ParseInt64(ctx.arg(2), &count) || count < 0)) {
-    return ctx.reply.Error("ERR value is out of range, must be positive");
+    return ctx.reply.Error(errors::kMustBePositive);
   }
   PopShape shape;
   // A count (even 1) makes RESP3 nest the pairs.
@@ -130,7 +137,7 @@ void BlockingPop(CommandContext& ctx, Args keys, bool max, std::string_view time
       // A parked client is only served by a sorted set: Redis does not
       // wake it for a key that became another type, so it keeps waiting.
       if (ctx.server.blocking().IsBlocked(ctx.client)) continue;
-      return ctx.reply.Error(kWrongTypeErr);
+      return ctx.reply.Error(errors::kWrongType);
     }
     if (z == nullptr || z->empty()) continue;
     return GenericPop(ctx, keys.subspan(i, 1), max, count, shape, record);
@@ -155,11 +162,11 @@ void ZMPopGeneric(CommandContext& ctx, size_t numkeys_idx, bool blocking) {
   ctx.PropagateNothing();  // unless it pops (GenericPop)
   int64_t numkeys;
   if (!ParseInt64(ctx.arg(numkeys_idx), &numkeys) || numkeys < 1) {
-    return ctx.reply.Error("ERR numkeys should be greater than 0");
+    return ctx.reply.Error(errors::kNumkeysNotPositive);
   }
   // where_idx = numkeys_idx + numkeys + 1 must be an argument.
   if (static_cast<uint64_t>(numkeys) >= ctx.argc() - numkeys_idx - 1) {
-    return ctx.reply.Error(kSyntaxErr);
+    return ctx.reply.Error(errors::kSyntax);
   }
   const size_t where_idx = numkeys_idx + static_cast<size_t>(numkeys) + 1;
   bool max;
@@ -168,7 +175,7 @@ void ZMPopGeneric(CommandContext& ctx, size_t numkeys_idx, bool blocking) {
   } else if (IsOpt(ctx.arg(where_idx), "max")) {
     max = true;
   } else {
-    return ctx.reply.Error(kSyntaxErr);
+    return ctx.reply.Error(errors::kSyntax);
   }
   int64_t count = -1;
   for (size_t j = where_idx + 1; j < ctx.argc(); ++j) {
@@ -176,10 +183,10 @@ void ZMPopGeneric(CommandContext& ctx, size_t numkeys_idx, bool blocking) {
     if (count == -1 && more && IsOpt(ctx.arg(j), "count")) {
       ++j;
       if (!ParseInt64(ctx.arg(j), &count) || count < 1) {
-        return ctx.reply.Error("ERR count should be greater than 0");
+        return ctx.reply.Error(errors::kCountNotPositive);
       }
     } else {
-      return ctx.reply.Error(kSyntaxErr);
+      return ctx.reply.Error(errors::kSyntax);
     }
   }
   if (count == -1) count = 1;

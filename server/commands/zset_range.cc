@@ -13,6 +13,7 @@
 
 #include "server/core/server_state.h"
 #include "server/core/util.h"
+#include "server/commands/zset_ops.h"
 #include "server/commands/zset_util.h"
 #include "storage/db.h"
 #include "storage/value.h"
@@ -22,6 +23,7 @@ namespace grabkv::server::zset {
 
 namespace {
 
+using storage::KeyWrite;
 using storage::ZLexRange;
 using storage::ZScoreRange;
 
@@ -66,7 +68,8 @@ class ClientSink final : public ResultSink {
 };
 
 // Redis zrangeResultBeginStore / zrangeResultFinalizeStore: the result
-// replaces the destination (dropping its TTL); an empty result deletes it.
+// replaces the destination (dropping its TTL; "zrangestore"); an empty
+// result deletes it ("del"). Either is one change.
 class StoreSink final : public ResultSink {
  public:
   StoreSink(CommandContext& ctx, std::string_view dst)
@@ -82,13 +85,12 @@ class StoreSink final : public ResultSink {
     if (count > 0) {
       storage::Value v;
       v.SetContainer(std::move(z_));
-      ctx_.db().Set(dst_, std::move(v), ctx_.now_ms);
-      ctx_.server.dirty++;
+      ctx_.db().Set(dst_, std::move(v), ctx_.now_ms, zset_events::kZRangeStore);
       ctx_.reply.Integer(static_cast<int64_t>(count));
       return;
     }
     ctx_.reply.Integer(0);
-    if (ctx_.db().Delete(dst_, ctx_.now_ms)) ctx_.server.dirty++;
+    ctx_.db().Delete(dst_, ctx_.now_ms);  // "del" when there was one
   }
 
  private:
@@ -170,7 +172,7 @@ void ZRangeGeneric(CommandContext& ctx, size_t key_idx, bool store, RangeType ty
       withscores = true;
     } else if (IsOpt(opt, "limit") && left >= 2) {
       if (!ParseInt64(ctx.arg(j + 1), &offset) || !ParseInt64(ctx.arg(j + 2), &limit)) {
-        return ctx.reply.Error(kNotIntegerErr);
+        return ctx.reply.Error(errors::kNotInteger);
       }
       j += 2;
     } else if (dir == Direction::kAuto && IsOpt(opt, "rev")) {
@@ -180,7 +182,7 @@ void ZRangeGeneric(CommandContext& ctx, size_t key_idx, bool store, RangeType ty
     } else if (type == RangeType::kAuto && IsOpt(opt, "byscore")) {
       type = RangeType::kScore;
     } else {
-      return ctx.reply.Error(kSyntaxErr);
+      return ctx.reply.Error(errors::kSyntax);
     }
   }
   if (dir == Direction::kAuto) dir = Direction::kForward;
@@ -204,17 +206,17 @@ void ZRangeGeneric(CommandContext& ctx, size_t key_idx, bool store, RangeType ty
     case RangeType::kAuto:
     case RangeType::kRank:
       if (!ParseInt64(ctx.arg(minidx), &start) || !ParseInt64(ctx.arg(maxidx), &end)) {
-        return ctx.reply.Error(kNotIntegerErr);
+        return ctx.reply.Error(errors::kNotInteger);
       }
       break;
     case RangeType::kScore:
       if (!ParseScoreRange(ctx.arg(minidx), ctx.arg(maxidx), &score_range)) {
-        return ctx.reply.Error(kScoreRangeErr);
+        return ctx.reply.Error(errors::kMinMaxNotFloat);
       }
       break;
     case RangeType::kLex:
       if (!ParseLexRange(ctx.arg(minidx), ctx.arg(maxidx), &lex_range)) {
-        return ctx.reply.Error(kLexRangeErr);
+        return ctx.reply.Error(errors::kMinMaxNotString);
       }
       break;
   }
@@ -224,7 +226,7 @@ void ZRangeGeneric(CommandContext& ctx, size_t key_idx, bool store, RangeType ty
   ResultSink& sink = store ? static_cast<ResultSink&>(to_store) : to_client;
   bool wrong_type;
   const ZSet* z = FindRead(ctx, ctx.arg(key_idx), &wrong_type);
-  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  if (wrong_type) return ctx.reply.Error(errors::kWrongType);
   if (z == nullptr) {
     if (store) {
       sink.Begin(-1);
@@ -257,19 +259,19 @@ void ZRemRangeGeneric(CommandContext& ctx, RangeType type) {
   ZLexRange lex_range;
   if (type == RangeType::kRank) {
     if (!ParseInt64(ctx.arg(2), &start) || !ParseInt64(ctx.arg(3), &end)) {
-      return ctx.reply.Error(kNotIntegerErr);
+      return ctx.reply.Error(errors::kNotInteger);
     }
   } else if (type == RangeType::kScore) {
     if (!ParseScoreRange(ctx.arg(2), ctx.arg(3), &score_range)) {
-      return ctx.reply.Error(kScoreRangeErr);
+      return ctx.reply.Error(errors::kMinMaxNotFloat);
     }
   } else if (!ParseLexRange(ctx.arg(2), ctx.arg(3), &lex_range)) {
-    return ctx.reply.Error(kLexRangeErr);
+    return ctx.reply.Error(errors::kMinMaxNotString);
   }
-  const std::string_view key = ctx.arg(1);
+  KeyWrite w(ctx.db(), ctx.arg(1), ctx.now_ms);
   bool wrong_type;
-  ZSet* z = FindWrite(ctx, key, &wrong_type);
-  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  ZSet* z = WriteTarget(w, &wrong_type);
+  if (wrong_type) return ctx.reply.Error(errors::kWrongType);
   if (z == nullptr) return ctx.reply.Integer(0);
   ZSet::Span span;
   if (type == RangeType::kRank) {
@@ -284,8 +286,11 @@ void ZRemRangeGeneric(CommandContext& ctx, RangeType type) {
   }
   if (span.count > 0) {
     z->RemoveRange(span.first, span.count);
-    ctx.db().FinishContainerWrite(key, z->empty(), ctx.now_ms);
-    ctx.server.dirty += span.count;
+    // ~KeyWrite deletes the key when this emptied it ("del").
+    w.Note(type == RangeType::kRank    ? zset_events::kZRemRangeByRank
+           : type == RangeType::kScore ? zset_events::kZRemRangeByScore
+                                       : zset_events::kZRemRangeByLex,
+           span.count);
   }
   ctx.reply.Integer(static_cast<int64_t>(span.count));
 }

@@ -29,20 +29,20 @@ void ZRandMember(CommandContext& ctx) {
   if (ctx.argc() == 2) {
     bool wrong_type;
     ZSet* z = FindRead(ctx, ctx.arg(1), &wrong_type);
-    if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+    if (wrong_type) return ctx.reply.Error(errors::kWrongType);
     if (z == nullptr) return ctx.reply.Null();
     ctx.reply.Bulk(z->AtRank(rng() % z->size()).member());
     return;
   }
   int64_t l;
-  if (!ParseInt64(ctx.arg(2), &l)) return ctx.reply.Error(kNotIntegerErr);
+  if (!ParseInt64(ctx.arg(2), &l)) return ctx.reply.Error(errors::kNotInteger);
   if (l == INT64_MIN) {
     return ctx.reply.Error(
         "ERR value is out of range, value must between -9223372036854775807 and "
         "9223372036854775807");
   }
   if (ctx.argc() > 4 || (ctx.argc() == 4 && !IsOpt(ctx.arg(3), "withscores"))) {
-    return ctx.reply.Error(kSyntaxErr);
+    return ctx.reply.Error(errors::kSyntax);
   }
   const bool withscores = ctx.argc() == 4;
   if (withscores && (l < -(INT64_MAX / 2) || l > INT64_MAX / 2)) {
@@ -50,7 +50,7 @@ void ZRandMember(CommandContext& ctx) {
   }
   bool wrong_type;
   ZSet* z = FindRead(ctx, ctx.arg(1), &wrong_type);
-  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  if (wrong_type) return ctx.reply.Error(errors::kWrongType);
   if (z == nullptr || l == 0) return ctx.reply.ArrayHeader(0);
   const size_t size = z->size();
   auto emit = [&](size_t rank) {
@@ -117,7 +117,7 @@ std::string ListpackScoreText(double d) {
 
 void ZScan(CommandContext& ctx) {
   uint64_t cursor;
-  if (!ParseScanCursor(ctx.arg(2), &cursor)) return ctx.reply.Error("ERR invalid cursor");
+  if (!ParseScanCursor(ctx.arg(2), &cursor)) return ctx.reply.Error(errors::kInvalidCursor);
   bool wrong_type;
   ZSet* z = FindRead(ctx, ctx.arg(1), &wrong_type);
   if (z == nullptr && !wrong_type) {
@@ -126,7 +126,7 @@ void ZScan(CommandContext& ctx) {
     ctx.reply.ArrayHeader(0);
     return;
   }
-  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  if (wrong_type) return ctx.reply.Error(errors::kWrongType);
   ScanOptions opts;
   if (const char* err = ParseScanOptions(ctx.args, 3, &opts)) return ctx.reply.Error(err);
   const int64_t count = opts.count;

@@ -19,6 +19,7 @@
 #include "server/core/server_state.h"
 #include "server/core/string_map.h"
 #include "server/core/util.h"
+#include "server/commands/zset_ops.h"
 #include "server/commands/zset_util.h"
 #include "storage/db.h"
 #include "storage/set.h"
@@ -165,13 +166,13 @@ std::unique_ptr<ZSet> BuildZSet(const Result& r, const storage::ZSetLimits& limi
 void ZSetOpGeneric(CommandContext& ctx, bool store, size_t numkeys_idx, SetOp op,
                    bool cardinality_only) {
   int64_t setnum;
-  if (!ParseInt64(ctx.arg(numkeys_idx), &setnum)) return ctx.reply.Error(kNotIntegerErr);
+  if (!ParseInt64(ctx.arg(numkeys_idx), &setnum)) return ctx.reply.Error(errors::kNotInteger);
   if (setnum < 1) {
     return ctx.reply.Error(std::string("ERR at least 1 input key is needed for '") +
                            ctx.spec->name + "' command");
   }
   if (static_cast<uint64_t>(setnum) > ctx.argc() - numkeys_idx - 1) {
-    return ctx.reply.Error(kSyntaxErr);
+    return ctx.reply.Error(errors::kSyntax);
   }
   std::vector<Source> src(static_cast<size_t>(setnum));
   size_t j = numkeys_idx + 1;
@@ -184,7 +185,7 @@ void ZSetOpGeneric(CommandContext& ctx, bool store, size_t numkeys_idx, SetOp op
     } else if (e->value.type() == ValueType::kSet) {
       s.set = e->value.container();
     } else {
-      return ctx.reply.Error(kWrongTypeErr);
+      return ctx.reply.Error(errors::kWrongType);
     }
   }
 
@@ -211,7 +212,7 @@ void ZSetOpGeneric(CommandContext& ctx, bool store, size_t numkeys_idx, SetOp op
       } else if (IsOpt(how, "max")) {
         agg = Aggregate::kMax;
       } else {
-        return ctx.reply.Error(kSyntaxErr);
+        return ctx.reply.Error(errors::kSyntax);
       }
       j += 2;
     } else if (!store && !cardinality_only && IsOpt(opt, "withscores")) {
@@ -223,7 +224,7 @@ void ZSetOpGeneric(CommandContext& ctx, bool store, size_t numkeys_idx, SetOp op
       }
       j += 2;
     } else {
-      return ctx.reply.Error(kSyntaxErr);
+      return ctx.reply.Error(errors::kSyntax);
     }
   }
 
@@ -251,15 +252,19 @@ void ZSetOpGeneric(CommandContext& ctx, bool store, size_t numkeys_idx, SetOp op
 
   if (store) {
     const std::string_view dst = ctx.arg(1);
+    // One change either way: the result replaces the destination
+    // ("zunionstore", ...), or an empty result deletes it ("del").
     if (result.empty()) {
       ctx.reply.Integer(0);
-      if (ctx.db().Delete(dst, ctx.now_ms)) ctx.server.dirty++;
+      ctx.db().Delete(dst, ctx.now_ms);
       return;
     }
     storage::Value v;
     v.SetContainer(BuildZSet(result, LimitsOf(ctx.server.config())));
-    ctx.db().Set(dst, std::move(v), ctx.now_ms);
-    ctx.server.dirty++;
+    const storage::KeyEvent event = op == SetOp::kUnion   ? zset_events::kZUnionStore
+                                    : op == SetOp::kInter ? zset_events::kZInterStore
+                                                          : zset_events::kZDiffStore;
+    ctx.db().Set(dst, std::move(v), ctx.now_ms, event);
     ctx.reply.Integer(static_cast<int64_t>(result.size()));
     return;
   }

@@ -3,7 +3,10 @@
 // ranges, key lookups with the type check, score replies, and the handlers
 // each file defines for the one registration table in zset_family.cc.
 //
-// Internal to the zset family: nothing outside server/zset_*.cc includes it.
+// Internal to the zset family: nothing outside server/commands/zset_*.cc
+// includes it (the ops other families may call are in zset_ops.h). Error
+// texts come from server/core/errors.h; the ones only this family sends are
+// spelled where they are sent.
 #pragma once
 
 #include <cstdint>
@@ -11,20 +14,13 @@
 
 #include "server/core/command.h"
 #include "server/core/config.h"
+#include "server/core/errors.h"
 #include "storage/db.h"
 #include "storage/zset.h"
 
 namespace grabkv::server::zset {
 
 using storage::ZSet;
-
-inline constexpr std::string_view kWrongTypeErr =
-    "WRONGTYPE Operation against a key holding the wrong kind of value";
-inline constexpr std::string_view kSyntaxErr = "ERR syntax error";
-inline constexpr std::string_view kNotIntegerErr = "ERR value is not an integer or out of range";
-inline constexpr std::string_view kNotFloatErr = "ERR value is not a valid float";
-inline constexpr std::string_view kScoreRangeErr = "ERR min or max is not a float";
-inline constexpr std::string_view kLexRangeErr = "ERR min or max not valid string range item";
 
 storage::ZSetLimits LimitsOf(const Config& c);
 
@@ -40,9 +36,12 @@ bool ParseLexRange(std::string_view min, std::string_view max, storage::ZLexRang
 
 // The sorted set at `key`, or nullptr when missing or (with *wrong_type
 // set) of another type. FindRead counts a keyspace hit or miss, like
-// Redis's lookupKeyRead; FindWrite does not (lookupKeyWrite).
+// Redis's lookupKeyRead; FindWrite does not (lookupKeyWrite) and only looks
+// (a write goes through a storage::KeyWrite: see WriteTarget).
 ZSet* FindRead(CommandContext& ctx, std::string_view key, bool* wrong_type);
 ZSet* FindWrite(CommandContext& ctx, std::string_view key, bool* wrong_type);
+// The sorted set a KeyWrite looked up, as FindWrite answers.
+ZSet* WriteTarget(const storage::KeyWrite& w, bool* wrong_type);
 
 // A score as Redis's addReplyDouble sends it.
 inline void ReplyScore(CommandContext& ctx, double d) { ctx.reply.Double(d); }

@@ -3,6 +3,7 @@
 // the dirty counter, and the blocking pops.
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,18 @@ std::string Bulks(const std::vector<std::string>& items) {
 std::string Dbl(std::string_view s) { return "," + std::string(s) + "\r\n"; }
 
 using testing::CountingObserver;
+
+// What one command reported: its events in order and its changes (dirty).
+struct Seen {
+  std::vector<std::string> events;
+  uint64_t changes;
+  bool operator==(const Seen&) const = default;
+};
+void PrintTo(const Seen& s, std::ostream* os) {
+  *os << "{";
+  for (const auto& e : s.events) *os << e << " ";
+  *os << "changes=" << s.changes << "}";
+}
 
 class ZSetFamilyTest : public ::testing::Test {
  protected:
@@ -134,6 +147,102 @@ TEST_F(ZSetFamilyTest, RemoveDeletesEmptyKey) {
   EXPECT_FALSE(Exists("z"));
   EXPECT_EQ(Cmd("ZREM z a"), Int(0));
   EXPECT_EQ(observer_.touched, touched + 2);
+}
+
+// Event names, their order and the dirty increments as redis-server 7.0.15
+// reports them (notify-keyspace-events KEA, __keyevent@*; INFO persistence
+// rdb_changes_since_last_save before and after each command).
+TEST_F(ZSetFamilyTest, WritesReportRedisEventNames) {
+  using V = std::vector<std::string>;
+  auto seen = [&](std::string_view line) {
+    const size_t from = observer_.events.size();
+    const uint64_t changes = observer_.changes;
+    const uint64_t dirty_before = dirty();
+    Cmd(line);
+    Seen s{V(observer_.events.begin() + from, observer_.events.end()),
+           observer_.changes - changes};
+    EXPECT_EQ(dirty() - dirty_before, s.changes) << line;  // counted once
+    return s;
+  };
+  EXPECT_EQ(seen("ZADD z 1 a 2 b"), (Seen{{"zadd"}, 2}));
+  EXPECT_EQ(seen("ZADD z XX 1 a"), (Seen{{}, 0}));
+  EXPECT_EQ(seen("ZADD z NX 1 a"), (Seen{{}, 0}));
+  EXPECT_EQ(seen("ZADD z CH 5 a"), (Seen{{"zadd"}, 1}));
+  EXPECT_EQ(seen("ZADD z XX 1 zz"), (Seen{{}, 0}));
+  EXPECT_EQ(seen("ZADD nz XX 1 a"), (Seen{{}, 0}));
+  EXPECT_FALSE(Exists("nz"));
+  EXPECT_EQ(seen("ZADD z INCR 1 a"), (Seen{{"zincr"}, 1}));
+  EXPECT_EQ(seen("ZINCRBY z 2 b"), (Seen{{"zincr"}, 1}));
+  EXPECT_EQ(seen("ZADD z INCR 1 a NX"), (Seen{{}, 0}));
+  EXPECT_EQ(seen("ZADD z CH 2 a 3 b 4 c"), (Seen{{"zadd"}, 3}));
+  EXPECT_EQ(seen("ZADD z GT CH 1 a 5 b"), (Seen{{"zadd"}, 1}));
+  EXPECT_EQ(seen("ZADD z INCR -inf a"), (Seen{{"zincr"}, 1}));
+  EXPECT_EQ(seen("ZADD z INCR +inf a"), (Seen{{}, 0}));  // NaN: an error
+  EXPECT_EQ(seen("ZINCRBY newk 5 m"), (Seen{{"zincr"}, 1}));
+  EXPECT_EQ(seen("ZREM z nope"), (Seen{{}, 0}));
+  EXPECT_EQ(seen("ZREM z a"), (Seen{{"zrem"}, 1}));
+  EXPECT_EQ(seen("ZREM z b c d"), (Seen{{"zrem", "del"}, 2}));
+  EXPECT_FALSE(Exists("z"));
+  EXPECT_EQ(seen("ZREM z a"), (Seen{{}, 0}));
+
+  Cmd("ZADD z 1 a 2 b 3 c");
+  EXPECT_EQ(seen("ZREMRANGEBYSCORE z 10 20"), (Seen{{}, 0}));
+  EXPECT_EQ(seen("ZREMRANGEBYSCORE z 1 1"), (Seen{{"zremrangebyscore"}, 1}));
+  EXPECT_EQ(seen("ZREMRANGEBYRANK z 0 0"), (Seen{{"zremrangebyrank"}, 1}));
+  EXPECT_EQ(seen("ZREMRANGEBYLEX z - +"), (Seen{{"zremrangebylex", "del"}, 1}));
+  EXPECT_EQ(seen("ZREMRANGEBYSCORE nokey 0 1"), (Seen{{}, 0}));
+  Cmd("ZADD z 1 a 2 b 3 c");
+  EXPECT_EQ(seen("ZREMRANGEBYRANK z 0 -1"), (Seen{{"zremrangebyrank", "del"}, 3}));
+
+  Cmd("ZADD z 1 a 2 b 3 c");
+  EXPECT_EQ(seen("ZPOPMIN z"), (Seen{{"zpopmin"}, 1}));
+  EXPECT_EQ(seen("ZPOPMAX z 0"), (Seen{{}, 0}));
+  EXPECT_EQ(seen("ZPOPMAX z 5"), (Seen{{"zpopmax", "del"}, 2}));
+  EXPECT_EQ(seen("ZPOPMIN missing"), (Seen{{}, 0}));
+  Cmd("ZADD z 1 a 2 b 3 c");
+  EXPECT_EQ(seen("ZMPOP 1 z MIN COUNT 2"), (Seen{{"zpopmin"}, 2}));
+  EXPECT_EQ(seen("ZMPOP 2 missing z MAX COUNT 2"), (Seen{{"zpopmax", "del"}, 1}));
+  Cmd("ZADD z 1 a 2 b 3 c");
+  EXPECT_EQ(seen("BZPOPMIN z 0"), (Seen{{"zpopmin"}, 1}));
+  EXPECT_EQ(seen("BZPOPMAX z 0"), (Seen{{"zpopmax"}, 1}));
+  EXPECT_EQ(seen("BZMPOP 0 1 z MIN COUNT 5"), (Seen{{"zpopmin", "del"}, 1}));
+
+  // A parked client served by the write that woke it: the push, then the pop.
+  Client& b = runner_.AddClient();
+  EXPECT_EQ(On(b, "BZPOPMIN bz 0"), "");
+  EXPECT_EQ(seen("ZADD bz 1 a 2 b"), (Seen{{"zadd", "zpopmin"}, 3}));
+  EXPECT_EQ(On(b, "BZMPOP 0 1 bz2 MAX COUNT 3"), "");
+  EXPECT_EQ(seen("ZADD bz2 1 a 2 b"), (Seen{{"zadd", "zpopmax", "del"}, 4}));
+  EXPECT_FALSE(Exists("bz2"));
+
+  Cmd("ZADD a 1 x 2 y 3 z");
+  Cmd("ZADD b 2 y 4 w");
+  Cmd("SADD s y q");
+  EXPECT_EQ(seen("ZUNIONSTORE d 2 a b"), (Seen{{"zunionstore"}, 1}));
+  EXPECT_EQ(seen("ZUNIONSTORE d 2 a s"), (Seen{{"zunionstore"}, 1}));
+  EXPECT_EQ(seen("ZINTERSTORE d 2 a b"), (Seen{{"zinterstore"}, 1}));
+  EXPECT_EQ(seen("ZINTERSTORE d 2 a missing"), (Seen{{"del"}, 1}));
+  EXPECT_EQ(seen("ZINTERSTORE d 2 a missing"), (Seen{{}, 0}));
+  EXPECT_EQ(seen("ZDIFFSTORE d 2 a b"), (Seen{{"zdiffstore"}, 1}));
+  EXPECT_EQ(seen("ZDIFFSTORE d 2 a a"), (Seen{{"del"}, 1}));
+  EXPECT_EQ(seen("ZRANGESTORE d a 0 1"), (Seen{{"zrangestore"}, 1}));
+  EXPECT_EQ(seen("ZRANGESTORE d a 5 10"), (Seen{{"del"}, 1}));
+  EXPECT_EQ(seen("ZRANGESTORE d a 5 10"), (Seen{{}, 0}));
+  Cmd("SET str v");
+  EXPECT_EQ(seen("ZUNIONSTORE str 1 a"), (Seen{{"zunionstore"}, 1}));
+  Cmd("SET str v");
+  EXPECT_EQ(seen("ZRANGESTORE str a 0 0"), (Seen{{"zrangestore"}, 1}));
+  Cmd("SET str v");
+  EXPECT_EQ(seen("ZINTERSTORE str 2 a missing"), (Seen{{"del"}, 1}));
+  EXPECT_EQ(seen("ZUNIONSTORE a 2 a a"), (Seen{{"zunionstore"}, 1}));
+  EXPECT_EQ(seen("ZRANGESTORE a a 0 -1"), (Seen{{"zrangestore"}, 1}));
+
+  // Refused writes report nothing.
+  Cmd("SET str v");
+  EXPECT_EQ(seen("ZADD str 1 a"), (Seen{{}, 0}));
+  EXPECT_EQ(seen("ZREM str a"), (Seen{{}, 0}));
+  EXPECT_EQ(seen("ZPOPMIN str"), (Seen{{}, 0}));
+  EXPECT_EQ(seen("ZREMRANGEBYRANK str 0 -1"), (Seen{{}, 0}));
 }
 
 TEST_F(ZSetFamilyTest, RangesAndErrors) {
