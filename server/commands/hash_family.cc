@@ -2,15 +2,16 @@
 // HSCAN, over storage::Hash (storage/hash.h).
 //
 // Each command is split into argument parsing (Cmd*), an operation on the
-// keyspace (Op*, which returns a status and never writes a reply) and the
-// reply. Replies and errors are byte-identical to Redis 7.0 (t_hash.c),
-// including which error wins: HINCRBY parses its increment before looking
-// at the key, HRANDFIELD checks its count before the key, HSCAN checks the
-// cursor, then the key, then its options.
+// keyspace (Op*, which returns a status and never writes a reply; the write
+// ops are declared in hash_ops.h for GRAB.*) and the reply. Replies and
+// errors are byte-identical to Redis 7.0 (t_hash.c), including which error
+// wins: HINCRBY parses its increment before looking at the key, HRANDFIELD
+// checks its count before the key, HSCAN checks the cursor, then the key,
+// then its options.
 //
-// Every write notifies the keyspace observer once (Db::Touch, or the Db
-// itself when the hash emptied and the key is deleted) and adds Redis's
-// number of changes to ServerState::dirty.
+// Every write goes through a storage::KeyWrite, which reports it once when
+// it ends, with Redis's event ("hset", "hdel", "hincrby", "hincrbyfloat",
+// plus "del" when a hash emptied and its key went) and number of changes.
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -24,7 +25,9 @@
 #include <utility>
 #include <vector>
 
+#include "server/commands/hash_ops.h"
 #include "server/core/command_table.h"
+#include "server/core/errors.h"
 #include "server/core/server_state.h"
 #include "server/core/util.h"
 #include "storage/db.h"
@@ -33,65 +36,163 @@
 
 namespace grabkv::server {
 
-namespace {
-
 using storage::Db;
 using storage::Hash;
 using storage::HashLimits;
+using storage::KeyWrite;
 using storage::ValueType;
 
-constexpr std::string_view kWrongTypeErr =
-    "WRONGTYPE Operation against a key holding the wrong kind of value";
-constexpr std::string_view kSyntaxErr = "ERR syntax error";
-constexpr std::string_view kNotIntegerErr = "ERR value is not an integer or out of range";
-constexpr std::string_view kNotFloatErr = "ERR value is not a valid float";
-constexpr std::string_view kHashNotIntegerErr = "ERR hash value is not an integer";
-constexpr std::string_view kHashNotFloatErr = "ERR hash value is not a float";
-constexpr std::string_view kOverflowErr = "ERR increment or decrement would overflow";
-constexpr std::string_view kNanErr = "ERR increment would produce NaN or Infinity";
-constexpr std::string_view kIncrNanErr = "ERR value is NaN or Infinity";
-
-enum class OpStatus { kOk, kWrongType, kNotInteger, kNotFloat, kOverflow, kNanOrInf };
-
-void ReplyStatus(CommandContext& ctx, OpStatus st) {
-  switch (st) {
-    case OpStatus::kWrongType:
-      ctx.reply.Error(kWrongTypeErr);
-      return;
-    case OpStatus::kNotInteger:
-      ctx.reply.Error(kHashNotIntegerErr);
-      return;
-    case OpStatus::kNotFloat:
-      ctx.reply.Error(kHashNotFloatErr);
-      return;
-    case OpStatus::kOverflow:
-      ctx.reply.Error(kOverflowErr);
-      return;
-    case OpStatus::kNanOrInf:
-      ctx.reply.Error(kNanErr);
-      return;
-    case OpStatus::kOk:
-      return;
-  }
-}
-
-// What a write operation needs: the selected db, the command's "now", the
-// server's change counter (Redis's server.dirty) and the encoding limits.
-struct OpArgs {
-  Db& db;
-  int64_t now_ms;
-  uint64_t& dirty;
-  HashLimits limits;
-};
-
-HashLimits LimitsOf(const Config& c) {
+HashLimits HashLimitsOf(const Config& c) {
   return HashLimits{static_cast<size_t>(std::max<int64_t>(0, c.hash_max_listpack_entries)),
                     static_cast<size_t>(std::max<int64_t>(0, c.hash_max_listpack_value))};
 }
 
-OpArgs MakeOpArgs(CommandContext& ctx) {
-  return OpArgs{ctx.db(), ctx.now_ms, ctx.server.dirty, LimitsOf(ctx.server.config())};
+namespace {
+
+// The hash of a write (Redis lookupKeyWrite: no hit/miss counting): nullptr
+// when the key is missing or holds another type (*st says which).
+Hash* FindHash(const KeyWrite& w, OpStatus* st) {
+  if (!w) {
+    *st = OpStatus::kKeyNotFound;
+    return nullptr;
+  }
+  if (w.value().type() != ValueType::kHash) {
+    *st = OpStatus::kWrongType;
+    return nullptr;
+  }
+  *st = OpStatus::kOk;
+  return w.value().As<Hash>();
 }
+
+// Redis hashTypeLookupWriteOrCreate: the hash of the write, created empty
+// when missing. nullptr on WRONGTYPE. A created hash that ends the write
+// still empty (an op that failed) goes again, unreported.
+Hash* FindOrCreateHash(KeyWrite& w) {
+  if (!w) {
+    storage::Value v;
+    v.SetContainer(std::make_unique<Hash>());
+    w.Create(std::move(v));
+  } else if (w.value().type() != ValueType::kHash) {
+    return nullptr;
+  }
+  return w.value().As<Hash>();
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Operations.
+
+OpStatus OpHSet(const OpArgs& op, std::string_view key, Args fv, const HashLimits& limits,
+                int64_t* created) {
+  KeyWrite w(op.db, key, op.now_ms);
+  Hash* h = FindOrCreateHash(w);
+  if (h == nullptr) return OpStatus::kWrongType;
+  int64_t n = 0;
+  for (size_t i = 0; i < fv.size(); i += 2) n += h->Set(fv[i], fv[i + 1], limits);
+  w.Note(kHSetEvent, fv.size() / 2);  // every pair counts, updated or created
+  *created = n;
+  return OpStatus::kOk;
+}
+
+OpStatus OpHSetField(const OpArgs& op, std::string_view key, std::string_view field,
+                     std::string_view value, const HashLimits& limits, bool* created) {
+  KeyWrite w(op.db, key, op.now_ms);
+  Hash* h = FindOrCreateHash(w);
+  if (h == nullptr) return OpStatus::kWrongType;
+  const bool is_new = h->Set(field, value, limits);
+  w.Note(kHSetEvent);
+  if (created != nullptr) *created = is_new;
+  return OpStatus::kOk;
+}
+
+OpStatus OpHSetNx(const OpArgs& op, std::string_view key, std::string_view field,
+                  std::string_view value, const HashLimits& limits, bool* set) {
+  KeyWrite w(op.db, key, op.now_ms);
+  Hash* h = FindOrCreateHash(w);
+  if (h == nullptr) return OpStatus::kWrongType;
+  *set = h->SetIfAbsent(field, value, limits);
+  if (*set) w.Note(kHSetEvent);
+  return OpStatus::kOk;
+}
+
+OpStatus OpHGet(const OpArgs& op, std::string_view key, std::string_view field,
+                std::optional<std::string_view>* value) {
+  *value = std::nullopt;
+  Db::Entry* e = op.db.Find(key, op.now_ms);
+  if (e == nullptr) return OpStatus::kOk;
+  if (e->value.type() != ValueType::kHash) return OpStatus::kWrongType;
+  *value = e->value.As<Hash>()->Get(field);
+  return OpStatus::kOk;
+}
+
+OpStatus OpHDel(const OpArgs& op, std::string_view key, Args fields, int64_t* deleted) {
+  *deleted = 0;
+  KeyWrite w(op.db, key, op.now_ms);
+  OpStatus st;
+  Hash* h = FindHash(w, &st);
+  if (h == nullptr) return st == OpStatus::kKeyNotFound ? OpStatus::kOk : st;
+  int64_t n = 0;
+  for (std::string_view f : fields) {
+    if (h->Delete(f)) {
+      ++n;
+      if (h->Length() == 0) break;  // Redis stops once the hash is gone
+    }
+  }
+  // An emptied hash is deleted when the write ends ("hdel", then "del").
+  if (n > 0) w.Note(kHDelEvent, static_cast<uint64_t>(n));
+  *deleted = n;
+  return OpStatus::kOk;
+}
+
+OpStatus OpHDelField(const OpArgs& op, std::string_view key, std::string_view field,
+                     bool* deleted) {
+  int64_t n;
+  OpStatus st = OpHDel(op, key, Args(&field, 1), &n);
+  if (deleted != nullptr) *deleted = n > 0;
+  return st;
+}
+
+OpStatus OpHIncrBy(const OpArgs& op, std::string_view key, std::string_view field, int64_t incr,
+                   const HashLimits& limits, int64_t* result) {
+  KeyWrite w(op.db, key, op.now_ms);
+  Hash* h = FindOrCreateHash(w);
+  if (h == nullptr) return OpStatus::kWrongType;
+  int64_t cur = 0;
+  if (auto v = h->Get(field)) {
+    if (!ParseInt64(*v, &cur)) return OpStatus::kHashNotInteger;
+  }
+  int64_t next;
+  if (__builtin_add_overflow(cur, incr, &next)) return OpStatus::kOverflow;
+  char buf[24];
+  const auto res = std::to_chars(buf, buf + sizeof(buf), next);
+  h->Set(field, std::string_view(buf, static_cast<size_t>(res.ptr - buf)), limits);
+  w.Note(kHIncrByEvent);
+  *result = next;
+  return OpStatus::kOk;
+}
+
+OpStatus OpHIncrByFloat(const OpArgs& op, std::string_view key, std::string_view field,
+                        long double incr, const HashLimits& limits, std::string* result) {
+  KeyWrite w(op.db, key, op.now_ms);
+  Hash* h = FindOrCreateHash(w);
+  if (h == nullptr) return OpStatus::kWrongType;
+  long double cur = 0;
+  if (auto v = h->Get(field)) {
+    if (!ParseLongDouble(*v, &cur)) return OpStatus::kHashNotFloat;
+  }
+  cur += incr;
+  if (std::isnan(cur) || std::isinf(cur)) return OpStatus::kIncrNan;
+  *result = FormatLongDouble(cur);
+  h->Set(field, *result, limits);
+  w.Note(kHIncrByFloatEvent);
+  return OpStatus::kOk;
+}
+
+namespace {
+
+OpArgs MakeOpArgs(CommandContext& ctx) { return ctx.op_args(); }
+HashLimits LimitsOf(CommandContext& ctx) { return HashLimitsOf(ctx.server.config()); }
 
 // A read lookup (counts a keyspace hit or miss). nullptr when the key is
 // missing; *wrong_type is set when it holds another type.
@@ -106,128 +207,14 @@ Hash* FindHashRead(CommandContext& ctx, std::string_view key, bool* wrong_type) 
   return e->value.As<Hash>();
 }
 
-// Redis hashTypeLookupWriteOrCreate: the hash at `key`, created empty when
-// missing. nullptr on WRONGTYPE. REQUIRES: the caller writes at least one
-// field into a created hash (an empty hash must never stay in the keyspace).
-Hash* FindOrCreateHash(const OpArgs& op, std::string_view key) {
-  Db::Entry* e = op.db.Find(key, op.now_ms);
-  if (e == nullptr) {
-    e = op.db.FindOrInsert(key, op.now_ms).first;
-    e->value.SetContainer(std::make_unique<Hash>());
-  } else if (e->value.type() != ValueType::kHash) {
-    return nullptr;
-  }
-  return e->value.As<Hash>();
-}
-
-
-
-// ---------------------------------------------------------------------------
-// Operations.
-
-// HSET/HMSET: `fv` alternates fields and values. *created counts new fields.
-OpStatus OpSet(const OpArgs& op, std::string_view key, Args fv, int64_t* created) {
-  Hash* h = FindOrCreateHash(op, key);
-  if (h == nullptr) return OpStatus::kWrongType;
-  int64_t n = 0;
-  for (size_t i = 0; i < fv.size(); i += 2) n += h->Set(fv[i], fv[i + 1], op.limits);
-  op.db.Touch(key);
-  op.dirty += fv.size() / 2;  // every pair counts, updated or created
-  *created = n;
-  return OpStatus::kOk;
-}
-
-OpStatus OpSetNx(const OpArgs& op, std::string_view key, std::string_view field,
-                 std::string_view value, bool* set) {
-  Hash* h = FindOrCreateHash(op, key);
-  if (h == nullptr) return OpStatus::kWrongType;
-  *set = h->SetIfAbsent(field, value, op.limits);
-  if (*set) {
-    op.db.Touch(key);
-    ++op.dirty;
-  }
-  return OpStatus::kOk;
-}
-
-OpStatus OpDel(const OpArgs& op, std::string_view key, Args fields, int64_t* deleted) {
-  *deleted = 0;
-  Db::Entry* e = op.db.Find(key, op.now_ms);
-  if (e == nullptr) return OpStatus::kOk;
-  if (e->value.type() != ValueType::kHash) return OpStatus::kWrongType;
-  Hash* h = e->value.As<Hash>();
-  int64_t n = 0;
-  for (std::string_view f : fields) {
-    if (h->Delete(f)) {
-      ++n;
-      if (h->Length() == 0) break;  // Redis stops once the hash is gone
-    }
-  }
-  if (n > 0) {
-    if (h->Length() == 0) {
-      op.db.Delete(key, op.now_ms);  // notifies
-    } else {
-      op.db.Touch(key);
-    }
-    op.dirty += n;
-  }
-  *deleted = n;
-  return OpStatus::kOk;
-}
-
-OpStatus OpIncrBy(const OpArgs& op, std::string_view key, std::string_view field, int64_t incr,
-                  int64_t* result) {
-  Hash* h = FindOrCreateHash(op, key);
-  if (h == nullptr) return OpStatus::kWrongType;
-  int64_t cur = 0;
-  if (auto v = h->Get(field)) {
-    if (!ParseInt64(*v, &cur)) return OpStatus::kNotInteger;
-  }
-  int64_t next;
-  if (__builtin_add_overflow(cur, incr, &next)) return OpStatus::kOverflow;
-  char buf[24];
-  const auto res = std::to_chars(buf, buf + sizeof(buf), next);
-  h->Set(field, std::string_view(buf, static_cast<size_t>(res.ptr - buf)), op.limits);
-  op.db.Touch(key);
-  ++op.dirty;
-  *result = next;
-  return OpStatus::kOk;
-}
-
-// On success *result holds the reply text (also the stored value).
-OpStatus OpIncrByFloat(const OpArgs& op, std::string_view key, std::string_view field,
-                       long double incr, std::string* result) {
-  Hash* h = FindOrCreateHash(op, key);
-  if (h == nullptr) return OpStatus::kWrongType;
-  long double cur = 0;
-  if (auto v = h->Get(field)) {
-    if (!ParseLongDouble(*v, &cur)) return OpStatus::kNotFloat;
-  }
-  cur += incr;
-  if (std::isnan(cur) || std::isinf(cur)) return OpStatus::kNanOrInf;
-  *result = FormatLongDouble(cur);
-  h->Set(field, *result, op.limits);
-  op.db.Touch(key);
-  ++op.dirty;
-  return OpStatus::kOk;
-}
-
-// The error paths above only run on an existing hash: a created one always
-// gets its field (the value starts at 0), so nothing empty is left behind.
-
 // ---------------------------------------------------------------------------
 // Write commands.
 
 void SetCommon(CommandContext& ctx, bool hmset) {
-  if (ctx.argc() % 2 == 1) {
-    std::string msg = "ERR wrong number of arguments for '";
-    msg += ctx.spec->name;
-    msg += "' command";
-    ctx.reply.Error(msg);
-    return;
-  }
+  if (ctx.argc() % 2 == 1) return ctx.reply.Error(errors::WrongNumArgs(ctx.spec->name));
   int64_t created;
-  OpStatus st = OpSet(MakeOpArgs(ctx), ctx.arg(1), ctx.args.subspan(2), &created);
-  if (st != OpStatus::kOk) return ReplyStatus(ctx, st);
+  OpStatus st = OpHSet(MakeOpArgs(ctx), ctx.arg(1), ctx.args.subspan(2), LimitsOf(ctx), &created);
+  if (st != OpStatus::kOk) return ReplyStatus(ctx.reply, st);
   if (hmset) {
     ctx.reply.Ok();
   } else {
@@ -240,34 +227,36 @@ void CmdHMSet(CommandContext& ctx) { SetCommon(ctx, true); }
 
 void CmdHSetNx(CommandContext& ctx) {
   bool set;
-  OpStatus st = OpSetNx(MakeOpArgs(ctx), ctx.arg(1), ctx.arg(2), ctx.arg(3), &set);
-  if (st != OpStatus::kOk) return ReplyStatus(ctx, st);
+  OpStatus st = OpHSetNx(MakeOpArgs(ctx), ctx.arg(1), ctx.arg(2), ctx.arg(3), LimitsOf(ctx), &set);
+  if (st != OpStatus::kOk) return ReplyStatus(ctx.reply, st);
   ctx.reply.Integer(set ? 1 : 0);
 }
 
 void CmdHDel(CommandContext& ctx) {
   int64_t deleted;
-  OpStatus st = OpDel(MakeOpArgs(ctx), ctx.arg(1), ctx.args.subspan(2), &deleted);
-  if (st != OpStatus::kOk) return ReplyStatus(ctx, st);
+  OpStatus st = OpHDel(MakeOpArgs(ctx), ctx.arg(1), ctx.args.subspan(2), &deleted);
+  if (st != OpStatus::kOk) return ReplyStatus(ctx.reply, st);
   ctx.reply.Integer(deleted);
 }
 
 void CmdHIncrBy(CommandContext& ctx) {
   int64_t incr;
-  if (!ParseInt64(ctx.arg(3), &incr)) return ctx.reply.Error(kNotIntegerErr);
+  if (!ParseInt64(ctx.arg(3), &incr)) return ctx.reply.Error(errors::kNotInteger);
   int64_t result;
-  OpStatus st = OpIncrBy(MakeOpArgs(ctx), ctx.arg(1), ctx.arg(2), incr, &result);
-  if (st != OpStatus::kOk) return ReplyStatus(ctx, st);
+  OpStatus st =
+      OpHIncrBy(MakeOpArgs(ctx), ctx.arg(1), ctx.arg(2), incr, LimitsOf(ctx), &result);
+  if (st != OpStatus::kOk) return ReplyStatus(ctx.reply, st);
   ctx.reply.Integer(result);
 }
 
 void CmdHIncrByFloat(CommandContext& ctx) {
   long double incr;
-  if (!ParseLongDouble(ctx.arg(3), &incr)) return ctx.reply.Error(kNotFloatErr);
-  if (std::isnan(incr) || std::isinf(incr)) return ctx.reply.Error(kIncrNanErr);
+  if (!ParseLongDouble(ctx.arg(3), &incr)) return ctx.reply.Error(errors::kNotFloat);
+  if (std::isnan(incr) || std::isinf(incr)) return ctx.reply.Error(errors::kValueNan);
   std::string result;
-  OpStatus st = OpIncrByFloat(MakeOpArgs(ctx), ctx.arg(1), ctx.arg(2), incr, &result);
-  if (st != OpStatus::kOk) return ReplyStatus(ctx, st);
+  OpStatus st =
+      OpHIncrByFloat(MakeOpArgs(ctx), ctx.arg(1), ctx.arg(2), incr, LimitsOf(ctx), &result);
+  if (st != OpStatus::kOk) return ReplyStatus(ctx.reply, st);
   // Redis propagates the result, not the float arithmetic.
   ctx.Propagate({"HSET", ctx.arg(1), ctx.arg(2), result});
   ctx.reply.Bulk(result);
@@ -279,7 +268,7 @@ void CmdHIncrByFloat(CommandContext& ctx) {
 void CmdHGet(CommandContext& ctx) {
   bool wrong_type;
   const Hash* h = FindHashRead(ctx, ctx.arg(1), &wrong_type);
-  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  if (wrong_type) return ctx.reply.Error(errors::kWrongType);
   auto v = h != nullptr ? h->Get(ctx.arg(2)) : std::nullopt;
   if (v) {
     ctx.reply.Bulk(*v);
@@ -291,7 +280,7 @@ void CmdHGet(CommandContext& ctx) {
 void CmdHMGet(CommandContext& ctx) {
   bool wrong_type;
   const Hash* h = FindHashRead(ctx, ctx.arg(1), &wrong_type);
-  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  if (wrong_type) return ctx.reply.Error(errors::kWrongType);
   ctx.reply.ArrayHeader(ctx.argc() - 2);
   for (size_t i = 2; i < ctx.argc(); ++i) {
     auto v = h != nullptr ? h->Get(ctx.arg(i)) : std::nullopt;
@@ -307,7 +296,7 @@ void CmdHMGet(CommandContext& ctx) {
 void GetAllCommon(CommandContext& ctx, bool fields, bool values) {
   bool wrong_type;
   const Hash* h = FindHashRead(ctx, ctx.arg(1), &wrong_type);
-  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  if (wrong_type) return ctx.reply.Error(errors::kWrongType);
   const size_t n = h != nullptr ? h->Length() : 0;
   if (fields && values) {
     ctx.reply.MapHeader(n);
@@ -330,7 +319,7 @@ template <typename Fn>
 void IntegerQuery(CommandContext& ctx, Fn&& fn) {
   bool wrong_type;
   const Hash* h = FindHashRead(ctx, ctx.arg(1), &wrong_type);
-  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  if (wrong_type) return ctx.reply.Error(errors::kWrongType);
   ctx.reply.Integer(h != nullptr ? static_cast<int64_t>(fn(*h)) : 0);
 }
 
@@ -358,13 +347,13 @@ void CmdHRandField(CommandContext& ctx) {
   if (ctx.argc() == 2) {
     bool wrong_type;
     Hash* h = FindHashRead(ctx, ctx.arg(1), &wrong_type);
-    if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+    if (wrong_type) return ctx.reply.Error(errors::kWrongType);
     if (h == nullptr) return ctx.reply.Null();
     ctx.reply.Bulk(h->Random(ctx.server.rng()).first);
     return;
   }
   int64_t l;
-  if (!ParseInt64(ctx.arg(2), &l)) return ctx.reply.Error(kNotIntegerErr);
+  if (!ParseInt64(ctx.arg(2), &l)) return ctx.reply.Error(errors::kNotInteger);
   if (l == INT64_MIN) {
     return ctx.reply.Error(
         "ERR value is out of range, value must between -9223372036854775807 and "
@@ -372,14 +361,14 @@ void CmdHRandField(CommandContext& ctx) {
   }
   bool with_values = false;
   if (ctx.argc() > 4 || (ctx.argc() == 4 && !EqualsIgnoreCase(AsCString(ctx.arg(3)), "withvalues")))
-    return ctx.reply.Error(kSyntaxErr);
+    return ctx.reply.Error(errors::kSyntax);
   if (ctx.argc() == 4) {
     with_values = true;
     if (l < -(INT64_MAX / 2) || l > INT64_MAX / 2) return ctx.reply.Error("ERR value is out of range");
   }
   bool wrong_type;
   Hash* h = FindHashRead(ctx, ctx.arg(1), &wrong_type);
-  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  if (wrong_type) return ctx.reply.Error(errors::kWrongType);
   if (h == nullptr || l == 0) return ctx.reply.ArrayHeader(0);
 
   const bool distinct = l > 0;
@@ -416,7 +405,7 @@ void CmdHScan(CommandContext& ctx) {
   if (!ParseScanCursor(ctx.arg(2), &cursor)) return ctx.reply.Error("ERR invalid cursor");
   bool wrong_type;
   Hash* h = FindHashRead(ctx, ctx.arg(1), &wrong_type);
-  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  if (wrong_type) return ctx.reply.Error(errors::kWrongType);
   if (h == nullptr) {
     ctx.reply.ArrayHeader(2);
     ctx.reply.Bulk("0");

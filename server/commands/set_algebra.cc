@@ -19,6 +19,10 @@
 //
 // Every key's type is checked before anything else; a missing key is an
 // empty set. SINTERCARD parses numkeys and LIMIT before looking at any key.
+//
+// A STORE form is one write of its destination, reported by the Db as one
+// change: "sinterstore"/"sunionstore"/"sdiffstore" when it stores, "del"
+// when an empty result deleted an existing destination, nothing otherwise.
 #include <algorithm>
 #include <cstdint>
 #include <memory>
@@ -28,6 +32,7 @@
 #include <vector>
 
 #include "server/core/command_table.h"
+#include "server/core/errors.h"
 #include "server/core/server_state.h"
 #include "server/core/util.h"
 #include "storage/db.h"
@@ -39,14 +44,16 @@ namespace grabkv::server {
 namespace {
 
 using storage::Db;
+using storage::EventClass;
+using storage::KeyEvent;
 using storage::Set;
 using storage::SetLimits;
 using storage::Value;
 using storage::ValueType;
 
-constexpr std::string_view kWrongTypeErr =
-    "WRONGTYPE Operation against a key holding the wrong kind of value";
-constexpr std::string_view kSyntaxErr = "ERR syntax error";
+constexpr KeyEvent kSInterStoreEvent{"sinterstore", EventClass::kSet};
+constexpr KeyEvent kSUnionStoreEvent{"sunionstore", EventClass::kSet};
+constexpr KeyEvent kSDiffStoreEvent{"sdiffstore", EventClass::kSet};
 
 SetLimits LimitsOf(CommandContext& ctx) {
   // Redis caps set-max-intset-entries at 2^30 (intset internals).
@@ -73,20 +80,20 @@ bool LookupSets(CommandContext& ctx, Args keys, bool for_write, std::vector<Set*
   return true;
 }
 
-// Stores `result` at `dst` (SET semantics: replaces any value and TTL), or
-// deletes `dst` when the result is empty. Replies the result's size.
-// Returns whether the destination changed.
-bool StoreResult(CommandContext& ctx, std::string_view dst, std::unique_ptr<Set> result) {
+// Stores `result` at `dst` (SET semantics: replaces any value and TTL;
+// reports `event`), or deletes `dst` when the result is empty (reports
+// "del" if it existed). Replies the result's size.
+void StoreResult(CommandContext& ctx, std::string_view dst, std::unique_ptr<Set> result,
+                 KeyEvent event) {
   const size_t n = result->Length();
   if (n == 0) {
-    ctx.reply.Integer(0);
-    return ctx.db().Delete(dst, ctx.now_ms);
+    ctx.db().Delete(dst, ctx.now_ms);
+    return ctx.reply.Integer(0);
   }
   Value v;
   v.SetContainer(std::move(result));
-  ctx.db().Set(dst, std::move(v), ctx.now_ms);
+  ctx.db().Set(dst, std::move(v), ctx.now_ms, event);
   ctx.reply.Integer(static_cast<int64_t>(n));
-  return true;
 }
 
 void ReplyWholeSet(CommandContext& ctx, const Set& s) {
@@ -104,13 +111,13 @@ void Intersect(CommandContext& ctx, Args keys, InterMode mode, std::string_view 
                uint64_t limit) {
   std::vector<Set*> sets;
   if (!LookupSets(ctx, keys, mode == InterMode::kStore, &sets)) {
-    return ctx.reply.Error(kWrongTypeErr);
+    return ctx.reply.Error(errors::kWrongType);
   }
   // Intersection with an empty set is empty.
   if (std::find(sets.begin(), sets.end(), nullptr) != sets.end()) {
     switch (mode) {
       case InterMode::kStore:
-        if (ctx.db().Delete(dst, ctx.now_ms)) ++ctx.server.dirty;
+        ctx.db().Delete(dst, ctx.now_ms);  // "del" when it existed
         return ctx.reply.Integer(0);
       case InterMode::kCard:
         return ctx.reply.Integer(0);
@@ -159,8 +166,7 @@ void Intersect(CommandContext& ctx, Args keys, InterMode mode, std::string_view 
       first->ForEach([&](std::string_view m) {
         if (in_all(m)) result->Add(m, limits);
       });
-      StoreResult(ctx, dst, std::move(result));
-      ++ctx.server.dirty;
+      StoreResult(ctx, dst, std::move(result), kSInterStoreEvent);
       return;
     }
   }
@@ -178,7 +184,7 @@ void CmdSInterCard(CommandContext& ctx) {
   // a bad number and for one out of range.
   int64_t numkeys;
   if (!ParseInt64(ctx.arg(1), &numkeys) || numkeys < 1) {
-    return ctx.reply.Error("ERR numkeys should be greater than 0");
+    return ctx.reply.Error(errors::kNumkeysNotPositive);
   }
   if (static_cast<uint64_t>(numkeys) > ctx.argc() - 2) {
     return ctx.reply.Error("ERR Number of keys can't be greater than number of args");
@@ -191,7 +197,7 @@ void CmdSInterCard(CommandContext& ctx) {
         return ctx.reply.Error("ERR LIMIT can't be negative");
       }
     } else {
-      return ctx.reply.Error(kSyntaxErr);
+      return ctx.reply.Error(errors::kSyntax);
     }
   }
   Intersect(ctx, ctx.args.subspan(2, static_cast<size_t>(numkeys)), InterMode::kCard, {},
@@ -255,13 +261,13 @@ std::unique_ptr<Set> DiffOf(std::vector<Set*> sets, const SetLimits& limits) {
 
 void UnionDiff(CommandContext& ctx, Args keys, SetOp op, std::string_view dst, bool store) {
   std::vector<Set*> sets;
-  if (!LookupSets(ctx, keys, store, &sets)) return ctx.reply.Error(kWrongTypeErr);
+  if (!LookupSets(ctx, keys, store, &sets)) return ctx.reply.Error(errors::kWrongType);
   const SetLimits limits = LimitsOf(ctx);
   std::unique_ptr<Set> result =
       op == SetOp::kUnion ? UnionOf(sets, limits) : DiffOf(std::move(sets), limits);
   if (!store) return ReplyWholeSet(ctx, *result);
-  StoreResult(ctx, dst, std::move(result));
-  ++ctx.server.dirty;
+  StoreResult(ctx, dst, std::move(result),
+              op == SetOp::kUnion ? kSUnionStoreEvent : kSDiffStoreEvent);
 }
 
 void CmdSUnion(CommandContext& ctx) { UnionDiff(ctx, ctx.args.subspan(1), SetOp::kUnion, {}, false); }

@@ -10,9 +10,9 @@
 // looking at the key, SSCAN checks the cursor, then the key, then its
 // options.
 //
-// Every write notifies the keyspace observer once per modified key
-// (Db::Touch, or the Db itself when a set emptied and its key is deleted)
-// and adds Redis's number of changes to ServerState::dirty.
+// Every write goes through a storage::KeyWrite, which reports it once per
+// key when it ends, with Redis's event ("sadd", "srem", "spop", plus "del"
+// when a set emptied and its key went) and number of changes.
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "server/core/command_table.h"
+#include "server/core/errors.h"
 #include "server/core/server_state.h"
 #include "server/core/util.h"
 #include "storage/db.h"
@@ -39,31 +40,29 @@ void RegisterSetAlgebra(CommandFamily& f);
 namespace {
 
 using storage::Db;
+using storage::EventClass;
+using storage::KeyEvent;
+using storage::KeyWrite;
 using storage::Set;
 using storage::SetLimits;
 using storage::ValueType;
 
-constexpr std::string_view kWrongTypeErr =
-    "WRONGTYPE Operation against a key holding the wrong kind of value";
-constexpr std::string_view kSyntaxErr = "ERR syntax error";
-constexpr std::string_view kNotIntegerErr = "ERR value is not an integer or out of range";
+constexpr KeyEvent kSAddEvent{"sadd", EventClass::kSet};
+constexpr KeyEvent kSRemEvent{"srem", EventClass::kSet};
+constexpr KeyEvent kSPopEvent{"spop", EventClass::kSet};
 
-enum class OpStatus { kOk, kWrongType };
-
-// What a write operation needs: the selected db, the command's "now", the
-// server's change counter (Redis's server.dirty) and the encoding limits.
-struct OpArgs {
-  Db& db;
-  int64_t now_ms;
-  uint64_t& dirty;
+// What a write operation needs: the selected db and the command's "now"
+// (OpArgs), and the encoding limits.
+struct SetOpArgs {
+  OpArgs op;
   SetLimits limits;
 };
 
-OpArgs MakeOpArgs(CommandContext& ctx) {
+SetOpArgs MakeOpArgs(CommandContext& ctx) {
   // Redis caps set-max-intset-entries at 2^30 (intset internals).
   const int64_t max = std::clamp<int64_t>(ctx.server.config().set_max_intset_entries, 0,
                                           int64_t{1} << 30);
-  return OpArgs{ctx.db(), ctx.now_ms, ctx.server.dirty, SetLimits{static_cast<size_t>(max)}};
+  return SetOpArgs{ctx.op_args(), SetLimits{static_cast<size_t>(max)}};
 }
 
 // A read lookup (counts a keyspace hit or miss). nullptr when the key is
@@ -79,57 +78,48 @@ Set* FindSetRead(CommandContext& ctx, std::string_view key, bool* wrong_type) {
   return e->value.As<Set>();
 }
 
-// A write lookup (Redis lookupKeyWrite): no hit/miss accounting.
-Set* FindSetWrite(const OpArgs& op, std::string_view key, bool* wrong_type) {
+// The set of a write (Redis lookupKeyWrite: no hit/miss accounting).
+// nullptr when missing; *wrong_type is set when it holds another type.
+Set* FindSetWrite(const KeyWrite& w, bool* wrong_type) {
   *wrong_type = false;
-  Db::Entry* e = op.db.Find(key, op.now_ms);
-  if (e == nullptr) return nullptr;
-  if (e->value.type() != ValueType::kSet) {
+  if (!w) return nullptr;
+  if (w.value().type() != ValueType::kSet) {
     *wrong_type = true;
     return nullptr;
   }
-  return e->value.As<Set>();
+  return w.value().As<Set>();
 }
 
-// After removing members from the set at `key`: deletes the key when the set
-// emptied (the Db notifies), else reports the change.
-void AfterRemoval(const OpArgs& op, std::string_view key, const Set& s) {
-  if (s.Length() == 0) {
-    op.db.Delete(key, op.now_ms);
-  } else {
-    op.db.Touch(key);
-  }
+// Redis setTypeCreate: creates the missing key of `w` as a set whose
+// starting encoding the first member picks.
+Set* CreateSet(KeyWrite& w, std::string_view first_member) {
+  storage::Value v;
+  v.SetContainer(Set::CreateFor(first_member));
+  return w.Create(std::move(v))->value.As<Set>();
 }
-
 
 // ---------------------------------------------------------------------------
 // Operations.
 
-OpStatus OpAdd(const OpArgs& op, std::string_view key, Args members, int64_t* added) {
+OpStatus OpAdd(const SetOpArgs& a, std::string_view key, Args members, int64_t* added) {
   *added = 0;
+  KeyWrite w(a.op.db, key, a.op.now_ms);
   bool wrong_type;
-  Set* s = FindSetWrite(op, key, &wrong_type);
+  Set* s = FindSetWrite(w, &wrong_type);
   if (wrong_type) return OpStatus::kWrongType;
-  if (s == nullptr) {
-    // Redis setTypeCreate: the first member picks the starting encoding.
-    Db::Entry* e = op.db.FindOrInsert(key, op.now_ms).first;
-    e->value.SetContainer(Set::CreateFor(members[0]));
-    s = e->value.As<Set>();
-  }
+  if (s == nullptr) s = CreateSet(w, members[0]);
   int64_t n = 0;
-  for (std::string_view m : members) n += s->Add(m, op.limits);
-  if (n > 0) {
-    op.db.Touch(key);
-    op.dirty += n;
-  }
+  for (std::string_view m : members) n += s->Add(m, a.limits);
+  if (n > 0) w.Note(kSAddEvent, static_cast<uint64_t>(n));
   *added = n;
   return OpStatus::kOk;
 }
 
-OpStatus OpRem(const OpArgs& op, std::string_view key, Args members, int64_t* removed) {
+OpStatus OpRem(const SetOpArgs& a, std::string_view key, Args members, int64_t* removed) {
   *removed = 0;
+  KeyWrite w(a.op.db, key, a.op.now_ms);
   bool wrong_type;
-  Set* s = FindSetWrite(op, key, &wrong_type);
+  Set* s = FindSetWrite(w, &wrong_type);
   if (wrong_type) return OpStatus::kWrongType;
   if (s == nullptr) return OpStatus::kOk;
   int64_t n = 0;
@@ -139,39 +129,37 @@ OpStatus OpRem(const OpArgs& op, std::string_view key, Args members, int64_t* re
       if (s->Length() == 0) break;  // Redis stops once the set is gone
     }
   }
-  if (n > 0) {
-    AfterRemoval(op, key, *s);
-    op.dirty += n;
-  }
+  // An emptied set is deleted when the write ends ("srem", then "del").
+  if (n > 0) w.Note(kSRemEvent, static_cast<uint64_t>(n));
   *removed = n;
   return OpStatus::kOk;
 }
 
-OpStatus OpMove(const OpArgs& op, std::string_view src_key, std::string_view dst_key,
+// Redis reports the source's write ("srem", and "del" when it emptied)
+// before the destination's ("sadd"); a move is one change, two when the
+// destination gained the member.
+OpStatus OpMove(const SetOpArgs& a, std::string_view src_key, std::string_view dst_key,
                 std::string_view member, bool* moved) {
   *moved = false;
-  bool src_wrong, dst_wrong;
-  Set* src = FindSetWrite(op, src_key, &src_wrong);
-  Set* dst = FindSetWrite(op, dst_key, &dst_wrong);
+  KeyWrite sw(a.op.db, src_key, a.op.now_ms);
+  bool src_wrong, dst_wrong = false;
+  Set* src = FindSetWrite(sw, &src_wrong);
   // Redis: a missing source answers 0 before any type check.
   if (src == nullptr && !src_wrong) return OpStatus::kOk;
-  if (src_wrong || dst_wrong) return OpStatus::kWrongType;
-  if (src == dst) {
+  // src == dst: a membership test (one KeyWrite per key).
+  if (src_key == dst_key) {
+    if (src_wrong) return OpStatus::kWrongType;
     *moved = src->Contains(member);
     return OpStatus::kOk;
   }
+  KeyWrite dw(a.op.db, dst_key, a.op.now_ms);
+  Set* dst = FindSetWrite(dw, &dst_wrong);
+  if (src_wrong || dst_wrong) return OpStatus::kWrongType;
   if (!src->Remove(member)) return OpStatus::kOk;
-  AfterRemoval(op, src_key, *src);
-  ++op.dirty;
-  if (dst == nullptr) {
-    Db::Entry* e = op.db.FindOrInsert(dst_key, op.now_ms).first;
-    e->value.SetContainer(Set::CreateFor(member));
-    dst = e->value.As<Set>();
-  }
-  if (dst->Add(member, op.limits)) {
-    op.db.Touch(dst_key);
-    ++op.dirty;
-  }
+  sw.Note(kSRemEvent);
+  sw.Commit();  // reported first; deletes the source if it emptied
+  if (dst == nullptr) dst = CreateSet(dw, member);
+  if (dst->Add(member, a.limits)) dw.Note(kSAddEvent);
   *moved = true;
   return OpStatus::kOk;
 }
@@ -182,7 +170,7 @@ OpStatus OpMove(const OpArgs& op, std::string_view src_key, std::string_view dst
 void CmdSAdd(CommandContext& ctx) {
   int64_t added;
   if (OpAdd(MakeOpArgs(ctx), ctx.arg(1), ctx.args.subspan(2), &added) != OpStatus::kOk) {
-    return ctx.reply.Error(kWrongTypeErr);
+    return ctx.reply.Error(errors::kWrongType);
   }
   ctx.reply.Integer(added);
 }
@@ -190,7 +178,7 @@ void CmdSAdd(CommandContext& ctx) {
 void CmdSRem(CommandContext& ctx) {
   int64_t removed;
   if (OpRem(MakeOpArgs(ctx), ctx.arg(1), ctx.args.subspan(2), &removed) != OpStatus::kOk) {
-    return ctx.reply.Error(kWrongTypeErr);
+    return ctx.reply.Error(errors::kWrongType);
   }
   ctx.reply.Integer(removed);
 }
@@ -198,7 +186,7 @@ void CmdSRem(CommandContext& ctx) {
 void CmdSMove(CommandContext& ctx) {
   bool moved;
   if (OpMove(MakeOpArgs(ctx), ctx.arg(1), ctx.arg(2), ctx.arg(3), &moved) != OpStatus::kOk) {
-    return ctx.reply.Error(kWrongTypeErr);
+    return ctx.reply.Error(errors::kWrongType);
   }
   ctx.reply.Integer(moved ? 1 : 0);
 }
@@ -206,14 +194,14 @@ void CmdSMove(CommandContext& ctx) {
 void CmdSIsMember(CommandContext& ctx) {
   bool wrong_type;
   const Set* s = FindSetRead(ctx, ctx.arg(1), &wrong_type);
-  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  if (wrong_type) return ctx.reply.Error(errors::kWrongType);
   ctx.reply.Integer(s != nullptr && s->Contains(ctx.arg(2)) ? 1 : 0);
 }
 
 void CmdSMIsMember(CommandContext& ctx) {
   bool wrong_type;
   const Set* s = FindSetRead(ctx, ctx.arg(1), &wrong_type);
-  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  if (wrong_type) return ctx.reply.Error(errors::kWrongType);
   ctx.reply.ArrayHeader(ctx.argc() - 2);
   for (size_t i = 2; i < ctx.argc(); ++i) {
     ctx.reply.Integer(s != nullptr && s->Contains(ctx.arg(i)) ? 1 : 0);
@@ -223,14 +211,14 @@ void CmdSMIsMember(CommandContext& ctx) {
 void CmdSCard(CommandContext& ctx) {
   bool wrong_type;
   const Set* s = FindSetRead(ctx, ctx.arg(1), &wrong_type);
-  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  if (wrong_type) return ctx.reply.Error(errors::kWrongType);
   ctx.reply.Integer(s != nullptr ? static_cast<int64_t>(s->Length()) : 0);
 }
 
 void CmdSMembers(CommandContext& ctx) {
   bool wrong_type;
   const Set* s = FindSetRead(ctx, ctx.arg(1), &wrong_type);
-  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  if (wrong_type) return ctx.reply.Error(errors::kWrongType);
   if (s == nullptr) return ctx.reply.SetHeader(0);
   ctx.reply.SetHeader(s->Length());
   s->ForEach([&ctx](std::string_view m) { ctx.reply.Bulk(m); });
@@ -246,12 +234,13 @@ void SPopWithCount(CommandContext& ctx) {
   // Redis getPositiveLongFromObjectOrReply: one message for every failure.
   int64_t count;
   if (!ParseInt64(ctx.arg(2), &count) || count < 0) {
-    return ctx.reply.Error("ERR value is out of range, must be positive");
+    return ctx.reply.Error(errors::kMustBePositive);
   }
-  const OpArgs op = MakeOpArgs(ctx);
+  const SetOpArgs a = MakeOpArgs(ctx);
+  KeyWrite w(a.op.db, ctx.arg(1), a.op.now_ms);
   bool wrong_type;
-  Set* s = FindSetWrite(op, ctx.arg(1), &wrong_type);
-  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  Set* s = FindSetWrite(w, &wrong_type);
+  if (wrong_type) return ctx.reply.Error(errors::kWrongType);
   if (s == nullptr || count == 0) return ctx.reply.SetHeader(0);
 
   const size_t size = s->Length();
@@ -261,15 +250,17 @@ void SPopWithCount(CommandContext& ctx) {
     // rebuild small tables the same way to reply in the same order.
     ctx.reply.SetHeader(size);
     auto bulk = [&ctx](std::string_view m) { ctx.reply.Bulk(m); };
-    if (!s->is_intset() && size <= op.limits.max_intset_entries) {
+    if (!s->is_intset() && size <= a.limits.max_intset_entries) {
       Set fresh;
-      s->ForEach([&](std::string_view m) { fresh.Add(m, op.limits); });
+      s->ForEach([&](std::string_view m) { fresh.Add(m, a.limits); });
       fresh.ForEach(bulk);
     } else {
       s->ForEach(bulk);
     }
-    op.db.Delete(ctx.arg(1), op.now_ms);
-    op.dirty += size;
+    // "spop" then "del"; Redis counts one change per member, the deletion's
+    // included.
+    w.Note(kSPopEvent, size - 1);
+    w.Delete();
     ctx.Propagate({"DEL", ctx.arg(1)});
     return;
   }
@@ -281,41 +272,39 @@ void SPopWithCount(CommandContext& ctx) {
     ctx.reply.Bulk(member);
     if (propagating) ctx.Propagate({"SREM", ctx.arg(1), member});
   }
-  op.db.Touch(ctx.arg(1));
-  op.dirty += static_cast<uint64_t>(count);
+  w.Note(kSPopEvent, static_cast<uint64_t>(count));
 }
 
 // SPOP key: propagated as SREM key member (the choice is random).
 void CmdSPop(CommandContext& ctx) {
   ctx.PropagateNothing();  // unless it pops (below)
   if (ctx.argc() == 3) return SPopWithCount(ctx);
-  if (ctx.argc() > 3) return ctx.reply.Error(kSyntaxErr);
-  const OpArgs op = MakeOpArgs(ctx);
+  if (ctx.argc() > 3) return ctx.reply.Error(errors::kSyntax);
+  KeyWrite w(ctx.db(), ctx.arg(1), ctx.now_ms);
   bool wrong_type;
-  Set* s = FindSetWrite(op, ctx.arg(1), &wrong_type);
-  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  Set* s = FindSetWrite(w, &wrong_type);
+  if (wrong_type) return ctx.reply.Error(errors::kWrongType);
   if (s == nullptr) return ctx.reply.Null();
   std::string member;
   s->PopRandom(ctx.server.rng(), &member);
-  AfterRemoval(op, ctx.arg(1), *s);
-  ++op.dirty;
+  w.Note(kSPopEvent);  // and "del" when the set emptied
   ctx.Propagate({"SREM", ctx.arg(1), member});
   ctx.reply.Bulk(member);
 }
 
 void CmdSRandMember(CommandContext& ctx) {
-  if (ctx.argc() > 3) return ctx.reply.Error(kSyntaxErr);
+  if (ctx.argc() > 3) return ctx.reply.Error(errors::kSyntax);
   if (ctx.argc() == 2) {
     bool wrong_type;
     Set* s = FindSetRead(ctx, ctx.arg(1), &wrong_type);
-    if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+    if (wrong_type) return ctx.reply.Error(errors::kWrongType);
     if (s == nullptr) return ctx.reply.Null();
     Set::MemberBuf buf;
     ctx.reply.Bulk(s->Random(ctx.server.rng(), &buf));
     return;
   }
   int64_t l;
-  if (!ParseInt64(ctx.arg(2), &l)) return ctx.reply.Error(kNotIntegerErr);
+  if (!ParseInt64(ctx.arg(2), &l)) return ctx.reply.Error(errors::kNotInteger);
   if (l == INT64_MIN) {
     return ctx.reply.Error(
         "ERR value is out of range, value must between -9223372036854775807 and "
@@ -323,7 +312,7 @@ void CmdSRandMember(CommandContext& ctx) {
   }
   bool wrong_type;
   Set* s = FindSetRead(ctx, ctx.arg(1), &wrong_type);
-  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  if (wrong_type) return ctx.reply.Error(errors::kWrongType);
   if (s == nullptr || l == 0) return ctx.reply.ArrayHeader(0);
 
   const bool distinct = l > 0;
@@ -356,7 +345,7 @@ void CmdSScan(CommandContext& ctx) {
   if (!ParseScanCursor(ctx.arg(2), &cursor)) return ctx.reply.Error("ERR invalid cursor");
   bool wrong_type;
   Set* s = FindSetRead(ctx, ctx.arg(1), &wrong_type);
-  if (wrong_type) return ctx.reply.Error(kWrongTypeErr);
+  if (wrong_type) return ctx.reply.Error(errors::kWrongType);
   if (s == nullptr) {
     ctx.reply.ArrayHeader(2);
     ctx.reply.Bulk("0");

@@ -4,11 +4,15 @@
 // notifications (one per modified key) and the dirty counter.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "server/commands/hash_ops.h"
 #include "server/core/server_state.h"
 #include "storage/db.h"
 #include "storage/hash.h"
@@ -179,6 +183,45 @@ TEST_F(HashFamilyTest, DirtyAndNotifications) {
   Cmd("HGETALL h");
   EXPECT_EQ(dirty(), 6u);
   EXPECT_EQ(touched(), 4);
+}
+
+// Every write's events (Redis's keyspace notification names, in order) and
+// number of changes (server.dirty), as redis-server 7.0 reports them
+// (notify-keyspace-events KEA, psubscribe __keyevent@*, INFO
+// rdb_changes_since_last_save).
+TEST_F(HashFamilyTest, WritesReportRedisEventNames) {
+  using V = std::vector<std::string>;
+  auto effects = [&](std::string_view line) {
+    const size_t from = observer_.events.size();
+    const uint64_t d0 = dirty();
+    Cmd(line);
+    return std::make_pair(V(observer_.events.begin() + from, observer_.events.end()), dirty() - d0);
+  };
+  auto is = [](V events, uint64_t changes) { return std::make_pair(events, changes); };
+  EXPECT_EQ(effects("hset h a 1 b 2"), is({"hset"}, 2));
+  EXPECT_EQ(effects("hset h a 1 b 2"), is({"hset"}, 2));  // updates count too
+  EXPECT_EQ(effects("hmset h c 3"), is({"hset"}, 1));
+  EXPECT_EQ(effects("hsetnx h a x"), is({}, 0));
+  EXPECT_EQ(effects("hsetnx h z 9"), is({"hset"}, 1));
+  EXPECT_EQ(effects("hsetnx newh f v"), is({"hset"}, 1));
+  EXPECT_EQ(effects("hdel h nope"), is({}, 0));
+  EXPECT_EQ(effects("hdel h a nope"), is({"hdel"}, 1));
+  EXPECT_EQ(effects("hdel h b c z"), is({"hdel", "del"}, 3));
+  EXPECT_EQ(effects("hdel missing a"), is({}, 0));
+  EXPECT_EQ(effects("hincrby n f 5"), is({"hincrby"}, 1));
+  EXPECT_EQ(effects("hincrbyfloat n g 1.5"), is({"hincrbyfloat"}, 1));
+  EXPECT_EQ(effects("hdel n f g"), is({"hdel", "del"}, 2));
+  // Errors write nothing (and leave no key behind).
+  EXPECT_EQ(effects("set s str"), is({"set"}, 1));
+  EXPECT_EQ(effects("hset s a b"), is({}, 0));
+  EXPECT_EQ(effects("hincrby h2 f x"), is({}, 0));
+  EXPECT_EQ(effects("hincrby n2 f 9223372036854775807"), is({"hincrby"}, 1));
+  EXPECT_EQ(effects("hincrby n2 f 1"), is({}, 0));  // overflow
+  EXPECT_EQ(effects("hset n3 f abc"), is({"hset"}, 1));
+  EXPECT_EQ(effects("hincrby n3 f 1"), is({}, 0));
+  EXPECT_EQ(effects("hincrbyfloat n3 f 1"), is({}, 0));
+  EXPECT_EQ(effects("hincrbyfloat n3 g abc"), is({}, 0));
+  EXPECT_EQ(Cmd("EXISTS h2"), Int(0));
 }
 
 TEST_F(HashFamilyTest, ExistsLenStrLen) {
@@ -363,16 +406,53 @@ TEST_F(HashFamilyTest, ScanHashtableVisitsEverything) {
   EXPECT_GT(calls, 10);
 }
 
-TEST_F(HashFamilyTest, StorageApiForOtherCommands) {
-  // GRAB.* reads and writes claims hashes through storage directly.
+// The ops other commands (GRAB.*) call: they report their writes like the
+// commands do.
+TEST_F(HashFamilyTest, OpsForOtherCommands) {
+  const OpArgs op{db(), ServerState::NowMs()};
+  const storage::HashLimits limits = HashLimitsOf(runner_.server().config());
   Cmd("HSET claims user:1 item:7");
-  auto* e = db().Find("claims", ServerState::NowMs());
-  ASSERT_NE(e, nullptr);
-  auto* h = e->value.As<storage::Hash>();
-  EXPECT_EQ(h->Get("user:1"), std::optional<std::string_view>("item:7"));
-  EXPECT_TRUE(h->SetIfAbsent("user:2", "item:8", storage::HashLimits{}));
-  db().Touch("claims");
-  EXPECT_EQ(Cmd("HGET claims user:2"), Bulk("item:8"));
+  std::optional<std::string_view> v;
+  ASSERT_EQ(OpHGet(op, "claims", "user:1", &v), OpStatus::kOk);
+  EXPECT_EQ(v, std::optional<std::string_view>("item:7"));
+  ASSERT_EQ(OpHGet(op, "claims", "nope", &v), OpStatus::kOk);
+  EXPECT_EQ(v, std::nullopt);
+  ASSERT_EQ(OpHGet(op, "missing", "user:1", &v), OpStatus::kOk);
+  EXPECT_EQ(v, std::nullopt);
+
+  const size_t e0 = observer_.events.size();
+  const uint64_t d0 = dirty();
+  bool created = false;
+  ASSERT_EQ(OpHSetField(op, "claims", "user:2", "item:8", limits, &created), OpStatus::kOk);
+  EXPECT_TRUE(created);
+  ASSERT_EQ(OpHSetField(op, "claims", "user:2", "item:9", limits, &created), OpStatus::kOk);
+  EXPECT_FALSE(created);
+  EXPECT_EQ(Cmd("HGET claims user:2"), Bulk("item:9"));
+  bool deleted = false;
+  ASSERT_EQ(OpHDelField(op, "claims", "user:1", &deleted), OpStatus::kOk);
+  EXPECT_TRUE(deleted);
+  ASSERT_EQ(OpHDelField(op, "claims", "user:1", &deleted), OpStatus::kOk);
+  EXPECT_FALSE(deleted);
+  ASSERT_EQ(OpHDelField(op, "claims", "user:2", &deleted), OpStatus::kOk);
+  EXPECT_TRUE(deleted);
+  EXPECT_EQ(Cmd("EXISTS claims"), Int(0));
+  ASSERT_EQ(OpHSetField(op, "fresh", "u", "i", limits), OpStatus::kOk);
+  EXPECT_EQ(Cmd("HGET fresh u"), Bulk("i"));
+  EXPECT_EQ(std::vector<std::string>(observer_.events.begin() + e0, observer_.events.end()),
+            std::vector<std::string>({"hset", "hset", "hdel", "hdel", "del", "hset"}));
+  EXPECT_EQ(dirty() - d0, 5u);  // the deletion of an emptied hash is no extra change
+
+  // Type errors change nothing.
+  Cmd("SET str x");
+  const size_t e1 = observer_.events.size();
+  EXPECT_EQ(OpHGet(op, "str", "f", &v), OpStatus::kWrongType);
+  EXPECT_EQ(OpHSetField(op, "str", "f", "v", limits), OpStatus::kWrongType);
+  EXPECT_EQ(OpHDelField(op, "str", "f"), OpStatus::kWrongType);
+  // A hash created for an op that then fails is gone again, unreported.
+  std::string result;
+  EXPECT_EQ(OpHIncrByFloat(op, "new", "f", HUGE_VALL, limits, &result), OpStatus::kIncrNan);
+  EXPECT_EQ(Cmd("EXISTS new"), Int(0));
+  EXPECT_EQ(observer_.events.size(), e1);
 }
 
 // A negative count is served in batches (stopping early for a client

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <ostream>
 #include <set>
 #include <string>
 #include <vector>
@@ -69,6 +70,20 @@ std::multiset<std::string> AsSet(const std::string& r) {
 
 // Forwards to the server and counts notifications.
 using testing::CountingObserver;
+
+// What one command reported: its events in order, its number of changes
+// (server.dirty) and how many writes (keys) it reported.
+struct Effects {
+  std::vector<std::string> events;
+  uint64_t changes;
+  int reports;
+  bool operator==(const Effects&) const = default;
+};
+void PrintTo(const Effects& e, std::ostream* os) {
+  *os << "{events:";
+  for (const auto& ev : e.events) *os << ' ' << ev;
+  *os << ", changes: " << e.changes << ", reports: " << e.reports << '}';
+}
 
 class SetFamilyTest : public ::testing::Test {
  protected:
@@ -235,6 +250,74 @@ TEST_F(SetFamilyTest, SPop) {
   std::string single = Cmd("SPOP big");
   EXPECT_EQ(single[0], '$');
   EXPECT_EQ(Cmd("SCARD big"), Int(699));
+}
+
+// Every write's events (Redis's keyspace notification names, in order),
+// number of changes (server.dirty) and reports (one per key written), as
+// redis-server 7.0 reports them (notify-keyspace-events KEA, psubscribe
+// __keyevent@*, INFO rdb_changes_since_last_save).
+TEST_F(SetFamilyTest, WritesReportRedisEventNames) {
+  using V = std::vector<std::string>;
+  auto effects = [&](std::string_view line) {
+    const size_t from = observer_.events.size();
+    const uint64_t d0 = dirty();
+    const int t0 = touched();
+    Cmd(line);
+    return Effects{V(observer_.events.begin() + from, observer_.events.end()), dirty() - d0,
+                   touched() - t0};
+  };
+  auto is = [](V events, uint64_t changes, int reports) { return Effects{events, changes, reports}; };
+  EXPECT_EQ(effects("sadd s 1 2 3"), is({"sadd"}, 3, 1));
+  EXPECT_EQ(effects("sadd s 3"), is({}, 0, 0));
+  EXPECT_EQ(effects("sadd s 3 4"), is({"sadd"}, 1, 1));
+  EXPECT_EQ(effects("srem s 9"), is({}, 0, 0));
+  EXPECT_EQ(effects("srem s 1 9"), is({"srem"}, 1, 1));
+  EXPECT_EQ(effects("srem s 2 3 4"), is({"srem", "del"}, 3, 1));
+  EXPECT_EQ(effects("srem missing 1"), is({}, 0, 0));
+
+  Cmd("sadd a 1 2");
+  Cmd("sadd b x");
+  EXPECT_EQ(effects("smove a b 1"), is({"srem", "sadd"}, 2, 2));
+  EXPECT_EQ(effects("smove a b 9"), is({}, 0, 0));
+  EXPECT_EQ(effects("smove a a 2"), is({}, 0, 0));
+  EXPECT_EQ(effects("smove a c 2"), is({"srem", "del", "sadd"}, 2, 2));
+  EXPECT_EQ(effects("smove nosuch c x"), is({}, 0, 0));
+  Cmd("sadd m1 x y");
+  Cmd("sadd m2 x");
+  EXPECT_EQ(effects("smove m1 m2 x"), is({"srem"}, 1, 1));  // already there
+  Cmd("set str v");
+  EXPECT_EQ(effects("smove m2 str x"), is({}, 0, 0));
+  EXPECT_EQ(effects("smove str m2 x"), is({}, 0, 0));
+
+  Cmd("sadd p 1 2 3 4 5");
+  EXPECT_EQ(effects("spop p"), is({"spop"}, 1, 1));
+  EXPECT_EQ(effects("spop p 2"), is({"spop"}, 2, 1));
+  EXPECT_EQ(effects("spop p 0"), is({}, 0, 0));
+  EXPECT_EQ(effects("spop p 10"), is({"spop", "del"}, 2, 1));
+  EXPECT_EQ(effects("spop p"), is({}, 0, 0));
+  EXPECT_EQ(effects("spop p 3"), is({}, 0, 0));
+  Cmd("sadd q 1");
+  EXPECT_EQ(effects("spop q"), is({"spop", "del"}, 1, 1));
+
+  Cmd("sadd x1 1 2 3");
+  Cmd("sadd x2 2 3 4");
+  Cmd("sadd x3 7 8");
+  EXPECT_EQ(effects("sinterstore d x1 x2"), is({"sinterstore"}, 1, 1));
+  EXPECT_EQ(effects("sinterstore d x1 x2"), is({"sinterstore"}, 1, 1));
+  EXPECT_EQ(effects("sinterstore d x1 nosuch"), is({"del"}, 1, 1));
+  EXPECT_EQ(effects("sinterstore d x1 nosuch"), is({}, 0, 0));
+  EXPECT_EQ(effects("sinterstore d x1 x3"), is({}, 0, 0));
+  EXPECT_EQ(effects("sunionstore d x1 x2"), is({"sunionstore"}, 1, 1));
+  EXPECT_EQ(effects("sinterstore d x1 x3"), is({"del"}, 1, 1));
+  EXPECT_EQ(effects("sunionstore d nosuch nosuch2"), is({}, 0, 0));
+  EXPECT_EQ(effects("sdiffstore d x1 x2"), is({"sdiffstore"}, 1, 1));
+  EXPECT_EQ(effects("sdiffstore d x1 x1"), is({"del"}, 1, 1));
+  EXPECT_EQ(effects("sdiffstore d nosuch x1"), is({}, 0, 0));
+  EXPECT_EQ(effects("sinterstore str x1 x2"), is({"sinterstore"}, 1, 1));
+  EXPECT_EQ(effects("sunionstore x1 x1 x2"), is({"sunionstore"}, 1, 1));
+  Cmd("set str2 v");
+  EXPECT_EQ(effects("sinterstore x2 x1 str2"), is({}, 0, 0));  // WRONGTYPE
+  EXPECT_EQ(effects("sunionstore x2 x1 str2"), is({}, 0, 0));
 }
 
 TEST_F(SetFamilyTest, SRandMember) {
