@@ -142,6 +142,16 @@ void CmdRPop(CommandContext& ctx) { PopGeneric(ctx, false); }
 
 }  // namespace
 
+OpStatus OpPopOne(const OpArgs& op, std::string_view key, bool front, std::string* item) {
+  KeyWrite w(op.db, key, op.now_ms);
+  OpStatus st;
+  List* l = FindList(w, &st);
+  if (l == nullptr) return st;
+  front ? l->PopFront(item) : l->PopBack(item);
+  w.Note(PopEvent(front));
+  return OpStatus::kOk;
+}
+
 OpStatus OpMove(const OpArgs& op, std::string_view src, std::string_view dst, bool from_front,
                 bool to_front, std::string* moved) {
   KeyWrite sw(op.db, src, op.now_ms);

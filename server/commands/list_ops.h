@@ -23,6 +23,11 @@ inline constexpr storage::KeyEvent kRPopEvent{"rpop", storage::EventClass::kList
 OpStatus OpPush(const OpArgs& op, std::string_view key, bool front, bool only_existing,
                 Args elements, size_t* len);
 
+// LPOP/RPOP key (no count): *item receives the element; kKeyNotFound when
+// the key is missing, kWrongType when it is not a list. An emptied list is
+// deleted.
+OpStatus OpPopOne(const OpArgs& op, std::string_view key, bool front, std::string* item);
+
 // LMOVE: moves one element from an end of src to an end of dst (created
 // when missing); *moved receives it. src == dst rotates the list. Nothing
 // changes unless both keys are usable: kKeyNotFound (no source),

@@ -27,6 +27,35 @@ TEST(GrabPopTest, IssuesHeadOnceAndReplaysForTheSameUser) {
   EXPECT_EQ(GrabStatsOf(r.server()).replayed, 1u);
 }
 
+// GRAB.* writes through the families' own operations: each key reports the
+// event its plain command would (LPOP, HSET, RPUSH, HDEL, LPUSH, DECRBY,
+// INCRBY), with one change each, and a retry or a sold-out call reports none.
+TEST(GrabPopTest, WritesReportTheirPlainCommandsEvents) {
+  CommandRunner r;
+  testing::CountingObserver obs(&r.server());
+  r.server().db(0).set_observer(&obs);
+  auto events = [&](std::string_view line) {
+    size_t from = obs.events.size();
+    uint64_t d0 = r.server().dirty;
+    r.Cmd(line);
+    std::vector<std::string> ev(obs.events.begin() + from, obs.events.end());
+    ev.push_back(std::to_string(r.server().dirty - d0));  // the change count last
+    return ev;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(events("RPUSH stock c1 c2"), V({"rpush", "2"}));
+  EXPECT_EQ(events("GRAB.POP stock claims u1 OUTBOX ob"), V({"lpop", "hset", "rpush", "3"}));
+  EXPECT_EQ(events("GRAB.POP stock claims u1 OUTBOX ob"), V({"0"}));  // a retry
+  EXPECT_EQ(events("GRAB.POP stock claims u2"), V({"lpop", "del", "hset", "2"}));
+  EXPECT_EQ(events("GRAB.POP stock claims u3"), V({"0"}));  // sold out
+  EXPECT_EQ(events("GRAB.UNDO stock claims u2"), V({"hdel", "lpush", "2"}));
+  EXPECT_EQ(events("SET n 5"), V({"set", "1"}));
+  EXPECT_EQ(events("GRAB.TAKE n taken u1 COUNT 2"), V({"incrby", "hset", "2"}));
+  EXPECT_EQ(events("GRAB.UNTAKE n taken u1"), V({"hdel", "del", "incrby", "2"}));
+  EXPECT_EQ(events("GRAB.SPLIT env 100 4"), V({"rpush", "4"}));
+  r.server().db(0).set_observer(&r.server());
+}
+
 TEST(GrabPopTest, SoldOutIsNilAndEmptyStockKeyIsDeleted) {
   CommandRunner r;
   r.Cmd("RPUSH stock only");
