@@ -212,6 +212,7 @@ std::vector<ConfigTable::Row> ConfigTable::OwnRows(Config* c) {
       {"list-max-listpack-size", "list-max-ziplist-size", Kind::kInt, true,
        &c->list_max_listpack_size, INT_MIN, INT_MAX},
       {"list-compress-depth", "", Kind::kInt, true, &c->list_compress_depth, 0, INT_MAX},
+      {"tracking-table-max-keys", "", Kind::kInt, true, &c->tracking_table_max_keys, 0, LLONG_MAX},
   };
 }
 

@@ -121,6 +121,7 @@ struct Config {
   int64_t list_max_listpack_size = -2;
   int64_t list_compress_depth = 0;
   int64_t latency_tracking = 1;
+  int64_t tracking_table_max_keys = 1000000;  // client-side caching's key table
   // Directives accepted without effect (config_directives.cc) that were set,
   // by name, as CONFIG GET prints them.
   std::map<std::string, std::string> passive;

@@ -21,6 +21,7 @@
 #include "server/core/propagate.h"
 #include "server/core/pubsub_registry.h"
 #include "server/core/subsystems.h"
+#include "server/core/tracking.h"
 #include "server/core/watch_registry.h"
 #include "storage/db.h"
 
@@ -72,6 +73,8 @@ class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink
   WatchRegistry& watches() { return watches_; }
   PubSubRegistry& pubsub() { return pubsub_; }
   BlockingManager& blocking() { return blocking_; }
+  // Client-side caching (CLIENT TRACKING).
+  Tracking& tracking() { return tracking_; }
   // The script engine (server/scripting/ installs it; see server/app.h).
   ScriptRuntime& scripts() { return *scripts_; }
   void set_scripts(std::unique_ptr<ScriptRuntime> engine) { scripts_ = std::move(engine); }
@@ -185,6 +188,7 @@ class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink
   WatchRegistry watches_;
   PubSubRegistry pubsub_{this};
   BlockingManager blocking_{this};
+  Tracking tracking_{this};
   std::unique_ptr<ScriptRuntime> scripts_;
   Propagator propagator_;
   uint64_t keyspace_writes_ = 0;
