@@ -85,11 +85,10 @@ void FreeReplaced(ServerState& server, Value v, bool lazy) {
 }
 
 // Redis dbSyncDelete / dbAsyncDelete. Returns whether a live key was deleted
-// (reported by the Db as `event`, one change).
-bool DeleteKey(ServerState& server, Db& db, std::string_view key, int64_t now_ms, bool lazy,
-               KeyEvent event = storage::events::kDel) {
-  if (!lazy) return db.Delete(key, now_ms, event);
-  Db::Entry* e = db.Unlink(key, now_ms, event);
+// (reported by the Db as "del", one change).
+bool DeleteKey(ServerState& server, Db& db, std::string_view key, int64_t now_ms, bool lazy) {
+  if (!lazy) return db.Delete(key, now_ms);
+  Db::Entry* e = db.Unlink(key, now_ms);
   if (e == nullptr) return false;
   FreeDetached(server, e);
   return true;
