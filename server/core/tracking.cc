@@ -37,7 +37,7 @@ std::string Tracking::Enable(Client& c, uint64_t redirect, uint8_t options,
     return "ERR OPTIN and OPTOUT are not compatible with BCAST";
   }
   if ((options & Client::kTrackingOptin) && (options & Client::kTrackingOptout)) {
-    return "ERR You can't use both OPTIN and OPTOUT";
+    return "ERR You can't specify both OPTIN mode and OPTOUT mode";
   }
   if (((options & Client::kTrackingOptin) && (c.tracking & Client::kTrackingOptout)) ||
       ((options & Client::kTrackingOptout) && (c.tracking & Client::kTrackingOptin))) {

@@ -85,6 +85,7 @@ TEST_F(TrackingTest, BroadcastCollectsPerPrefixInByteOrder) {
   Resp3(a);
   r.Cmd("CLIENT TRACKING on bcast prefix b prefix a");
   EXPECT_EQ(t().total_prefixes(), 2u);
+  a.out().clear();
   r.CmdOn(b, "MSET bz 1 ba 2 aa 3 zz 4");
   r.CmdOn(b, "SET ab 1");
   EXPECT_EQ(a.out(), "");  // not before the loop iteration ends
