@@ -30,11 +30,11 @@ Db::Entry* Db::Find(std::string_view key, int64_t now_ms) {
   return e;
 }
 
-Db::Entry* Db::FindRead(std::string_view key, int64_t now_ms) {
+Db::Entry* Db::FindRead(std::string_view key, int64_t now_ms, bool report_miss) {
   Entry* e = Find(key, now_ms);
   if (e == nullptr) {
     ++misses_;
-    if (report_misses_ && observer_ != nullptr) observer_->OnKeyMiss(index_, key);
+    if (report_misses_ && report_miss && observer_ != nullptr) observer_->OnKeyMiss(index_, key);
   } else {
     ++hits_;
   }

@@ -111,8 +111,10 @@ class Db {
   // The live entry for `key`, or nullptr. A key whose TTL has passed is
   // deleted here (lazy expiry) and reported as missing.
   Entry* Find(std::string_view key, int64_t now_ms);
-  // Like Find, but counts a keyspace hit or miss (read commands).
-  Entry* FindRead(std::string_view key, int64_t now_ms);
+  // Like Find, but counts a keyspace hit or miss (read commands) and tells
+  // the observer of a miss (keymiss) unless !report_miss (OBJECT, as
+  // Redis's LOOKUP_NONOTIFY).
+  Entry* FindRead(std::string_view key, int64_t now_ms, bool report_miss = true);
   // Finds the live entry or inserts a new one holding an empty string.
   // Returns {entry, inserted}. Does NOT report: KeyWrite uses it and reports.
   std::pair<Entry*, bool> FindOrInsert(std::string_view key, int64_t now_ms);

@@ -559,10 +559,10 @@ void CmdPersist(CommandContext& ctx) {
 
 // --- OBJECT ---
 
-// Redis objectCommandLookup: a read lookup (counts hits/misses); a missing
-// key replies null.
+// Redis objectCommandLookup: a read lookup (counts hits/misses) that sends
+// no keymiss event; a missing key replies null.
 const Db::Entry* ObjectLookupOrReply(CommandContext& ctx) {
-  const Db::Entry* e = ctx.db().FindRead(ctx.arg(2), ctx.now_ms);
+  const Db::Entry* e = ctx.db().FindRead(ctx.arg(2), ctx.now_ms, /*report_miss=*/false);
   if (e == nullptr) ctx.reply.Null();
   return e;
 }
