@@ -150,7 +150,7 @@ bool KeyWrite::Delete() {
   // erase; nothing more is reported for this write.
   Note(events::kDel);
   committed_ = true;
-  db_.Report(key_, events_, num_events_, changes_, created_);
+  db_.Report(key_, events_, num_events_, changes_, created_ && !created_reported_);
   db_.EraseQuiet(key_);
   e_ = nullptr;
   return true;
@@ -171,7 +171,7 @@ void KeyWrite::Commit() {
     return;
   }
   if (emptied) Note(events::kDel, 0);
-  if (num_events_ > 0 || changes_ > 0) db_.Report(key_, events_, num_events_, changes_, created_);
+  if (num_events_ > 0 || changes_ > 0) db_.Report(key_, events_, num_events_, changes_, created_ && !created_reported_);
   if (emptied) db_.EraseQuiet(key_);
 }
 

@@ -265,6 +265,14 @@ class KeyWrite {
   // Adds changes without an event of their own.
   void AddChanges(uint64_t n) { changes_ += n; }
 
+  // Reports the key's creation ("new") now, in a report of its own, instead
+  // of first among this write's events: Redis adds a RENAME/COPY/MOVE
+  // target (deleting one that existed) before the other key's events.
+  void ReportCreatedNow() {
+    db_.Report(key_, nullptr, 0, 0, /*created=*/true);
+    created_reported_ = true;
+  }
+
   // Removes an emptied container and reports; later calls do nothing.
   void Commit();
 
@@ -275,6 +283,7 @@ class KeyWrite {
   int64_t now_ms_;
   Entry* e_;
   bool created_ = false;
+  bool created_reported_ = false;
   bool committed_ = false;
   uint8_t num_events_ = 0;
   uint64_t changes_ = 0;

@@ -182,6 +182,7 @@ void PushOutbox(CommandContext& ctx, const GrabArgs& a, const std::string& entry
 // spans several types) on its first key, after the events of its effects
 // (lpop, hset, rpush ... as the write path reported them).
 void NotifyGrab(CommandContext& ctx, const char* event, std::string_view key) {
+  if (ctx.server.config().notify_keyspace_flags == 0) return;  // off: one branch
   NotifyKeyspaceEvent(ctx.server, kNotifyGeneric, event, key, ctx.client.db_index());
 }
 
