@@ -30,10 +30,11 @@ Db::Entry* Db::Find(std::string_view key, int64_t now_ms) {
   return e;
 }
 
-Db::Entry* Db::FindRead(std::string_view key, int64_t now_ms) {
+Db::Entry* Db::FindRead(std::string_view key, int64_t now_ms, bool report_miss) {
   Entry* e = Find(key, now_ms);
   if (e == nullptr) {
     ++misses_;
+    if (report_misses_ && report_miss && observer_ != nullptr) observer_->OnKeyMiss(index_, key);
   } else {
     ++hits_;
   }
@@ -47,8 +48,9 @@ std::pair<Db::Entry*, bool> Db::FindOrInsert(std::string_view key, int64_t now_m
   return {e, true};
 }
 
-Db::Entry* Db::SetQuiet(std::string_view key, Value value, int64_t now_ms) {
+Db::Entry* Db::SetQuiet(std::string_view key, Value value, int64_t now_ms, bool* was_inserted) {
   auto [e, inserted] = FindOrInsert(key, now_ms);
+  if (was_inserted != nullptr) *was_inserted = inserted;
   e->value = std::move(value);
   if (!inserted && (e->flags & kHasExpire)) {
     expires_.Erase(key);
@@ -58,8 +60,9 @@ Db::Entry* Db::SetQuiet(std::string_view key, Value value, int64_t now_ms) {
 }
 
 Db::Entry* Db::Set(std::string_view key, Value value, int64_t now_ms, KeyEvent event) {
-  Entry* e = SetQuiet(key, std::move(value), now_ms);
-  Report(key, event);
+  bool inserted;
+  Entry* e = SetQuiet(key, std::move(value), now_ms, &inserted);
+  Report(key, &event, 1, 1, inserted);
   return e;
 }
 
@@ -147,7 +150,7 @@ bool KeyWrite::Delete() {
   // erase; nothing more is reported for this write.
   Note(events::kDel);
   committed_ = true;
-  db_.Report(key_, events_, num_events_, changes_);
+  db_.Report(key_, events_, num_events_, changes_, created_ && !created_reported_);
   db_.EraseQuiet(key_);
   e_ = nullptr;
   return true;
@@ -168,7 +171,7 @@ void KeyWrite::Commit() {
     return;
   }
   if (emptied) Note(events::kDel, 0);
-  if (num_events_ > 0 || changes_ > 0) db_.Report(key_, events_, num_events_, changes_);
+  if (num_events_ > 0 || changes_ > 0) db_.Report(key_, events_, num_events_, changes_, created_ && !created_reported_);
   if (emptied) db_.EraseQuiet(key_);
 }
 

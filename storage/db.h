@@ -65,6 +65,8 @@ struct KeyWriteReport {
   const KeyEvent* events;  // in the order they happened
   size_t num_events;
   uint64_t changes;  // Redis's server.dirty increment
+  // The write created the key (Redis's "new" event, which comes first).
+  bool created = false;
   bool expired() const { return num_events == 1 && events[0].cls == EventClass::kExpired; }
 };
 
@@ -80,6 +82,9 @@ class KeyspaceObserver {
   // A key expired (lazily or actively); called before its OnKeyWritten
   // (whose one event is events::kExpired).
   virtual void OnKeyExpired(int db_index, std::string_view key) {}
+  // A read command did not find `key` (Redis's keymiss event); only called
+  // while the observer asked for it (set_report_misses).
+  virtual void OnKeyMiss(int db_index, std::string_view key) {}
 };
 
 class KeyWrite;
@@ -97,6 +102,8 @@ class Db {
   int index() const { return index_; }
   void set_index(int index) { index_ = index; }
   void set_observer(KeyspaceObserver* o) { observer_ = o; }
+  // Whether FindRead tells the observer of each miss (OnKeyMiss).
+  void set_report_misses(bool on) { report_misses_ = on; }
 
   size_t size() const { return keys_.size(); }
   size_t expires_size() const { return expires_.size(); }
@@ -104,8 +111,10 @@ class Db {
   // The live entry for `key`, or nullptr. A key whose TTL has passed is
   // deleted here (lazy expiry) and reported as missing.
   Entry* Find(std::string_view key, int64_t now_ms);
-  // Like Find, but counts a keyspace hit or miss (read commands).
-  Entry* FindRead(std::string_view key, int64_t now_ms);
+  // Like Find, but counts a keyspace hit or miss (read commands) and tells
+  // the observer of a miss (keymiss) unless !report_miss (OBJECT, as
+  // Redis's LOOKUP_NONOTIFY).
+  Entry* FindRead(std::string_view key, int64_t now_ms, bool report_miss = true);
 
   // SET semantics: replaces the value, clears any TTL, reports `event` as
   // one change.
@@ -126,8 +135,9 @@ class Db {
   bool Persist(Entry* e);
 
   // Reports a write of `key` (see KeyWrite, which is how commands report).
-  void Report(std::string_view key, const KeyEvent* events, size_t n, uint64_t changes) {
-    if (observer_ != nullptr) observer_->OnKeyWritten({index_, key, events, n, changes});
+  void Report(std::string_view key, const KeyEvent* events, size_t n, uint64_t changes,
+              bool created = false) {
+    if (observer_ != nullptr) observer_->OnKeyWritten({index_, key, events, n, changes, created});
   }
   void Report(std::string_view key, KeyEvent event, uint64_t changes = 1) {
     Report(key, &event, 1, changes);
@@ -181,7 +191,7 @@ class Db {
   // Returns {entry, inserted}. Does not report.
   std::pair<Entry*, bool> FindOrInsert(std::string_view key, int64_t now_ms);
   // The mutations without their report (KeyWrite reports once at its end).
-  Entry* SetQuiet(std::string_view key, Value value, int64_t now_ms);
+  Entry* SetQuiet(std::string_view key, Value value, int64_t now_ms, bool* inserted = nullptr);
   void SetExpireQuiet(Entry* e, int64_t when_ms);
   bool PersistQuiet(Entry* e);
   void EraseQuiet(std::string_view key);
@@ -196,6 +206,7 @@ class Db {
   uint64_t hits_ = 0, misses_ = 0, expired_ = 0;
   int64_t avg_ttl_ = 0;
   bool expiry_paused_ = false;
+  bool report_misses_ = false;
 };
 
 // A write to one key: the one way a command changes a value in place.
@@ -243,6 +254,14 @@ class KeyWrite {
   // Adds changes without an event of their own.
   void AddChanges(uint64_t n) { changes_ += n; }
 
+  // Reports the key's creation ("new") now, in a report of its own, instead
+  // of first among this write's events: Redis adds a RENAME/COPY/MOVE
+  // target (deleting one that existed) before the other key's events.
+  void ReportCreatedNow() {
+    db_.Report(key_, nullptr, 0, 0, /*created=*/true);
+    created_reported_ = true;
+  }
+
   // Removes an emptied container and reports; later calls do nothing.
   void Commit();
 
@@ -253,6 +272,7 @@ class KeyWrite {
   int64_t now_ms_;
   Entry* e_;
   bool created_ = false;
+  bool created_reported_ = false;
   bool committed_ = false;
   uint8_t num_events_ = 0;
   uint64_t changes_ = 0;

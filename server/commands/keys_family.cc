@@ -301,6 +301,8 @@ OpStatus OpRename(ServerState& server, const OpArgs& op, std::string_view src,
   if (to && nx) return OpStatus::kSkipped;
   Value replaced;
   if (to) replaced = std::move(to.value());
+  // Redis deletes an existing dst and adds it again: "new" comes first.
+  to.ReportCreatedNow();
   // Entry pointers survive inserts and erasures of other keys, so `to`
   // stays valid while src is detached; the move never touches a freed entry.
   Db::Entry* old = db.Unlink(src, op.now_ms, kRenameFrom);
@@ -338,6 +340,7 @@ bool OpCopy(ServerState& server, Db& src_db, std::string_view src, Db& dst_db,
   if (to && !replace) return false;
   Value replaced;
   if (to) replaced = std::move(to.value());
+  to.ReportCreatedNow();  // Redis deletes a replaced dst and adds it again: "new"
   to.Replace(e->value.Clone());
   if (expire != -1) to.SetExpire(expire);
   to.Note(kCopyTo);
@@ -386,6 +389,7 @@ bool OpMove(Db& src_db, Db& dst_db, std::string_view key, int64_t now_ms) {
   const int64_t expire = src_db.GetExpire(e);
   KeyWrite to(dst_db, key, now_ms);
   if (to) return false;
+  to.ReportCreatedNow();  // "new" in dst_db before "move_from", as Redis adds first
   Db::Entry* old = src_db.Unlink(key, now_ms, kMoveFrom);
   to.Create(std::move(old->value));
   if (expire != -1) to.SetExpire(expire);
@@ -567,10 +571,10 @@ void CmdPersist(CommandContext& ctx) {
 
 // --- OBJECT ---
 
-// Redis objectCommandLookup: a read lookup (counts hits/misses); a missing
-// key replies null.
+// Redis objectCommandLookup: a read lookup (counts hits/misses) that sends
+// no keymiss event; a missing key replies null.
 const Db::Entry* ObjectLookupOrReply(CommandContext& ctx) {
-  const Db::Entry* e = ctx.db().FindRead(ctx.arg(2), ctx.now_ms);
+  const Db::Entry* e = ctx.db().FindRead(ctx.arg(2), ctx.now_ms, /*report_miss=*/false);
   if (e == nullptr) ctx.reply.Null();
   return e;
 }

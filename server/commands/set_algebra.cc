@@ -62,14 +62,15 @@ SetLimits LimitsOf(CommandContext& ctx) {
   return SetLimits{static_cast<size_t>(max)};
 }
 
-// Looks up every key (a write lookup for the STORE forms, like Redis's
-// lookupKeyWrite; else a read lookup that counts hits and misses). A missing
-// key gives nullptr. Returns false on the first key of another type.
-bool LookupSets(CommandContext& ctx, Args keys, bool for_write, std::vector<Set*>* sets) {
+// Looks up every key with a read lookup that counts hits and misses and
+// reports keymiss, the STORE forms too (redis-server 7.0 does, for their
+// sources). A missing key gives nullptr. Returns false on the first key of
+// another type.
+bool LookupSets(CommandContext& ctx, Args keys, std::vector<Set*>* sets) {
   sets->clear();
   sets->reserve(keys.size());
   for (std::string_view key : keys) {
-    Db::Entry* e = for_write ? ctx.db().Find(key, ctx.now_ms) : ctx.db().FindRead(key, ctx.now_ms);
+    Db::Entry* e = ctx.db().FindRead(key, ctx.now_ms);
     if (e == nullptr) {
       sets->push_back(nullptr);
       continue;
@@ -110,7 +111,7 @@ enum class InterMode { kReply, kCard, kStore };
 void Intersect(CommandContext& ctx, Args keys, InterMode mode, std::string_view dst,
                uint64_t limit) {
   std::vector<Set*> sets;
-  if (!LookupSets(ctx, keys, mode == InterMode::kStore, &sets)) {
+  if (!LookupSets(ctx, keys, &sets)) {
     return ctx.reply.Error(errors::kWrongType);
   }
   // Intersection with an empty set is empty.
@@ -261,7 +262,7 @@ std::unique_ptr<Set> DiffOf(std::vector<Set*> sets, const SetLimits& limits) {
 
 void UnionDiff(CommandContext& ctx, Args keys, SetOp op, std::string_view dst, bool store) {
   std::vector<Set*> sets;
-  if (!LookupSets(ctx, keys, store, &sets)) return ctx.reply.Error(errors::kWrongType);
+  if (!LookupSets(ctx, keys, &sets)) return ctx.reply.Error(errors::kWrongType);
   const SetLimits limits = LimitsOf(ctx);
   std::unique_ptr<Set> result =
       op == SetOp::kUnion ? UnionOf(sets, limits) : DiffOf(std::move(sets), limits);

@@ -12,6 +12,7 @@
 
 #include "server/core/config_directives.h"
 #include "server/core/log.h"
+#include "server/core/notify.h"
 #include "server/core/util.h"
 
 namespace grabkv::server {
@@ -191,6 +192,7 @@ std::vector<ConfigTable::Row> ConfigTable::OwnRows(Config* c) {
       {"lazyfree-lazy-expire", "", Kind::kBool, true, &c->lazyfree_lazy_expire},
       {"lazyfree-lazy-server-del", "", Kind::kBool, true, &c->lazyfree_lazy_server_del},
       {"activerehashing", "", Kind::kBool, true, &c->activerehashing},
+      {"notify-keyspace-events", "", Kind::kKeyspaceEvents, true, &c->notify_keyspace_events},
       {"busy-reply-threshold", "lua-time-limit", Kind::kInt, true, &c->busy_reply_threshold, 0,
        LONG_MAX},
       {"slow-command-log-threshold", "", Kind::kInt, true, &c->slow_command_log_threshold, 0,
@@ -327,6 +329,7 @@ std::string ConfigTable::RenderRow(const Row& r, const Config& cfg) {
     case Kind::kPercentiles:
     case Kind::kOomValues:
     case Kind::kReplicaof:
+    case Kind::kKeyspaceEvents:
       return *static_cast<std::string*>(r.field);
     case Kind::kSpecial:
       return "normal " + RenderLimit(cfg.obuf_normal) + " slave " +
@@ -408,6 +411,13 @@ std::string ConfigTable::ApplyValue(const Row& r, std::string_view value) {
       return ApplyPercentiles(value, static_cast<std::string*>(r.field));
     case Kind::kOomValues:
       return ApplyOomValues(value, static_cast<std::string*>(r.field));
+    case Kind::kKeyspaceEvents: {
+      const int flags = ParseKeyspaceEvents(value);
+      if (flags == -1) return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+      cfg_->notify_keyspace_flags = flags;
+      *static_cast<std::string*>(r.field) = KeyspaceEventsToString(flags);
+      return "";
+    }
     case Kind::kReplicaof: {
       std::vector<std::string> parts;
       if (!SplitArgs(value, &parts) || parts.size() != 2) return "wrong number of arguments";
@@ -674,6 +684,7 @@ void ConfigTable::RewriteLines(const Row& r,
       if (!value.empty() && value.back() != '%') value = FormatMemory(std::stoll(value));
       break;
     case Kind::kString:
+    case Kind::kKeyspaceEvents:
       // bind lists addresses; every other string is one quoted value.
       if (n != "bind") value = Quoted(value);
       break;

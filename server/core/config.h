@@ -102,6 +102,10 @@ struct Config {
   bool lazyfree_lazy_expire = false;
   bool lazyfree_lazy_server_del = false;
   bool activerehashing = true;
+  // notify-keyspace-events as Redis prints it, and its NOTIFY_* bits
+  // (server/core/notify.h); 0 = no keyspace notifications.
+  std::string notify_keyspace_events;
+  int notify_keyspace_flags = 0;
   int64_t busy_reply_threshold = 5000;
   // grabkv's own: a command running longer than this many milliseconds is
   // logged (warning) with its name and client; 0 turns it off.

@@ -69,7 +69,6 @@ const std::vector<DirectiveSpec>& PassiveDirectives() {
     {"maxmemory-samples", "", Kind::kInt, true, "5", 1, 2147483647, "", nullptr},
     {"min-replicas-max-lag", "min-slaves-max-lag", Kind::kInt, true, "10", 0, 2147483647, "", nullptr},
     {"min-replicas-to-write", "min-slaves-to-write", Kind::kInt, true, "0", 0, 2147483647, "", nullptr},
-    {"notify-keyspace-events", "", Kind::kString, true, "", 0, 0, "", "keyspace notifications are not supported by grabkv yet"},
     {"oom-score-adj", "", Kind::kEnum, true, "no", 0, 0, "no, yes, relative, absolute", nullptr},
     {"oom-score-adj-values", "", Kind::kOomValues, true, "0 200 800", 0, 0, "", nullptr},
     {"proc-title-template", "", Kind::kString, true, "{title} {listen-addr} {server-mode}", 0, 0, "", nullptr},

@@ -20,6 +20,7 @@ enum class ConfigKind {
   kPercentiles,   // latency-tracking-info-percentiles: doubles in [0, 100]
   kOomValues,     // oom-score-adj-values: three ints in [-2000, 2000]
   kReplicaof,     // replicaof/slaveof: "<host> <port>" or "no one"
+  kKeyspaceEvents,  // notify-keyspace-events: class letters, printed canonically
 };
 
 struct DirectiveSpec {

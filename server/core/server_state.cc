@@ -1,5 +1,7 @@
 #include "server/core/server_state.h"
 
+#include "server/core/notify.h"
+
 #include <time.h>
 #include <unistd.h>
 
@@ -48,6 +50,22 @@ ServerState::ServerState(Config config)
     if (chdir(config_.dir.c_str()) != 0) return std::string(std::strerror(errno));
     return std::string();
   });
+  // Read misses cost a call only while keymiss events are asked for.
+  ApplyNotifyKeyspaceEvents();
+  config_table_.SetHook("notify-keyspace-events", [this] {
+    ApplyNotifyKeyspaceEvents();
+    return std::string();
+  });
+}
+
+void ServerState::ApplyNotifyKeyspaceEvents() {
+  const int flags = config_.notify_keyspace_flags;
+  const bool misses = (flags & kNotifyKeyMiss) && (flags & (kNotifyKeyspace | kNotifyKeyevent));
+  for (storage::Db& db : dbs_) db.set_report_misses(misses);
+}
+
+void ServerState::OnKeyMiss(int db_index, std::string_view key) {
+  NotifyKeyspaceEvent(*this, kNotifyKeyMiss, "keymiss", key, db_index);
 }
 
 void ServerState::last_save_time_s_init() { last_save_time_s = start_time_ms_ / 1000; }
@@ -82,6 +100,8 @@ void ServerState::OnKeyWritten(const storage::KeyWriteReport& report) {
   blocking_.SignalKeyReady(db_index, key);
   // Client-side caching: one branch when nothing is tracked.
   if (tracking_.watching()) tracking_.InvalidateKey(key);
+  // Keyspace notifications: one branch while notify-keyspace-events is "".
+  if (config_.notify_keyspace_flags != 0) NotifyWrite(*this, report);
 }
 
 void ServerState::OnDbReplaced(int db_index, int other_index) {

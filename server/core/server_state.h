@@ -165,6 +165,7 @@ class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink
   void OnKeyWritten(const storage::KeyWriteReport& report) override;
   void OnDbReplaced(int db_index, int other_index) override;
   void OnKeyExpired(int db_index, std::string_view key) override;
+  void OnKeyMiss(int db_index, std::string_view key) override;
 
   // ErrorSink: every error reply built for a client (INFO errorstats).
   void OnErrorReply(std::string_view msg) override;
@@ -176,6 +177,9 @@ class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink
   void FreeLater(std::unique_ptr<storage::Db::Taken> taken);
 
  private:
+  // Follows notify-keyspace-events (keymiss reporting of the databases).
+  void ApplyNotifyKeyspaceEvents();
+
   Config config_;
   ConfigTable config_table_;
   CommandTable commands_;

@@ -32,6 +32,7 @@
 #include "server/commands/string_ops.h"
 #include "server/core/errors.h"
 #include "server/core/log.h"
+#include "server/core/notify.h"
 #include "server/core/server_state.h"
 #include "server/grab/grab_state.h"
 #include "server/core/util.h"
@@ -177,6 +178,14 @@ void PushOutbox(CommandContext& ctx, const GrabArgs& a, const std::string& entry
   ctx.Propagate({"RPUSH", a.outbox, entry});
 }
 
+// A grab that changed state notifies its own event (class g, generic: a grab
+// spans several types) on its first key, after the events of its effects
+// (lpop, hset, rpush ... as the write path reported them).
+void NotifyGrab(CommandContext& ctx, const char* event, std::string_view key) {
+  if (ctx.server.config().notify_keyspace_flags == 0) return;  // off: one branch
+  NotifyKeyspaceEvent(ctx.server, kNotifyGeneric, event, key, ctx.client.db_index());
+}
+
 // --- GRAB.POP / GRAB.UNDO -------------------------------------------------------
 
 void CmdGrabPop(CommandContext& ctx) {
@@ -212,6 +221,7 @@ void CmdGrabPop(CommandContext& ctx) {
   Checked(OpHSetField(op, claims_key, user, item, HashLimitsOf(ctx.server.config())));
   ctx.Propagate({"HSET", claims_key, user, item});
   PushOutbox(ctx, a, OutboxEntry("pop", "stock", stock_key, user, "item", item, false, ctx.now_ms));
+  NotifyGrab(ctx, "grab.pop", stock_key);
   st.issued++;
   ctx.reply.Bulk(item);
 }
@@ -249,6 +259,7 @@ void CmdGrabUndo(CommandContext& ctx) {
   Checked(OpPush(op, stock_key, /*front=*/true, /*only_existing=*/false, Args(&element, 1), &len));
   ctx.Propagate({"LPUSH", stock_key, item});
   PushOutbox(ctx, a, OutboxEntry("undo", "stock", stock_key, user, "item", item, false, ctx.now_ms));
+  NotifyGrab(ctx, "grab.undo", stock_key);
   GrabStatsOf(ctx.server).undone++;
   ctx.reply.Bulk(item);
 }
@@ -330,6 +341,7 @@ void CmdGrabTake(CommandContext& ctx) {
   Checked(OpHSetField(op, claims_key, user, n, HashLimitsOf(ctx.server.config())));
   ctx.Propagate({"HSET", claims_key, user, n});
   PushOutbox(ctx, a, OutboxEntry("take", "counter", counter_key, user, "count", n, true, ctx.now_ms));
+  NotifyGrab(ctx, "grab.take", counter_key);
   st.taken++;
   ctx.reply.Integer(a.count);
 }
@@ -361,6 +373,7 @@ void CmdGrabUntake(CommandContext& ctx) {
   Checked(OpIncrBy(op, counter_key, units, &now_have));
   ctx.Propagate({"INCRBY", counter_key, n});
   PushOutbox(ctx, a, OutboxEntry("untake", "counter", counter_key, user, "count", n, true, ctx.now_ms));
+  NotifyGrab(ctx, "grab.untake", counter_key);
   GrabStatsOf(ctx.server).untaken++;
   ctx.reply.Integer(units);
 }
@@ -446,6 +459,7 @@ void CmdGrabSplit(CommandContext& ctx) {
     w.Note(kRPushEvent, static_cast<uint64_t>(count));  // as RPUSH of the shares
   }
   PropagateShares(ctx, stock_key, shares);
+  NotifyGrab(ctx, "grab.split", stock_key);
   GrabStatsOf(ctx.server).split++;
   ctx.reply.ArrayHeader(shares.size());
   for (int64_t s : shares) ctx.reply.Integer(s);

@@ -89,6 +89,7 @@ class CountingObserver : public storage::KeyspaceObserver {
     ++expired;
     next_->OnKeyExpired(db, key);
   }
+  void OnKeyMiss(int db, std::string_view key) override { next_->OnKeyMiss(db, key); }
   int touched = 0;
   int expired = 0;
   uint64_t changes = 0;             // the dirty count reported
