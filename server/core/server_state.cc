@@ -108,6 +108,7 @@ void ServerState::ForgetClient(Client& c) {
   watches_.UnwatchAll(c);
   pubsub_.Forget(c);
   blocking_.Forget(c);
+  monitors_.Remove(c);
   RemoveClient(&c);
 }
 

@@ -17,6 +17,7 @@
 #include "server/core/client.h"
 #include "server/core/command_table.h"
 #include "server/core/config.h"
+#include "server/core/monitor.h"
 #include "server/core/background_worker.h"
 #include "server/core/propagate.h"
 #include "server/core/pubsub_registry.h"
@@ -72,6 +73,7 @@ class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink
   WatchRegistry& watches() { return watches_; }
   PubSubRegistry& pubsub() { return pubsub_; }
   BlockingManager& blocking() { return blocking_; }
+  MonitorFeed& monitors() { return monitors_; }
   // The script engine (server/scripting/ installs it; see server/app.h).
   ScriptRuntime& scripts() { return *scripts_; }
   void set_scripts(std::unique_ptr<ScriptRuntime> engine) { scripts_ = std::move(engine); }
@@ -185,6 +187,7 @@ class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink
   WatchRegistry watches_;
   PubSubRegistry pubsub_{this};
   BlockingManager blocking_{this};
+  MonitorFeed monitors_{this};
   std::unique_ptr<ScriptRuntime> scripts_;
   Propagator propagator_;
   uint64_t keyspace_writes_ = 0;
@@ -207,6 +210,7 @@ struct ExecOptions {
   bool in_transaction = false;
   bool in_script = false;
   bool unblock_timeout = false;
+  bool rerun = false;  // a blocked command run again: not shown to MONITOR twice
   int64_t now_ms = 0;  // 0 = read the clock; EXEC and scripts freeze it
 };
 
