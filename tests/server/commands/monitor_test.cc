@@ -28,7 +28,7 @@ std::vector<std::string> Lines(const std::string& out) {
 
 TEST(MonitorTest, ReprQuotesLikeSdscatrepr) {
   std::string out;
-  AppendRepr(out, std::string("a \"b\"\\\n\r\t\a\b\x01\x7f\xff~", 17));
+  AppendRepr(out, std::string("a \"b\"\\\n\r\t\a\b\x01\x7f\xff~", 15));
   EXPECT_EQ(out, R"("a \"b\"\\\n\r\t\a\b\x01\x7f\xff~")");
 }
 
@@ -48,10 +48,10 @@ TEST(MonitorTest, FeedShowsExecutedCommandsOnly) {
   r.Cmd("AUTH user pw");
   r.Cmd("HELLO 3 AUTH default pw");
   EXPECT_EQ(Lines(mon.out()),
-            (std::vector<std::string>{R"([0 127.0.0.1:7] "SET" "k" "v")",
-                                      R"([2 127.0.0.1:7] "SELECT" "2")",
-                                      R"([2 127.0.0.1:7] "AUTH" "(redacted)" "(redacted)")",
-                                      R"([2 127.0.0.1:7] "HELLO" "3" "AUTH" "(redacted)" "(redacted)")"}));
+            (std::vector<std::string>{R"x([0 127.0.0.1:7] "SET" "k" "v")x",
+                                      R"x([2 127.0.0.1:7] "SELECT" "2")x",
+                                      R"x([2 127.0.0.1:7] "AUTH" "(redacted)" "(redacted)")x",
+                                      R"x([2 127.0.0.1:7] "HELLO" "3" "AUTH" "(redacted)" "(redacted)")x"}));
   EXPECT_EQ(r.CmdOn(mon, "GET k"), "-ERR Replica can't interact with the keyspace\r\n");
 }
 
@@ -68,9 +68,9 @@ TEST(MonitorTest, BlockedCommandShownOnceAndExecAfterItsCommands) {
   r.Cmd("INCR n");
   r.Cmd("EXEC");
   EXPECT_EQ(Lines(mon.out()),
-            (std::vector<std::string>{R"([0 h:1] "BLPOP" "L" "0")", R"([0 h:1] "RPUSH" "L" "x")",
-                                      R"([0 h:1] "MULTI")", R"([0 h:1] "INCR" "n")",
-                                      R"([0 h:1] "EXEC")"}));
+            (std::vector<std::string>{R"x([0 h:1] "BLPOP" "L" "0")x", R"x([0 h:1] "RPUSH" "L" "x")x",
+                                      R"x([0 h:1] "MULTI")x", R"x([0 h:1] "INCR" "n")x",
+                                      R"x([0 h:1] "EXEC")x"}));
   EXPECT_EQ(r.Cmd("MULTI"), "+OK\r\n");
   EXPECT_EQ(r.Cmd("MONITOR"), "+QUEUED\r\n");
   EXPECT_EQ(r.Cmd("EXEC"), "*1\r\n-ERR MONITOR isn't allowed for DENY BLOCKING client\r\n");
