@@ -66,12 +66,16 @@ void Execute(ServerState& s, Client& c, const CommandSpec* spec, Args args, cons
   // MONITOR: EVAL/FCALL (kSkipMonitor) show before their redis.call lines,
   // everything else once it ran (in the db it left selected). One branch
   // when nobody monitors.
-  const bool feed = s.monitors().active() && !opts.rerun && !s.loading &&
-                    !(spec->flags & (kSkipMonitor | kAdmin));
-  if (s.monitors().active() && (spec->flags & kSkipMonitor) && !opts.rerun && !s.loading)
-    s.monitors().Feed(c, c.db_index(), args, opts.in_script, 0);
+  bool feed = false;
+  if (s.monitors().active() && !opts.rerun && !s.loading) [[unlikely]] {
+    if (spec->flags & kSkipMonitor) {
+      s.monitors().Feed(c, c.db_index(), args, opts.in_script, 0);
+    } else {
+      feed = !(spec->flags & kAdmin);
+    }
+  }
   spec->handler(ctx);
-  if (feed) s.monitors().Feed(c, c.db_index(), args, opts.in_script, ctx.monitor_redacted);
+  if (feed) [[unlikely]] s.monitors().Feed(c, c.db_index(), args, opts.in_script, ctx.monitor_redacted);
   if (top_level) s.current_client = nullptr;
   if (prop.enabled()) {
     using Mode = CommandContext::PropagateMode;

@@ -7,7 +7,8 @@
     output buffer limit (it is a normal client) while the others go on;
   - CLIENT PAUSE WRITE holds a writer (no reply) until CLIENT UNPAUSE while
     readers on other connections are served; its command then runs;
-  - CLIENT PAUSE ALL holds every command until the pause times out.
+  - CLIENT PAUSE ALL holds every command until the pause times out;
+  - a Unix socket client's commands show as [db unix:/path].
 
   /usr/bin/python3 test_monitor.py --server build/server/grabkv-server
 """
@@ -111,8 +112,25 @@ def pause_all_timeout(srv, rep, name):
     other.close()
 
 
+def unix_socket_monitor(srv, path, rep, name):
+    mon = srv.connect()
+    mon.command("MONITOR")
+    u = socket.socket(socket.AF_UNIX)
+    u.connect(path)
+    u.sendall(harness.encode_command(["SET", "u", "1"]))
+    u.recv(100)
+    r = mon.read_reply(timeout=2)
+    want = '[0 unix:%s] "SET" "u" "1"' % path
+    rep.check("%s: a Unix socket client shows as [db unix:path]" % name,
+              r.value is not None and r.value.decode().split(" ", 1)[1] == want, repr(r.raw))
+    u.close()
+    mon.close()
+
+
 def scenario(args, binary, name, rep):
-    with harness.ServerProcess(binary, name=name) as srv:
+    path = "/tmp/grabkv-monitor-test-%d-%s.sock" % (os.getpid(), name)
+    with harness.ServerProcess(binary, extra_args=["--unixsocket", path], name=name) as srv:
+        unix_socket_monitor(srv, path, rep, name)
         redis_cli_monitor(args, srv, rep, name)
         monitor_output_limit(srv, rep, name)
         pause_write(srv, rep, name)
