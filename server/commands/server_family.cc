@@ -174,9 +174,9 @@ void CmdFlushAll(CommandContext& ctx) {
   if (!ParseFlushMode(ctx, &async)) return;
   uint64_t removed = 0;
   for (storage::Db& db : ctx.server.dbs()) removed += EmptyDb(ctx.server, db, async);
-  // Redis counts the keys and one more, so that FLUSHALL of an empty
-  // keyspace still counts as a change.
-  ctx.server.dirty += removed + 1;
+  // Redis 7.0 counts the keys removed (an empty keyspace: no change) and
+  // records FLUSHALL whatever it removed.
+  ctx.server.dirty += removed;
   ctx.PropagateVerbatim();
   ctx.reply.Ok();
 }
