@@ -24,7 +24,7 @@ Db::Entry* Db::Find(std::string_view key, int64_t now_ms) {
   Entry* e = keys_.Find(key);
   if (e == nullptr) return nullptr;
   if (IsExpired(e, now_ms)) {
-    ExpireNow(e);
+    if (!expire_deletes_paused_) ExpireNow(e);
     return nullptr;
   }
   return e;
@@ -43,6 +43,9 @@ Db::Entry* Db::FindRead(std::string_view key, int64_t now_ms, bool report_miss) 
 
 std::pair<Db::Entry*, bool> Db::FindOrInsert(std::string_view key, int64_t now_ms) {
   if (Entry* e = Find(key, now_ms)) return {e, false};
+  if (expire_deletes_paused_) {
+    if (Entry* stale = keys_.Find(key)) ExpireNow(stale);
+  }
   auto [e, inserted] = keys_.Insert(key);
   e->flags = 0;
   return {e, true};
@@ -110,6 +113,11 @@ bool Db::Persist(Entry* e) {
 }
 
 Db::Entry* Db::InsertQuiet(std::string_view key) {
+  // Only called where a lookup found no live key: an entry still here is an
+  // expired one kept by CLIENT PAUSE.
+  if (expire_deletes_paused_) {
+    if (Entry* stale = keys_.Find(key)) ExpireNow(stale);
+  }
   auto [e, inserted] = keys_.Insert(key);
   if (inserted) e->flags = 0;
   return e;
@@ -176,7 +184,7 @@ void KeyWrite::Commit() {
 }
 
 std::pair<size_t, size_t> Db::ActiveExpire(int64_t now_ms, size_t max_samples) {
-  if (expires_.empty()) return {0, 0};
+  if (expires_.empty() || expire_deletes_paused_) return {0, 0};
   std::vector<std::string> dead;
   size_t sampled = 0;
   int64_t ttl_sum = 0;
@@ -229,6 +237,7 @@ Db::Entry* Db::RandomKey(int64_t now_ms, std::mt19937_64& rng) {
     Entry* e = keys_.Random(rng);
     if (e == nullptr) return nullptr;
     if (!IsExpired(e, now_ms)) return e;
+    if (expire_deletes_paused_) continue;
     // Redis would return an expired key when all sampled keys are volatile
     // and expired; we delete as we go and keep looking.
     ExpireNow(e);

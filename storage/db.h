@@ -167,6 +167,10 @@ class Db {
   // the file's own DELs decide, and a TTL in the past is kept for active
   // expiry to act on afterwards, as Redis does while loading.
   void set_expiry_paused(bool paused) { expiry_paused_ = paused; }
+  // While set (CLIENT PAUSE), expired keys read as missing but are not
+  // deleted, and active expiry does nothing: the dataset stays static, as
+  // in Redis 7.0. A write that meets a stale key still removes it first.
+  void set_expire_deletes_paused(bool paused) { expire_deletes_paused_ = paused; }
   // A random live key (expired ones met on the way are deleted); nullptr when
   // none. Gives up after a bounded number of tries on an all-expired db.
   Entry* RandomKey(int64_t now_ms, std::mt19937_64& rng);
@@ -207,6 +211,7 @@ class Db {
   int64_t avg_ttl_ = 0;
   bool expiry_paused_ = false;
   bool report_misses_ = false;
+  bool expire_deletes_paused_ = false;
 };
 
 // A write to one key: the one way a command changes a value in place.

@@ -88,6 +88,7 @@ void CmdAuth(CommandContext& ctx) {
     ctx.reply.Error(errors::kSyntax);
     return;
   }
+  ctx.monitor_redacted = ctx.argc() == 3 ? 0b110 : 0b10;  // MONITOR never shows them
   std::string_view user = "default";
   std::string_view pass = ctx.arg(1);
   if (ctx.argc() == 3) {
@@ -126,6 +127,7 @@ void CmdHello(CommandContext& ctx) {
     if (EqualsIgnoreCase(ctx.arg(j), "AUTH") && more >= 2) {
       user = ctx.arg(j + 1);
       pass = ctx.arg(j + 2);
+      if (j + 2 < 64) ctx.monitor_redacted |= uint64_t{3} << (j + 1);
       has_auth = true;
       j += 2;
     } else if (EqualsIgnoreCase(ctx.arg(j), "SETNAME") && more >= 1) {
@@ -186,6 +188,7 @@ void CmdReset(CommandContext& ctx) {
   ctx.server.watches().UnwatchAll(c);
   ctx.server.pubsub().Forget(c);
   if (c.tracking != 0) ctx.server.tracking().Disable(c);
+  ctx.server.monitors().Remove(c);  // leaves MONITOR mode, as in Redis
   c.set_db_index(0);
   c.set_resp(2);
   c.set_name("");
@@ -200,13 +203,14 @@ void CmdReset(CommandContext& ctx) {
 bool IsPubSubClient(const Client& c) { return c.subscriptions() > 0; }
 
 // CLIENT LIST's flags=, in Redis 7.0's letter order, for the states grabkv
-// has: P subscribed, x in MULTI (or running EXEC), b blocked, t tracking
-// (R its redirection broke, B in BCAST mode), d a WATCHed
+// has: O in MONITOR mode, P subscribed, x in MULTI (or running EXEC), b
+// blocked, t tracking (R its redirection broke, B in BCAST mode), d a WATCHed
 // key changed, c close after reply, A close as soon as possible, U Unix
 // socket, e
 // CLIENT NO-EVICT on; N for none.
 std::string ClientFlags(const Client& c) {
   std::string f;
+  if (c.monitor) f += 'O';
   if (IsPubSubClient(c)) f += 'P';
   if (c.in_multi || c.exec_commands > 0) f += 'x';
   if (c.blocked) f += 'b';
@@ -531,6 +535,10 @@ void ClientHelp(CommandContext& ctx) {
       "    Return information about client connections. Options:",
       "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
       "      Return clients of specified type.",
+      "UNPAUSE",
+      "    Stop the current client pause, resuming traffic.",
+      "PAUSE <timeout> [WRITE|ALL]",
+      "    Suspend all, or just write, clients for <timeout> milliseconds.",
       "REPLY (ON|OFF|SKIP)",
       "    Control the replies sent to the current connection.",
       "SETNAME <name>",
@@ -562,10 +570,9 @@ void ClientTracking(CommandContext& ctx);
 void ClientCaching(CommandContext& ctx);
 void ClientGetRedir(CommandContext& ctx);
 void ClientTrackingInfo(CommandContext& ctx);
-
-namespace {
-
-}  // namespace
+// monitor_family.cc
+void ClientPause(CommandContext& ctx);
+void ClientUnpause(CommandContext& ctx);
 
 void RegisterConnectionFamily(CommandTable& t) {
   CommandFamily f(t, "connection", kAclConnection);
@@ -672,6 +679,18 @@ void RegisterConnectionFamily(CommandTable& t) {
               .summary =
                   "Unblocks a client blocked by a blocking command from a different connection.",
               .since = "5.0.0"},
+             {.name = "client|pause",
+              .arity = -3,
+              .flags = kAdmin | kConnFlags,
+              .handler = ClientPause,
+              .summary = "Stop processing commands from clients for some time",
+              .since = "2.9.50"},
+             {.name = "client|unpause",
+              .arity = 2,
+              .flags = kAdmin | kConnFlags,
+              .handler = ClientUnpause,
+              .summary = "Resumes processing commands from paused clients.",
+              .since = "6.2.0"},
              {.name = "client|reply",
               .arity = 3,
               .flags = kConnFlags,

@@ -111,6 +111,7 @@ void BlockingManager::Rerun(Client& c, bool timed_out, bool with_error) {
   std::vector<std::string_view> views(args.begin(), args.end());
   ExecOptions opts;
   opts.unblock_timeout = timed_out;
+  opts.rerun = true;
   rerunning_ = &c;
   reblocked_ = false;
   Execute(*server_, c, spec, views, opts);
@@ -140,7 +141,65 @@ void BlockingManager::ServeReadySlow() {
   serving_ = false;
 }
 
+void BlockingManager::Pause(int64_t end_ms, PauseType type, int64_t now_ms) {
+  if (paused()) {
+    if (type > pause_type_) pause_type_ = type;
+    if (end_ms > pause_end_ms_) pause_end_ms_ = end_ms;
+    return;
+  }
+  if (end_ms <= now_ms) return;
+  pause_type_ = type;
+  pause_end_ms_ = end_ms;
+  for (storage::Db& db : server_->dbs()) db.set_expire_deletes_paused(true);
+}
+
+void BlockingManager::Unpause() { EndPause(); }
+
+void BlockingManager::EndPause() {
+  if (!paused()) return;
+  pause_type_ = PauseType::kNone;
+  pause_end_ms_ = 0;
+  for (storage::Db& db : server_->dbs()) db.set_expire_deletes_paused(false);
+}
+
+bool BlockingManager::HoldsCommand(const Client& c, const CommandSpec* spec) const {
+  if (pause_type_ == PauseType::kAll) return true;
+  constexpr uint32_t kMayWrite = kWrite | kMayReplicate;
+  if (spec->flags & kMayWrite) return true;
+  if (spec->flags & kWriteIfQueuedWrites) {
+    for (const auto& q : c.queued) {
+      if (q.spec->flags & kMayWrite) return true;
+    }
+  }
+  return false;
+}
+
+void BlockingManager::Postpone(Client& c, const CommandSpec*, Args args) {
+  postponed_.push_back({&c, std::vector<std::string>(args.begin(), args.end())});
+  c.blocked = true;
+}
+
+void BlockingManager::ResumePostponed() {
+  // Taken out first: a resumed CLIENT PAUSE makes those behind it wait again.
+  std::deque<Held>& line = resuming_;
+  line.swap(postponed_);
+  while (!line.empty()) {
+    Held h = std::move(line.front());
+    line.pop_front();
+    if (h.client == nullptr) continue;  // disconnected meanwhile
+    Client& c = *h.client;
+    c.blocked = false;
+    std::vector<std::string_view> views(h.args.begin(), h.args.end());
+    // Through every check again, as Redis reprocesses a postponed command
+    // (a CLIENT PAUSE resumed before it holds it once more).
+    Dispatch(*server_, c, views);
+    server_->NotifyOutput(c);
+  }
+}
+
 void BlockingManager::HandleTimeouts(int64_t now_ms) {
+  if (paused() && pause_end_ms_ <= now_ms) EndPause();
+  if (!paused() && !postponed_.empty()) ResumePostponed();
   while (!deadlines_.empty() && deadlines_.begin()->first <= now_ms) {
     Client* c = deadlines_.begin()->second;
     Rerun(*c, true);
@@ -148,10 +207,30 @@ void BlockingManager::HandleTimeouts(int64_t now_ms) {
 }
 
 int64_t BlockingManager::NextDeadline() const {
-  return deadlines_.empty() ? 0 : deadlines_.begin()->first;
+  int64_t next = deadlines_.empty() ? 0 : deadlines_.begin()->first;
+  if (paused()) {
+    if (next == 0 || pause_end_ms_ < next) next = pause_end_ms_;
+  } else if (!postponed_.empty()) {
+    next = 1;  // the pause ended: serve the held commands at once
+  }
+  return next;
 }
 
-void BlockingManager::Forget(Client& c) { Remove(c); }
+void BlockingManager::Forget(Client& c) {
+  Remove(c);
+  if (!postponed_.empty()) {
+    for (auto it = postponed_.begin(); it != postponed_.end(); ++it) {
+      if (it->client == &c) {
+        postponed_.erase(it);
+        c.blocked = false;
+        break;
+      }
+    }
+  }
+  for (Held& h : resuming_) {
+    if (h.client == &c) h.client = nullptr;
+  }
+}
 
 bool BlockingManager::Unblock(Client& c, bool with_error) {
   if (!blocked_.contains(&c)) return false;

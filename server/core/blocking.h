@@ -64,7 +64,33 @@ class BlockingManager {
   // the client is not blocked.
   bool Unblock(Client& c, bool with_error);
 
-  size_t blocked_clients() const { return blocked_.size(); }
+  // --- CLIENT PAUSE ---------------------------------------------------
+  // A paused client's command is held, not refused: Postpone parks the
+  // client (c.blocked, so the IO layer reads no further command from it)
+  // with a copy of its command; when the pause ends, the held commands go
+  // through Dispatch again, in arrival order, from HandleTimeouts (the loop
+  // arms its timer for that at once). While any pause lasts, keys do not
+  // expire (lazy lookups see them missing without deleting them; active
+  // expiry stops), as in Redis 7.0. The monitor feed, replicas (none yet)
+  // and a client's commands inside EXEC or a script are never held.
+  enum class PauseType : uint8_t { kNone, kWrite, kAll };
+  // The one check Dispatch makes when no pause is set.
+  bool paused() const { return pause_type_ != PauseType::kNone; }
+  PauseType pause_type() const { return pause_type_; }
+  // CLIENT PAUSE: a second pause keeps the later end and the stronger type.
+  // `end_ms` in the past (or 0) pauses nothing.
+  void Pause(int64_t end_ms, PauseType type, int64_t now_ms);
+  // CLIENT UNPAUSE: ends the pause now; held commands run right after the
+  // current command (at the next HandleTimeouts).
+  void Unpause();
+  // Would `spec` from `c` be held now? (WRITE holds writes, may-replicate
+  // commands like EVAL/FCALL/PUBLISH, and EXEC of such a transaction.)
+  bool HoldsCommand(const Client& c, const CommandSpec* spec) const;
+  void Postpone(Client& c, const CommandSpec* spec, Args args);
+  size_t postponed_clients() const { return postponed_.size(); }
+
+  // INFO blocked_clients: clients held by CLIENT PAUSE count too (Redis 7.0).
+  size_t blocked_clients() const { return blocked_.size() + postponed_.size(); }
   size_t blocking_keys() const { return waiters_.size(); }
   bool IsBlocked(const Client& c) const { return blocked_.contains(&c); }
 
@@ -83,7 +109,18 @@ class BlockingManager {
   void Remove(Client& c);
   void ServeReadySlow();
 
+  struct Held {
+    Client* client;
+    std::vector<std::string> args;
+  };
+  void EndPause();
+  void ResumePostponed();
+
   ServerState* server_;
+  PauseType pause_type_ = PauseType::kNone;
+  int64_t pause_end_ms_ = 0;
+  std::deque<Held> postponed_;
+  std::deque<Held> resuming_;  // taken from postponed_ while they run
   absl::flat_hash_map<const Client*, Blocked> blocked_;
   std::map<KeyId, std::deque<Client*>> waiters_;
   std::multimap<int64_t, Client*> deadlines_;

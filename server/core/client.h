@@ -88,6 +88,8 @@ class Client {
   // Parked by BlockingManager: no further input is processed until the
   // blocked command is served or times out.
   bool blocked = false;
+  // In MONITOR mode (CLIENT LIST flags=O): sees every command executed.
+  bool monitor = false;
 
   // --- pub/sub ---
   StringSet channels;

@@ -204,6 +204,8 @@ struct CommandContext {
   bool in_script = false;       // from redis.call
   bool unblock_timeout = false; // a blocked command timed out: reply its timeout reply
   bool loading = false;         // replayed from the append-only file at start
+  // Bit i: MONITOR shows argument i as "(redacted)" (AUTH's password...).
+  uint64_t monitor_redacted = 0;
   // Blocking commands behave as non-blocking inside MULTI/EXEC, scripts and
   // while loading.
   bool may_block() const { return !in_transaction && !in_script && !loading; }

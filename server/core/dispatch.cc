@@ -63,6 +63,17 @@ void Execute(ServerState& s, Client& c, const CommandSpec* spec, Args args, cons
     s.current_client = &c;
     s.current_args = args;
   }
+  // MONITOR: EVAL/FCALL (kSkipMonitor) show before their redis.call lines,
+  // everything else once it ran (in the db it left selected). One branch
+  // when nobody monitors.
+  bool feed = false;
+  if (s.monitors().active() && !opts.rerun && !s.loading) [[unlikely]] {
+    if (spec->flags & kSkipMonitor) {
+      s.monitors().Feed(c, c.db_index(), args, opts.in_script, 0);
+    } else {
+      feed = !(spec->flags & kAdmin);
+    }
+  }
   spec->handler(ctx);
   // Client-side caching: a tracking client's keys, held-back invalidations.
   // (A script's commands run on its own client: their keys are the caller's.)
@@ -70,6 +81,7 @@ void Execute(ServerState& s, Client& c, const CommandSpec* spec, Args args, cons
       (opts.in_script && s.tracking().clients() > 0)) [[unlikely]] {
     s.tracking().AfterCommand(c, spec, args, opts.in_script, top_level);
   }
+  if (feed) [[unlikely]] s.monitors().Feed(c, c.db_index(), args, opts.in_script, ctx.monitor_redacted);
   if (top_level) s.current_client = nullptr;
   if (prop.enabled()) {
     using Mode = CommandContext::PropagateMode;
@@ -211,6 +223,24 @@ void DispatchOne(ServerState& s, Client& c, Args args) {
        ((spec->flags & kWriteIfQueuedWrites) && QueuedWrite(c)))) {
     spec->stats.rejected_calls++;
     Reject(s, c, s.persistence->write_error());
+    return;
+  }
+  // The monitor feed may not touch the keyspace (Redis treats it as a
+  // replica, which CLIENT PAUSE never holds).
+  if (c.monitor) {
+    constexpr uint32_t kKeyspace = kWrite | kReadonly | kMayReplicate;
+    bool touches = spec->flags & kKeyspace;
+    if (!touches && (spec->flags & kWriteIfQueuedWrites)) {
+      for (const auto& q : c.queued) touches = touches || (q.spec->flags & kKeyspace);
+    }
+    if (touches) {
+      spec->stats.rejected_calls++;
+      Reject(s, c, "ERR Replica can't interact with the keyspace");
+      return;
+    }
+  } else if (s.blocking().paused() && s.blocking().HoldsCommand(c, spec)) {
+    // CLIENT PAUSE: held, not refused; runs when the pause ends.
+    s.blocking().Postpone(c, spec, args);
     return;
   }
   if (c.in_multi && !(spec->flags & kRunsInsideMulti)) {

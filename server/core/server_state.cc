@@ -134,6 +134,7 @@ void ServerState::ForgetClient(Client& c) {
   pubsub_.Forget(c);
   blocking_.Forget(c);
   if (c.tracking != 0) tracking_.Disable(c);
+  monitors_.Remove(c);
   RemoveClient(&c);
 }
 

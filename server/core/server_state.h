@@ -17,6 +17,7 @@
 #include "server/core/client.h"
 #include "server/core/command_table.h"
 #include "server/core/config.h"
+#include "server/core/monitor.h"
 #include "server/core/background_worker.h"
 #include "server/core/propagate.h"
 #include "server/core/pubsub_registry.h"
@@ -75,6 +76,7 @@ class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink
   BlockingManager& blocking() { return blocking_; }
   // Client-side caching (CLIENT TRACKING).
   Tracking& tracking() { return tracking_; }
+  MonitorFeed& monitors() { return monitors_; }
   // The script engine (server/scripting/ installs it; see server/app.h).
   ScriptRuntime& scripts() { return *scripts_; }
   void set_scripts(std::unique_ptr<ScriptRuntime> engine) { scripts_ = std::move(engine); }
@@ -193,6 +195,7 @@ class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink
   PubSubRegistry pubsub_{this};
   BlockingManager blocking_{this};
   Tracking tracking_{this};
+  MonitorFeed monitors_{this};
   std::unique_ptr<ScriptRuntime> scripts_;
   Propagator propagator_;
   uint64_t keyspace_writes_ = 0;
@@ -215,6 +218,7 @@ struct ExecOptions {
   bool in_transaction = false;
   bool in_script = false;
   bool unblock_timeout = false;
+  bool rerun = false;  // a blocked command run again: not shown to MONITOR twice
   int64_t now_ms = 0;  // 0 = read the clock; EXEC and scripts freeze it
 };
 

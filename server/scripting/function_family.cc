@@ -251,7 +251,7 @@ void RegisterFunctionFamily(CommandTable& t) {
          .since = "7.0.0"});
   f.Add({.name = "fcall_ro",
          .arity = -3,
-         .flags = kFcallFlags | kReadonly,
+         .flags = (kFcallFlags & ~kMayReplicate) | kReadonly,  // Redis: not may_replicate (CLIENT PAUSE WRITE lets it run)
          .keys =
              {{.flags = kRO | kAccess,
                .notes =

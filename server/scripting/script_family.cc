@@ -164,7 +164,7 @@ void RegisterScriptFamily(CommandTable& t) {
          .since = "2.6.0"});
   f.Add({.name = "eval_ro",
          .arity = -3,
-         .flags = kEvalFlags | kReadonly,
+         .flags = (kEvalFlags & ~kMayReplicate) | kReadonly,  // Redis: not may_replicate (CLIENT PAUSE WRITE lets it run)
          .keys =
              {{.flags = kRO | kAccess,
                .notes =
@@ -177,7 +177,7 @@ void RegisterScriptFamily(CommandTable& t) {
          .since = "7.0.0"});
   f.Add({.name = "evalsha_ro",
          .arity = -3,
-         .flags = kEvalFlags | kReadonly,
+         .flags = (kEvalFlags & ~kMayReplicate) | kReadonly,  // Redis: not may_replicate (CLIENT PAUSE WRITE lets it run)
          .keys = {{.flags = kRO | kAccess, .index = 2, .keynum = true}},
          .handler = CmdEvalShaRo,
          .getkeys = NumkeysAt2GetKeys,
