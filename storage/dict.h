@@ -98,6 +98,10 @@ class Dict {
   // more than once only when the table was resized during the scan.
   // fn must not insert or erase. Does no rehash step.
   uint64_t Scan(uint64_t cursor, const std::function<void(Entry*)>& fn);
+  // HSCAN/SSCAN's walk (Redis scanGenericCommand): Scan calls until `count`
+  // entries were visited, the scan completed, or 10 * count buckets passed.
+  template <typename Fn>
+  uint64_t ScanCount(uint64_t cursor, size_t count, Fn&& fn);
 
   // A random entry, each with the same chance (SPOP and SRANDMEMBER draw
   // prizes with it), except entries beyond the kFairChain-th of a chain,

@@ -293,6 +293,20 @@ uint64_t Dict<V>::NextCursor(uint64_t v, uint64_t mask) {
 }
 
 template <typename V>
+template <typename Fn>
+uint64_t Dict<V>::ScanCount(uint64_t cursor, size_t count, Fn&& fn) {
+  size_t visited = 0;
+  size_t max_iterations = count > SIZE_MAX / 10 ? SIZE_MAX : count * 10;
+  do {
+    cursor = Scan(cursor, [&](Entry* e) {
+      fn(e);
+      ++visited;
+    });
+  } while (cursor != 0 && max_iterations-- > 0 && visited < count);
+  return cursor;
+}
+
+template <typename V>
 uint64_t Dict<V>::Scan(uint64_t cursor, const std::function<void(Entry*)>& fn) {
   if (t_[0].size() == 0) return 0;
   auto visit = [&fn](Entry* e) {

@@ -7,51 +7,21 @@
 #include <unordered_set>
 #include <vector>
 
+#include "storage/heap.h"
+#include "storage/varint.h"
+
 namespace grabkv::storage {
 namespace {
 
-// glibc on 64-bit: 8 bytes of header, 16-byte granularity, 32 minimum (the
-// same estimate Dict uses for its entries).
-size_t ChunkEstimate(size_t n) { return std::max<size_t>(32, (n + 8 + 15) & ~size_t{15}); }
-
-size_t VarintSize(size_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
-
-char* WriteVarint(char* p, size_t v) {
-  while (v >= 0x80) {
-    *p++ = static_cast<char>((v & 0x7f) | 0x80);
-    v >>= 7;
-  }
-  *p++ = static_cast<char>(v);
-  return p;
-}
-
 size_t PairSize(std::string_view f, std::string_view v) {
-  return VarintSize(f.size()) + VarintSize(v.size()) + f.size() + v.size();
+  return VarintLen(f.size()) + VarintLen(v.size()) + f.size() + v.size();
 }
 
 void WritePair(char* p, std::string_view f, std::string_view v) {
-  p = WriteVarint(p, f.size());
-  p = WriteVarint(p, v.size());
+  p = PutVarint(p, f.size());
+  p = PutVarint(p, v.size());
   if (!f.empty()) std::memcpy(p, f.data(), f.size());
   if (!v.empty()) std::memcpy(p + f.size(), v.data(), v.size());
-}
-
-// realloc that reports failure like operator new; size 0 frees.
-char* Resize(char* p, size_t n) {
-  if (n == 0) {
-    std::free(p);
-    return nullptr;
-  }
-  char* q = static_cast<char*>(std::realloc(p, n));
-  if (q == nullptr) throw std::bad_alloc();
-  return q;
 }
 
 }  // namespace
@@ -298,15 +268,8 @@ uint64_t Hash::Scan(uint64_t cursor, size_t count, const PairFn& fn) {
     PackedForEach(fn);
     return 0;
   }
-  size_t visited = 0;
-  size_t max_iterations = count > SIZE_MAX / 10 ? SIZE_MAX : count * 10;
-  do {
-    cursor = table_->dict.Scan(cursor, [&](Table::Entry* e) {
-      fn(e->key(), e->value.view());
-      ++visited;
-    });
-  } while (cursor != 0 && max_iterations-- > 0 && visited < count);
-  return cursor;
+  return table_->dict.ScanCount(cursor, count,
+                                [&](Table::Entry* e) { fn(e->key(), e->value.view()); });
 }
 
 std::pair<std::string_view, std::string_view> Hash::Random(std::mt19937_64& rng) {

@@ -9,23 +9,10 @@
 #include <utility>
 #include <vector>
 
+#include "storage/heap.h"
+
 namespace grabkv::storage {
 namespace {
-
-// glibc on 64-bit: 8 bytes of header, 16-byte granularity, 32 minimum (the
-// same estimate Dict uses for its entries).
-size_t ChunkEstimate(size_t n) { return std::max<size_t>(32, (n + 8 + 15) & ~size_t{15}); }
-
-// realloc that reports failure like operator new; size 0 frees.
-char* Resize(char* p, size_t n) {
-  if (n == 0) {
-    std::free(p);
-    return nullptr;
-  }
-  char* q = static_cast<char*>(std::realloc(p, n));
-  if (q == nullptr) throw std::bad_alloc();
-  return q;
-}
 
 // Partial Fisher-Yates: moves `k` random distinct elements of v to its front.
 template <typename T>
@@ -249,15 +236,7 @@ uint64_t Set::Scan(uint64_t cursor, size_t count, const MemberFn& fn) {
     ForEach(fn);
     return 0;
   }
-  size_t visited = 0;
-  size_t max_iterations = count > SIZE_MAX / 10 ? SIZE_MAX : count * 10;
-  do {
-    cursor = table_->Scan(cursor, [&](Table::Entry* e) {
-      fn(e->key());
-      ++visited;
-    });
-  } while (cursor != 0 && max_iterations-- > 0 && visited < count);
-  return cursor;
+  return table_->ScanCount(cursor, count, [&](Table::Entry* e) { fn(e->key()); });
 }
 
 std::string_view Set::Random(std::mt19937_64& rng, MemberBuf* buf) {

@@ -220,60 +220,55 @@ ZSet::Iterator ZSet::AtRank(size_t rank) const {
   return it;
 }
 
-ZSet::Span ZSet::ScoreSpan(const ZScoreRange& r) const {
-  Span span;
-  if (!big_) {
-    size_t rank = 0;
-    size_t pos = lp_.First();
-    while (pos != ZListpack::kNpos && !r.AboveMin(lp_.Score(pos))) {
-      pos = lp_.Next(pos);
-      ++rank;
-    }
-    span.first = rank;
-    while (pos != ZListpack::kNpos && r.BelowMax(lp_.Score(pos))) {
-      pos = lp_.Next(pos);
-      ++span.count;
-    }
-    return span;
+namespace {
+
+// A range's span in a listpack, walking from the head: skips the entries
+// below the range's min, then counts those within its max. key(pos) is the
+// score or member the range bounds.
+template <typename Range, typename Key>
+ZSet::Span ListpackForwardSpan(const ZListpack& lp, const Range& r, Key key) {
+  ZSet::Span span;
+  size_t rank = 0;
+  size_t pos = lp.First();
+  while (pos != ZListpack::kNpos && !r.AboveMin(key(pos))) {
+    pos = lp.Next(pos);
+    ++rank;
   }
-  size_t lo, hi;
-  big_->tree.PartitionPoint([&](const Slot& s) { return !r.AboveMin(s.score); }, &lo);
-  big_->tree.PartitionPoint([&](const Slot& s) { return r.BelowMax(s.score); }, &hi);
-  span.first = lo;
-  span.count = hi > lo ? hi - lo : 0;
+  span.first = rank;
+  while (pos != ZListpack::kNpos && r.BelowMax(key(pos))) {
+    pos = lp.Next(pos);
+    ++span.count;
+  }
   return span;
+}
+
+// A range's span in the tree, by two binary searches. key(slot) is the
+// score or member the range bounds.
+template <typename Tree, typename Range, typename Key>
+ZSet::Span TreeSpan(const Tree& tree, const Range& r, Key key) {
+  size_t lo, hi;
+  tree.PartitionPoint([&](const auto& s) { return !r.AboveMin(key(s)); }, &lo);
+  tree.PartitionPoint([&](const auto& s) { return r.BelowMax(key(s)); }, &hi);
+  return ZSet::Span{lo, hi > lo ? hi - lo : 0};
+}
+
+}  // namespace
+
+ZSet::Span ZSet::ScoreSpan(const ZScoreRange& r) const {
+  if (!big_) return ListpackForwardSpan(lp_, r, [&](size_t pos) { return lp_.Score(pos); });
+  return TreeSpan(big_->tree, r, [](const Slot& s) { return s.score; });
 }
 
 ZSet::Span ZSet::LexSpan(const ZLexRange& r, bool reverse) const {
   Span span;
   if (r.Empty() || empty()) return span;
-  if (big_) {
-    size_t lo, hi;
-    big_->tree.PartitionPoint([&](const Slot& s) { return !r.AboveMin(s.entry->key()); }, &lo);
-    big_->tree.PartitionPoint([&](const Slot& s) { return r.BelowMax(s.entry->key()); }, &hi);
-    span.first = lo;
-    span.count = hi > lo ? hi - lo : 0;
-    return span;
-  }
+  if (big_) return TreeSpan(big_->tree, r, [](const Slot& s) { return s.entry->key(); });
   // Redis's listpack scans (zzlIsInLexRange, zzlFirstInLexRange /
   // zzlLastInLexRange, then a walk while in range), which give the same
   // answer as a search when the members are in order and Redis's answer
   // when they are not.
   if (!r.AboveMin(lp_.Member(lp_.Last())) || !r.BelowMax(lp_.Member(lp_.First()))) return span;
-  if (!reverse) {
-    size_t rank = 0;
-    size_t pos = lp_.First();
-    while (pos != ZListpack::kNpos && !r.AboveMin(lp_.Member(pos))) {
-      pos = lp_.Next(pos);
-      ++rank;
-    }
-    span.first = rank;
-    while (pos != ZListpack::kNpos && r.BelowMax(lp_.Member(pos))) {
-      pos = lp_.Next(pos);
-      ++span.count;
-    }
-    return span;
-  }
+  if (!reverse) return ListpackForwardSpan(lp_, r, [&](size_t pos) { return lp_.Member(pos); });
   size_t rank = lp_.size() - 1;
   size_t pos = lp_.Last();
   while (pos != ZListpack::kNpos && !r.BelowMax(lp_.Member(pos))) {

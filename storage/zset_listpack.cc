@@ -6,18 +6,12 @@
 #include <cstring>
 #include <new>
 
+#include "storage/heap.h"
+#include "storage/varint.h"
+
 namespace grabkv::storage {
 
 namespace {
-
-size_t VarintLen(size_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
 
 // Scores: an integral score of magnitude below 2^52 is stored as the LEB128
 // of its zigzag form shifted left by one (1 to 8 bytes, 1 for -32..31,
@@ -47,16 +41,6 @@ size_t ScoreSize(double s) {
 // Body: everything but the trailing length.
 size_t BodySize(size_t member_len, double score) {
   return VarintLen(member_len) + member_len + ScoreSize(score);
-}
-
-// LEB128, low group first.
-char* PutVarint(char* p, size_t v) {
-  while (v >= 0x80) {
-    *p++ = static_cast<char>((v & 0x7f) | 0x80);
-    v >>= 7;
-  }
-  *p++ = static_cast<char>(v);
-  return p;
 }
 
 // The same groups in reverse order, so that reading backwards from the end
@@ -122,11 +106,6 @@ double GetScore(const char* p) {
   return static_cast<double>(static_cast<int64_t>(z >> 1) ^ -static_cast<int64_t>(z & 1));
 }
 
-size_t ChunkEstimate(size_t n) {
-  if (n == 0) return 0;
-  return std::max<size_t>(32, (n + 8 + 15) & ~size_t{15});
-}
-
 int CompareEntry(double s1, std::string_view m1, double s2, std::string_view m2) {
   if (s1 < s2) return -1;
   if (s1 > s2) return 1;
@@ -162,7 +141,7 @@ ZListpack& ZListpack::operator=(ZListpack&& o) noexcept {
 
 ZListpack::~ZListpack() { std::free(data_); }
 
-size_t ZListpack::MemoryUsage() const { return ChunkEstimate(used_); }
+size_t ZListpack::MemoryUsage() const { return used_ == 0 ? 0 : ChunkEstimate(used_); }
 
 void ZListpack::Decode(size_t pos, std::string_view* member, size_t* entry_size) const {
   size_t vl;

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "server/commands/hash_ops.h"
+#include "server/commands/rand_scan.h"
 #include "server/core/command_table.h"
 #include "server/core/errors.h"
 #include "server/core/server_state.h"
@@ -353,19 +354,8 @@ void CmdHRandField(CommandContext& ctx) {
     return;
   }
   int64_t l;
-  if (!ParseInt64(ctx.arg(2), &l)) return ctx.reply.Error(errors::kNotInteger);
-  if (l == INT64_MIN) {
-    return ctx.reply.Error(
-        "ERR value is out of range, value must between -9223372036854775807 and "
-        "9223372036854775807");
-  }
-  bool with_values = false;
-  if (ctx.argc() > 4 || (ctx.argc() == 4 && !EqualsIgnoreCase(AsCString(ctx.arg(3)), "withvalues")))
-    return ctx.reply.Error(errors::kSyntax);
-  if (ctx.argc() == 4) {
-    with_values = true;
-    if (l < -(INT64_MAX / 2) || l > INT64_MAX / 2) return ctx.reply.Error("ERR value is out of range");
-  }
+  bool with_values;
+  if (!ParseRandCountArgs(ctx, "withvalues", &l, &with_values)) return;
   bool wrong_type;
   Hash* h = FindHashRead(ctx, ctx.arg(1), &wrong_type);
   if (wrong_type) return ctx.reply.Error(errors::kWrongType);
@@ -387,14 +377,7 @@ void CmdHRandField(CommandContext& ctx) {
     h->RandomPairs(count, true, ctx.server.rng(), emit);
     return;
   }
-  // In batches, so that a client closed for its output size stops a huge
-  // negative count (Redis checks CLIENT_CLOSE_ASAP the same way).
-  constexpr size_t kBatch = 1024;
-  for (size_t left = count; left > 0 && !ctx.client.close_asap;) {
-    const size_t step = std::min(left, kBatch);
-    h->RandomPairs(step, false, ctx.server.rng(), emit);
-    left -= step;
-  }
+  PickInBatches(ctx, count, [&](size_t step) { h->RandomPairs(step, false, ctx.server.rng(), emit); });
 }
 
 // ---------------------------------------------------------------------------
@@ -406,12 +389,7 @@ void CmdHScan(CommandContext& ctx) {
   bool wrong_type;
   Hash* h = FindHashRead(ctx, ctx.arg(1), &wrong_type);
   if (wrong_type) return ctx.reply.Error(errors::kWrongType);
-  if (h == nullptr) {
-    ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk("0");
-    ctx.reply.ArrayHeader(0);
-    return;
-  }
+  if (h == nullptr) return ReplyEmptyScan(ctx);
   ScanOptions opts;
   if (const char* err = ParseScanOptions(ctx.args, 3, &opts)) return ctx.reply.Error(err);
   const int64_t count = opts.count;
@@ -422,13 +400,7 @@ void CmdHScan(CommandContext& ctx) {
                                 [&](std::string_view f, std::string_view v) {
                                   if (!pattern || GlobMatch(*pattern, f)) pairs.emplace_back(f, v);
                                 });
-  ctx.reply.ArrayHeader(2);
-  ctx.reply.Bulk(std::to_string(next));
-  ctx.reply.ArrayHeader(pairs.size() * 2);
-  for (const auto& [f, v] : pairs) {
-    ctx.reply.Bulk(f);
-    ctx.reply.Bulk(v);
-  }
+  ReplyScanPairs(ctx, next, pairs);
 }
 
 }  // namespace

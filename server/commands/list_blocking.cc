@@ -66,21 +66,6 @@ bool ParseEnd(std::string_view arg, bool* front) {
   return true;
 }
 
-// The list of a write (no hit/miss counting).
-List* FindList(const KeyWrite& w, OpStatus* st) {
-  Db::Entry* e = w.entry();
-  if (e == nullptr) {
-    *st = OpStatus::kKeyNotFound;
-    return nullptr;
-  }
-  if (e->value.type() != ValueType::kList) {
-    *st = OpStatus::kWrongType;
-    return nullptr;
-  }
-  *st = OpStatus::kOk;
-  return e->value.As<List>();
-}
-
 KeyEvent PopEvent(bool front) { return front ? kLPopEvent : kRPopEvent; }
 
 // Replies n elements from one end of w's list l (tail first for the right
@@ -126,7 +111,7 @@ void PopGeneric(CommandContext& ctx, bool front) {
   }
   KeyWrite w(ctx.db(), ctx.arg(1), ctx.now_ms);
   OpStatus st;
-  List* l = FindList(w, &st);
+  List* l = FindListWrite(w, &st);
   if (st == OpStatus::kKeyNotFound) return has_count ? ctx.reply.NullArray() : ctx.reply.Null();
   if (st == OpStatus::kWrongType) return ctx.reply.Error(errors::kWrongType);
   if (has_count && count == 0) return ctx.reply.ArrayHeader(0);  // nothing changes
@@ -145,7 +130,7 @@ void CmdRPop(CommandContext& ctx) { PopGeneric(ctx, false); }
 OpStatus OpPopOne(const OpArgs& op, std::string_view key, bool front, std::string* item) {
   KeyWrite w(op.db, key, op.now_ms);
   OpStatus st;
-  List* l = FindList(w, &st);
+  List* l = FindListWrite(w, &st);
   if (l == nullptr) return st;
   front ? l->PopFront(item) : l->PopBack(item);
   w.Note(PopEvent(front));
@@ -156,7 +141,7 @@ OpStatus OpMove(const OpArgs& op, std::string_view src, std::string_view dst, bo
                 bool to_front, std::string* moved) {
   KeyWrite sw(op.db, src, op.now_ms);
   OpStatus st;
-  List* sl = FindList(sw, &st);
+  List* sl = FindListWrite(sw, &st);
   if (sl == nullptr) return st;
   // The destination's write is declared second, so it is reported first:
   // Redis notifies the push, then the pop (and the source's deletion when it
@@ -255,7 +240,7 @@ void BlockingPop(CommandContext& ctx, bool front) {
   for (size_t j = 1; j + 1 < ctx.argc(); ++j) {
     KeyWrite w(ctx.db(), ctx.arg(j), ctx.now_ms);
     OpStatus st;
-    List* l = FindList(w, &st);
+    List* l = FindListWrite(w, &st);
     if (st == OpStatus::kKeyNotFound) continue;
     if (st == OpStatus::kWrongType) {
       if (rerun) continue;
@@ -326,7 +311,7 @@ OpStatus OpMpop(CommandContext& ctx, const MpopArgs& a, bool skip_wrong_type) {
   for (size_t j = a.first_key; j < a.first_key + a.numkeys; ++j) {
     KeyWrite w(ctx.db(), ctx.arg(j), ctx.now_ms);
     OpStatus st;
-    List* l = FindList(w, &st);
+    List* l = FindListWrite(w, &st);
     if (st == OpStatus::kKeyNotFound) continue;
     if (st == OpStatus::kWrongType) {
       if (skip_wrong_type) continue;

@@ -54,32 +54,7 @@ constexpr KeyEvent kLRemEvent{"lrem", EventClass::kList};
 
 // A lookup for reading: counts a keyspace hit or miss.
 List* FindListRead(CommandContext& ctx, std::string_view key, OpStatus* st) {
-  Db::Entry* e = ctx.db().FindRead(key, ctx.now_ms);
-  if (e == nullptr) {
-    *st = OpStatus::kKeyNotFound;
-    return nullptr;
-  }
-  if (e->value.type() != ValueType::kList) {
-    *st = OpStatus::kWrongType;
-    return nullptr;
-  }
-  *st = OpStatus::kOk;
-  return e->value.As<List>();
-}
-
-// The list of a write (Redis lookupKeyWrite: no hit/miss counting).
-List* FindListWrite(const KeyWrite& w, OpStatus* st) {
-  Db::Entry* e = w.entry();
-  if (e == nullptr) {
-    *st = OpStatus::kKeyNotFound;
-    return nullptr;
-  }
-  if (e->value.type() != ValueType::kList) {
-    *st = OpStatus::kWrongType;
-    return nullptr;
-  }
-  *st = OpStatus::kOk;
-  return e->value.As<List>();
+  return ListOfEntry(ctx.db().FindRead(key, ctx.now_ms), st);
 }
 
 // Redis start/stop normalization for LRANGE and LTRIM: negative indices

@@ -10,6 +10,8 @@
 #include "server/core/command.h"
 #include "server/core/errors.h"
 #include "storage/db.h"
+#include "storage/list.h"
+#include "storage/value.h"
 
 namespace grabkv::server {
 
@@ -17,6 +19,26 @@ inline constexpr storage::KeyEvent kLPushEvent{"lpush", storage::EventClass::kLi
 inline constexpr storage::KeyEvent kRPushEvent{"rpush", storage::EventClass::kList};
 inline constexpr storage::KeyEvent kLPopEvent{"lpop", storage::EventClass::kList};
 inline constexpr storage::KeyEvent kRPopEvent{"rpop", storage::EventClass::kList};
+
+// The list held by entry `e` (a lookup's result): kKeyNotFound for no
+// entry, kWrongType for another type, else kOk.
+inline storage::List* ListOfEntry(storage::Db::Entry* e, OpStatus* st) {
+  if (e == nullptr) {
+    *st = OpStatus::kKeyNotFound;
+    return nullptr;
+  }
+  if (e->value.type() != storage::ValueType::kList) {
+    *st = OpStatus::kWrongType;
+    return nullptr;
+  }
+  *st = OpStatus::kOk;
+  return e->value.As<storage::List>();
+}
+
+// The list of a write (Redis lookupKeyWrite: no hit/miss counting).
+inline storage::List* FindListWrite(const storage::KeyWrite& w, OpStatus* st) {
+  return ListOfEntry(w.entry(), st);
+}
 
 // LPUSH/RPUSH (LPUSHX/RPUSHX with only_existing: kKeyNotFound when missing)
 // of `elements`, one by one; *len is the new length.

@@ -31,6 +31,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/commands/set_ops.h"
 #include "server/core/command_table.h"
 #include "server/core/errors.h"
 #include "server/core/server_state.h"
@@ -54,13 +55,6 @@ using storage::ValueType;
 constexpr KeyEvent kSInterStoreEvent{"sinterstore", EventClass::kSet};
 constexpr KeyEvent kSUnionStoreEvent{"sunionstore", EventClass::kSet};
 constexpr KeyEvent kSDiffStoreEvent{"sdiffstore", EventClass::kSet};
-
-SetLimits LimitsOf(CommandContext& ctx) {
-  // Redis caps set-max-intset-entries at 2^30 (intset internals).
-  const int64_t max = std::clamp<int64_t>(ctx.server.config().set_max_intset_entries, 0,
-                                          int64_t{1} << 30);
-  return SetLimits{static_cast<size_t>(max)};
-}
 
 // Looks up every key with a read lookup that counts hits and misses and
 // reports keymiss, the STORE forms too (redis-server 7.0 does, for their
@@ -162,7 +156,7 @@ void Intersect(CommandContext& ctx, Args keys, InterMode mode, std::string_view 
       return;
     }
     case InterMode::kStore: {
-      const SetLimits limits = LimitsOf(ctx);
+      const SetLimits limits = SetLimitsOf(ctx.server.config());
       auto result = std::make_unique<Set>();  // Redis createIntsetObject
       first->ForEach([&](std::string_view m) {
         if (in_all(m)) result->Add(m, limits);
@@ -263,7 +257,7 @@ std::unique_ptr<Set> DiffOf(std::vector<Set*> sets, const SetLimits& limits) {
 void UnionDiff(CommandContext& ctx, Args keys, SetOp op, std::string_view dst, bool store) {
   std::vector<Set*> sets;
   if (!LookupSets(ctx, keys, &sets)) return ctx.reply.Error(errors::kWrongType);
-  const SetLimits limits = LimitsOf(ctx);
+  const SetLimits limits = SetLimitsOf(ctx.server.config());
   std::unique_ptr<Set> result =
       op == SetOp::kUnion ? UnionOf(sets, limits) : DiffOf(std::move(sets), limits);
   if (!store) return ReplyWholeSet(ctx, *result);

@@ -24,6 +24,8 @@
 #include <string_view>
 #include <vector>
 
+#include "server/commands/rand_scan.h"
+#include "server/commands/set_ops.h"
 #include "server/core/command_table.h"
 #include "server/core/errors.h"
 #include "server/core/server_state.h"
@@ -59,10 +61,7 @@ struct SetOpArgs {
 };
 
 SetOpArgs MakeOpArgs(CommandContext& ctx) {
-  // Redis caps set-max-intset-entries at 2^30 (intset internals).
-  const int64_t max = std::clamp<int64_t>(ctx.server.config().set_max_intset_entries, 0,
-                                          int64_t{1} << 30);
-  return SetOpArgs{ctx.op_args(), SetLimits{static_cast<size_t>(max)}};
+  return SetOpArgs{ctx.op_args(), SetLimitsOf(ctx.server.config())};
 }
 
 // A read lookup (counts a keyspace hit or miss). nullptr when the key is
@@ -304,12 +303,8 @@ void CmdSRandMember(CommandContext& ctx) {
     return;
   }
   int64_t l;
-  if (!ParseInt64(ctx.arg(2), &l)) return ctx.reply.Error(errors::kNotInteger);
-  if (l == INT64_MIN) {
-    return ctx.reply.Error(
-        "ERR value is out of range, value must between -9223372036854775807 and "
-        "9223372036854775807");
-  }
+  bool with_none;
+  if (!ParseRandCountArgs(ctx, {}, &l, &with_none)) return;
   bool wrong_type;
   Set* s = FindSetRead(ctx, ctx.arg(1), &wrong_type);
   if (wrong_type) return ctx.reply.Error(errors::kWrongType);
@@ -326,15 +321,8 @@ void CmdSRandMember(CommandContext& ctx) {
   if (RandCountTooLarge(count, false, ctx.server.config().proto_max_bulk_len)) {
     return ctx.reply.Error(kRandCountTooLargeErr);  // see util.h
   }
-  // In batches, so that a client closed for its output size stops a huge
-  // negative count (Redis checks CLIENT_CLOSE_ASAP the same way).
   ctx.reply.ArrayHeader(count);
-  constexpr size_t kBatch = 1024;
-  for (size_t left = count; left > 0 && !ctx.client.close_asap;) {
-    const size_t step = std::min(left, kBatch);
-    s->RandomMembers(step, false, ctx.server.rng(), bulk);
-    left -= step;
-  }
+  PickInBatches(ctx, count, [&](size_t step) { s->RandomMembers(step, false, ctx.server.rng(), bulk); });
 }
 
 // ---------------------------------------------------------------------------
@@ -346,12 +334,7 @@ void CmdSScan(CommandContext& ctx) {
   bool wrong_type;
   Set* s = FindSetRead(ctx, ctx.arg(1), &wrong_type);
   if (wrong_type) return ctx.reply.Error(errors::kWrongType);
-  if (s == nullptr) {
-    ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk("0");
-    ctx.reply.ArrayHeader(0);
-    return;
-  }
+  if (s == nullptr) return ReplyEmptyScan(ctx);
   ScanOptions opts;
   if (const char* err = ParseScanOptions(ctx.args, 3, &opts)) return ctx.reply.Error(err);
   const int64_t count = opts.count;

@@ -14,6 +14,7 @@
 
 #include "server/core/server_state.h"
 #include "server/core/util.h"
+#include "server/commands/rand_scan.h"
 #include "server/commands/zset_util.h"
 #include "storage/zset.h"
 
@@ -35,19 +36,8 @@ void ZRandMember(CommandContext& ctx) {
     return;
   }
   int64_t l;
-  if (!ParseInt64(ctx.arg(2), &l)) return ctx.reply.Error(errors::kNotInteger);
-  if (l == INT64_MIN) {
-    return ctx.reply.Error(
-        "ERR value is out of range, value must between -9223372036854775807 and "
-        "9223372036854775807");
-  }
-  if (ctx.argc() > 4 || (ctx.argc() == 4 && !IsOpt(ctx.arg(3), "withscores"))) {
-    return ctx.reply.Error(errors::kSyntax);
-  }
-  const bool withscores = ctx.argc() == 4;
-  if (withscores && (l < -(INT64_MAX / 2) || l > INT64_MAX / 2)) {
-    return ctx.reply.Error("ERR value is out of range");
-  }
+  bool withscores;
+  if (!ParseRandCountArgs(ctx, "withscores", &l, &withscores)) return;
   bool wrong_type;
   ZSet* z = FindRead(ctx, ctx.arg(1), &wrong_type);
   if (wrong_type) return ctx.reply.Error(errors::kWrongType);
@@ -120,12 +110,7 @@ void ZScan(CommandContext& ctx) {
   if (!ParseScanCursor(ctx.arg(2), &cursor)) return ctx.reply.Error(errors::kInvalidCursor);
   bool wrong_type;
   ZSet* z = FindRead(ctx, ctx.arg(1), &wrong_type);
-  if (z == nullptr && !wrong_type) {
-    ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk("0");
-    ctx.reply.ArrayHeader(0);
-    return;
-  }
+  if (z == nullptr && !wrong_type) return ReplyEmptyScan(ctx);
   if (wrong_type) return ctx.reply.Error(errors::kWrongType);
   ScanOptions opts;
   if (const char* err = ParseScanOptions(ctx.args, 3, &opts)) return ctx.reply.Error(err);
@@ -145,13 +130,7 @@ void ZScan(CommandContext& ctx) {
   do {
     cursor = z->Scan(cursor, collect);
   } while (cursor != 0 && buckets-- > 0 && static_cast<int64_t>(found.size() * 2) < count);
-  ctx.reply.ArrayHeader(2);
-  ctx.reply.Bulk(std::to_string(cursor));
-  ctx.reply.ArrayHeader(found.size() * 2);
-  for (const auto& [m, s] : found) {
-    ctx.reply.Bulk(m);
-    ctx.reply.Bulk(s);
-  }
+  ReplyScanPairs(ctx, cursor, found);
 }
 
 }  // namespace

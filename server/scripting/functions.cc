@@ -124,17 +124,9 @@ bool LuaEngine::LoadLibrary(std::string_view code, bool replace, std::string* na
     return false;
   }
   std::string_view line = code.substr(0, eol);
-  bool first = true, have_name = false;
-  size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && line[i] == ' ') ++i;
-    if (i >= line.size()) break;
-    size_t j = line.find(' ', i);
-    if (j == std::string_view::npos) j = line.size();
-    std::string_view part = line.substr(i, j - i);
-    i = j;
+  bool have_name = false;
+  const bool parsed = ForEachShebangWord(line, [&](std::string_view part, bool first) {
     if (first) {
-      first = false;
       if (!EqualsIgnoreCase(part.substr(2), "lua")) {
         *err = "ERR Engine '" + std::string(part.substr(2)) + "' not found";
         return false;
@@ -150,7 +142,9 @@ bool LuaEngine::LoadLibrary(std::string_view code, bool replace, std::string* na
       *err = "ERR Invalid metadata value given: " + std::string(part);
       return false;
     }
-  }
+    return true;
+  });
+  if (!parsed) return false;
   if (!have_name) {
     *err = "ERR Library name was not given";
     return false;

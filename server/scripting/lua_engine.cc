@@ -87,22 +87,13 @@ bool ParseShebang(std::string_view body, uint32_t* flags, size_t* shebang_len, s
   std::string_view line = body.substr(0, eol == std::string_view::npos ? body.size() : eol);
   *shebang_len = line.size();
   *flags = 0;
-  size_t i = 0;
-  bool first = true;
-  while (i < line.size()) {
-    while (i < line.size() && line[i] == ' ') ++i;
-    if (i >= line.size()) break;
-    size_t j = line.find(' ', i);
-    if (j == std::string_view::npos) j = line.size();
-    std::string_view part = line.substr(i, j - i);
-    i = j;
+  return ForEachShebangWord(line, [&](std::string_view part, bool first) {
     if (first) {
-      first = false;
       if (part != "#!lua") {
         *err = "ERR Unexpected engine in script shebang: " + std::string(part);
         return false;
       }
-      continue;
+      return true;
     }
     if (part.substr(0, 6) == "flags=") {
       std::string_view list = part.substr(6);
@@ -121,8 +112,8 @@ bool ParseShebang(std::string_view body, uint32_t* flags, size_t* shebang_len, s
       *err = "ERR Unknown lua shebang option: " + std::string(part);
       return false;
     }
-  }
-  return true;
+    return true;
+  });
 }
 
 }  // namespace

@@ -12,6 +12,26 @@
 
 namespace grabkv::server::scripting {
 
+// Walks the space-separated words of a "#!" line (a script's shebang or a
+// library's metadata line), as Redis 7.0 splits them: calls
+// fn(word, is_first) for each; stops and returns false as soon as fn does.
+template <typename Fn>
+bool ForEachShebangWord(std::string_view line, Fn&& fn) {
+  bool first = true;
+  size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && line[i] == ' ') ++i;
+    if (i >= line.size()) break;
+    size_t j = line.find(' ', i);
+    if (j == std::string_view::npos) j = line.size();
+    std::string_view part = line.substr(i, j - i);
+    i = j;
+    if (!fn(part, first)) return false;
+    first = false;
+  }
+  return true;
+}
+
 // Registry keys.
 inline constexpr const char* kReadonlyTables = "grabkv.readonly";
 
