@@ -11,6 +11,7 @@ namespace grabkv::server {
 // Each family's registration, defined in its own file.
 void RegisterConnectionFamily(CommandTable& t);  // server/commands/
 void RegisterServerFamily(CommandTable& t);
+void RegisterSlowlogFamily(CommandTable& t);
 void RegisterKeysFamily(CommandTable& t);
 void RegisterStringFamily(CommandTable& t);
 void RegisterTransactionFamily(CommandTable& t);
@@ -27,6 +28,7 @@ void Assemble(ServerState& server) {
   CommandTable& t = server.mutable_commands();
   RegisterConnectionFamily(t);
   RegisterServerFamily(t);
+  RegisterSlowlogFamily(t);
   RegisterKeysFamily(t);
   RegisterStringFamily(t);
   RegisterTransactionFamily(t);

@@ -8,12 +8,14 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "protocol/reply_builder.h"
+#include "server/core/latency.h"
 
 namespace grabkv::storage {
 class Db;
@@ -152,6 +154,9 @@ struct CommandStats {
   uint64_t usec = 0;
   uint64_t rejected_calls = 0;
   uint64_t failed_calls = 0;
+  // LATENCY HISTOGRAM / INFO latencystats; made on the first call recorded
+  // with latency-tracking on (shared only so that rows stay copyable).
+  std::shared_ptr<LatencyHistogram> latency;
 };
 
 // One row of the command table, written with designated initializers:

@@ -41,6 +41,14 @@ bool QueuedWrite(const Client& c) {
   return false;
 }
 
+// Redis logs a script's commands as its own fake client's: no address
+// ("?:0") and no name.
+void RecordSlow(ServerState& s, Client& c, Args args, int64_t elapsed_us, bool in_script) {
+  const Config& cfg = s.config();
+  s.slowlog().Push(args, elapsed_us, ServerState::NowMs() / 1000, in_script ? "?:0" : c.addr,
+                   in_script ? std::string_view() : std::string_view(c.name()), cfg.slowlog_max_len);
+}
+
 }  // namespace
 
 void Execute(ServerState& s, Client& c, const CommandSpec* spec, Args args, const ExecOptions& opts) {
@@ -87,6 +95,23 @@ void Execute(ServerState& s, Client& c, const CommandSpec* spec, Args args, cons
   }
 
   CommandStats& st = spec->stats;
+  // SLOWLOG, LATENCY and the latency histograms: commands EXEC and scripts
+  // run are recorded one by one, as Redis 7.0 does; nothing while loading,
+  // and a command that blocked is recorded when it is served.
+  const Config& cfg = s.config();
+  if (!s.loading && !c.blocked) {
+    if (cfg.latency_tracking) {
+      if (st.latency == nullptr) st.latency = std::make_shared<LatencyHistogram>();
+      st.latency->RecordUs(elapsed);
+    }
+    if (cfg.slowlog_log_slower_than >= 0 && elapsed >= cfg.slowlog_log_slower_than &&
+        !(spec->flags & kSkipSlowlog)) {
+      RecordSlow(s, c, args, elapsed, opts.in_script);
+    }
+    if (cfg.latency_monitor_threshold != 0) {
+      s.AddLatencySampleIfNeeded((spec->flags & kFast) ? "fast-command" : "command", elapsed / 1000);
+    }
+  }
   st.calls++;
   st.usec += static_cast<uint64_t>(elapsed > 0 ? elapsed : 0);
   // Failed: it replied an error of its own (not one of a command it ran).

@@ -17,6 +17,7 @@
 #include "server/core/client.h"
 #include "server/core/command_table.h"
 #include "server/core/config.h"
+#include "server/core/latency.h"
 #include "server/core/background_worker.h"
 #include "server/core/propagate.h"
 #include "server/core/pubsub_registry.h"
@@ -72,6 +73,18 @@ class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink
   WatchRegistry& watches() { return watches_; }
   PubSubRegistry& pubsub() { return pubsub_; }
   BlockingManager& blocking() { return blocking_; }
+  Slowlog& slowlog() { return slowlog_; }
+  LatencyMonitor& latency_monitor() { return latency_monitor_; }
+  // LATENCY: records `latency_ms` for `event` when latency-monitor-threshold
+  // is on and reached (events: "command", "fast-command", "expire-cycle",
+  // "eviction-cycle", "aof-write", "aof-fsync-always", "aof-fstat",
+  // "aof-rewrite-diff-write", "fork"...).
+  void AddLatencySampleIfNeeded(const char* event, int64_t latency_ms) {
+    const int64_t threshold = config_.latency_monitor_threshold;
+    if (threshold != 0 && latency_ms >= threshold) {
+      latency_monitor_.AddSample(event, latency_ms, NowMs() / 1000);
+    }
+  }
   // The script engine (server/scripting/ installs it; see server/app.h).
   ScriptRuntime& scripts() { return *scripts_; }
   void set_scripts(std::unique_ptr<ScriptRuntime> engine) { scripts_ = std::move(engine); }
@@ -185,6 +198,8 @@ class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink
   WatchRegistry watches_;
   PubSubRegistry pubsub_{this};
   BlockingManager blocking_{this};
+  Slowlog slowlog_;
+  LatencyMonitor latency_monitor_;
   std::unique_ptr<ScriptRuntime> scripts_;
   Propagator propagator_;
   uint64_t keyspace_writes_ = 0;
