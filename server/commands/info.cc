@@ -427,7 +427,7 @@ void LatencyStatsSection(ServerState& s, std::string* out) {
   }
   s.commands().ForEach([&](const CommandSpec& c) {
     AppendLatencyStat(c, pcts, out);
-    for (const CommandSpec& sub : c.subcommands) AppendLatencyStat(sub, out);
+    for (const CommandSpec& sub : c.subcommands) AppendLatencyStat(sub, pcts, out);
   });
 }
 
