@@ -30,7 +30,8 @@ void CmdSlowlogGet(CommandContext& ctx) {
     }
     if (count == -1) count = INT64_MAX;
   } else if (ctx.argc() > 3) {
-    ctx.reply.Error(errors::WrongNumArgs("slowlog|get"));
+    ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
+                    std::string(ctx.arg(1).substr(0, 128)) + "'. Try SLOWLOG HELP.");
     return;
   }
   const auto& entries = ctx.server.slowlog().entries();
