@@ -99,10 +99,11 @@ void BM_MemorySmallHashes(benchmark::State& state) {
     char key[32];
     for (size_t k = 0; k < kKeys; ++k) {
       std::snprintf(key, sizeof(key), "claims:%08zu", k);
-      auto [e, inserted] = db->FindOrInsert(key, 0);
       auto h = std::make_unique<Hash>();
       for (size_t i = 0; i < fields; ++i) h->Set(f[i], v[i], kLimits);
-      e->value.SetContainer(std::move(h));
+      storage::Value value;
+      value.SetContainer(std::move(h));
+      storage::KeyWrite(*db, key, 0).Create(std::move(value));
     }
     const double total = static_cast<double>(HeapInUse() - before);
     state.counters["bytes_per_hash"] = total / kKeys;

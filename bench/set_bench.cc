@@ -94,10 +94,12 @@ void BM_MemorySmallSets(benchmark::State& state) {
     const size_t before = HeapInUse();
     auto db = std::make_unique<Db>(0);
     for (size_t k = 0; k < keys; ++k) {
-      Db::Entry* e = db->FindOrInsert("grabbed:" + std::to_string(k), 0).first;
       auto s = std::make_unique<Set>();
       for (size_t i = 0; i < members; ++i) s->Add(m[i], kLimits);
-      e->value.SetContainer(std::move(s));
+      storage::Value value;
+      value.SetContainer(std::move(s));
+      const std::string key = "grabbed:" + std::to_string(k);
+      storage::KeyWrite(*db, key, 0).Create(std::move(value));
     }
     state.counters["bytes_per_set"] = static_cast<double>(HeapInUse() - before) / keys;
   }

@@ -106,9 +106,6 @@ class Db {
   Entry* Find(std::string_view key, int64_t now_ms);
   // Like Find, but counts a keyspace hit or miss (read commands).
   Entry* FindRead(std::string_view key, int64_t now_ms);
-  // Finds the live entry or inserts a new one holding an empty string.
-  // Returns {entry, inserted}. Does NOT report: KeyWrite uses it and reports.
-  std::pair<Entry*, bool> FindOrInsert(std::string_view key, int64_t now_ms);
 
   // SET semantics: replaces the value, clears any TTL, reports `event` as
   // one change.
@@ -134,17 +131,6 @@ class Db {
   }
   void Report(std::string_view key, KeyEvent event, uint64_t changes = 1) {
     Report(key, &event, 1, changes);
-  }
-
-  // TRANSITIONAL (being replaced by KeyWrite; do not add callers): reports
-  // an in-place change without an event, and deletes an emptied container.
-  void Touch(std::string_view key) { Report(key, nullptr, 0, 0); }
-  void FinishContainerWrite(std::string_view key, bool emptied, int64_t now_ms) {
-    if (emptied) {
-      Delete(key, now_ms);
-    } else {
-      Touch(key);
-    }
   }
 
   // Active expiry (Redis's sampling approach): looks at up to `max_samples`
@@ -191,6 +177,9 @@ class Db {
  private:
   friend class KeyWrite;
   void ExpireNow(Entry* e);
+  // Finds the live entry or inserts a new one holding an empty string.
+  // Returns {entry, inserted}. Does not report.
+  std::pair<Entry*, bool> FindOrInsert(std::string_view key, int64_t now_ms);
   // The mutations without their report (KeyWrite reports once at its end).
   Entry* SetQuiet(std::string_view key, Value value, int64_t now_ms);
   void SetExpireQuiet(Entry* e, int64_t when_ms);

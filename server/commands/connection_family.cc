@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "server/core/command_table.h"
+#include "server/core/errors.h"
 #include "server/core/server_state.h"
 #include "server/core/util.h"
 #include "server/core/version.h"
@@ -14,15 +15,13 @@ namespace {
 
 // --- authentication -------------------------------------------------------
 
-enum class AuthResult { kOk, kWrongPass };
-
-// The only user is "default"; with no requirepass it has no password (any
-// password is accepted for it, as Redis's nopass user).
-AuthResult CheckCredentials(const ServerState& s, std::string_view user, std::string_view pass) {
-  if (user != "default") return AuthResult::kWrongPass;
+// Whether `user` may log in with `pass` (else WRONGPASS). The only user is
+// "default"; with no requirepass it has no password (any password is
+// accepted for it, as Redis's nopass user).
+bool CredentialsMatch(const ServerState& s, std::string_view user, std::string_view pass) {
+  if (user != "default") return false;
   const std::string& required = s.config().requirepass;
-  if (required.empty() || required == pass) return AuthResult::kOk;
-  return AuthResult::kWrongPass;
+  return required.empty() || required == pass;
 }
 
 constexpr const char* kWrongPass = "WRONGPASS invalid username-password pair or user is disabled.";
@@ -39,7 +38,7 @@ bool ValidClientName(std::string_view name) {
 
 void CmdPing(CommandContext& ctx) {
   if (ctx.argc() > 2) {
-    ctx.reply.Error("ERR wrong number of arguments for 'ping' command");
+    ctx.reply.Error(errors::WrongNumArgs("ping"));
     return;
   }
   // A subscribed RESP2 connection can only receive arrays: Redis answers
@@ -67,17 +66,17 @@ void CmdQuit(CommandContext& ctx) {
 void CmdSelect(CommandContext& ctx) {
   int64_t id;
   if (!ParseInt64(ctx.arg(1), &id)) {
-    ctx.reply.Error("ERR value is not an integer or out of range");
+    ctx.reply.Error(errors::kNotInteger);
     return;
   }
   // Redis (getIntFromObjectOrReply) words an integer that does not fit an
   // int differently from one that is no integer at all.
   if (id < INT32_MIN || id > INT32_MAX) {
-    ctx.reply.Error("ERR value is out of range, value must between -2147483648 and 2147483647");
+    ctx.reply.Error(errors::kNotInt32);
     return;
   }
   if (id < 0 || id >= static_cast<int64_t>(ctx.server.dbs().size())) {
-    ctx.reply.Error("ERR DB index is out of range");
+    ctx.reply.Error(errors::kDbIndexOutOfRange);
     return;
   }
   ctx.client.set_db_index(static_cast<int>(id));
@@ -86,7 +85,7 @@ void CmdSelect(CommandContext& ctx) {
 
 void CmdAuth(CommandContext& ctx) {
   if (ctx.argc() > 3) {
-    ctx.reply.Error("ERR syntax error");
+    ctx.reply.Error(errors::kSyntax);
     return;
   }
   std::string_view user = "default";
@@ -100,7 +99,7 @@ void CmdAuth(CommandContext& ctx) {
         "Are you sure your configuration is correct?");
     return;
   }
-  if (CheckCredentials(ctx.server, user, pass) != AuthResult::kOk) {
+  if (!CredentialsMatch(ctx.server, user, pass)) {
     ctx.reply.Error(kWrongPass);
     return;
   }
@@ -139,7 +138,7 @@ void CmdHello(CommandContext& ctx) {
     }
   }
   if (has_auth) {
-    if (CheckCredentials(ctx.server, user, pass) != AuthResult::kOk) {
+    if (!CredentialsMatch(ctx.server, user, pass)) {
       ctx.reply.Error(kWrongPass);
       return;
     }
@@ -331,7 +330,7 @@ void ClientList(CommandContext& ctx) {
       ids.push_back(static_cast<uint64_t>(id));
     }
   } else if (ctx.argc() != 2) {
-    ctx.reply.Error("ERR syntax error");
+    ctx.reply.Error(errors::kSyntax);
     return;
   }
   std::vector<const Client*> list;
@@ -377,7 +376,7 @@ void ClientKill(CommandContext& ctx) {
   bool has_addr = false, has_laddr = false, has_user = false, skipme = true;
   int type = -1;  // -1 any, 0 normal, 1 pubsub, 2 none-matching (master/replica)
   if ((ctx.argc() - 2) % 2 != 0) {
-    ctx.reply.Error("ERR syntax error");
+    ctx.reply.Error(errors::kSyntax);
     return;
   }
   for (size_t j = 2; j + 1 < ctx.argc(); j += 2) {
@@ -416,11 +415,11 @@ void ClientKill(CommandContext& ctx) {
       } else if (EqualsIgnoreCase(val, "no")) {
         skipme = false;
       } else {
-        ctx.reply.Error("ERR syntax error");
+        ctx.reply.Error(errors::kSyntax);
         return;
       }
     } else {
-      ctx.reply.Error("ERR syntax error");
+      ctx.reply.Error(errors::kSyntax);
       return;
     }
   }
@@ -450,7 +449,7 @@ void ClientKill(CommandContext& ctx) {
 void ClientUnblock(CommandContext& ctx) {
   int64_t id;
   if (!ParseInt64(ctx.arg(2), &id)) {
-    ctx.reply.Error("ERR value is not an integer or out of range");
+    ctx.reply.Error(errors::kNotInteger);
     return;
   }
   bool with_error = false;
@@ -462,7 +461,7 @@ void ClientUnblock(CommandContext& ctx) {
       return;
     }
   } else if (ctx.argc() > 4) {
-    ctx.reply.Error("ERR syntax error");
+    ctx.reply.Error(errors::kSyntax);
     return;
   }
   auto it = ctx.server.clients().find(static_cast<uint64_t>(id));
@@ -481,7 +480,7 @@ void ClientReply(CommandContext& ctx) {
   } else if (EqualsIgnoreCase(mode, "skip")) {
     if (ctx.client.reply_mode == Client::ReplyMode::kOn) ctx.client.reply_mode = Client::ReplyMode::kSkipNext;
   } else {
-    ctx.reply.Error("ERR syntax error");
+    ctx.reply.Error(errors::kSyntax);
   }
 }
 
@@ -492,7 +491,7 @@ void ClientGetRedir(CommandContext& ctx) {
 
 void ClientNoEvict(CommandContext& ctx) {
   if (!EqualsIgnoreCase(ctx.arg(2), "on") && !EqualsIgnoreCase(ctx.arg(2), "off")) {
-    ctx.reply.Error("ERR syntax error");
+    ctx.reply.Error(errors::kSyntax);
     return;
   }
   // No client eviction here (maxmemory-clients is not supported), so the

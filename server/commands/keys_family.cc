@@ -6,7 +6,10 @@
 // (an absolute PEXPIREAT, or DEL for a time already past).
 //
 // Each command is split into parsing (Cmd*), an operation on storage (Op*,
-// no reply) and the reply.
+// no reply) and the reply. Every write reports itself with Redis's keyspace
+// event names (db.h): "del", "expire", "persist", "rename_from"/"rename_to",
+// "move_from"/"move_to", "copy_to"; the Db or a KeyWrite counts Redis's
+// dirty increments, never the handler.
 
 #include <cctype>
 #include <cerrno>
@@ -20,6 +23,7 @@
 
 #include "server/core/command.h"
 #include "server/core/command_table.h"
+#include "server/core/errors.h"
 #include "server/core/server_state.h"
 #include "server/core/util.h"
 #include "storage/db.h"
@@ -29,13 +33,19 @@ namespace grabkv::server {
 namespace {
 
 using storage::Db;
+using storage::EventClass;
+using storage::KeyEvent;
+using storage::KeyWrite;
 using storage::Value;
 using storage::ValueType;
 
-constexpr std::string_view kSyntaxErr = "ERR syntax error";
-constexpr std::string_view kNotIntErr = "ERR value is not an integer or out of range";
-constexpr std::string_view kSameObjectErr = "ERR source and destination objects are the same";
-constexpr std::string_view kDbRangeErr = "ERR DB index is out of range";
+// Redis's events of the two-key commands (db.c): the source's event, then
+// the destination's; the overwritten destination gets no "del" of its own.
+constexpr KeyEvent kRenameFrom{"rename_from", EventClass::kGeneric};
+constexpr KeyEvent kRenameTo{"rename_to", EventClass::kGeneric};
+constexpr KeyEvent kMoveFrom{"move_from", EventClass::kGeneric};
+constexpr KeyEvent kMoveTo{"move_to", EventClass::kGeneric};
+constexpr KeyEvent kCopyTo{"copy_to", EventClass::kGeneric};
 
 // Redis LAZYFREE_THRESHOLD: values whose free effort is above this are freed
 // on the helper thread.
@@ -64,7 +74,18 @@ void FreeDetached(ServerState& server, Db::Entry* e) {
   }
 }
 
-// Redis dbSyncDelete / dbAsyncDelete. Returns whether a live key was deleted.
+// Frees the old value of an overwritten key, off the loop thread when
+// `lazy` and that is worth it (Redis's dbDelete of the destination under
+// lazyfree-lazy-server-del).
+void FreeReplaced(ServerState& server, Value v, bool lazy) {
+  if (lazy && FreeEffort(v) > kLazyFreeThreshold) {
+    auto* p = new Value(std::move(v));
+    server.lazy_free().Submit([p] { delete p; });
+  }
+}
+
+// Redis dbSyncDelete / dbAsyncDelete. Returns whether a live key was deleted
+// (reported by the Db as "del", one change).
 bool DeleteKey(ServerState& server, Db& db, std::string_view key, int64_t now_ms, bool lazy) {
   if (!lazy) return db.Delete(key, now_ms);
   Db::Entry* e = db.Unlink(key, now_ms);
@@ -94,10 +115,8 @@ const char* TypeName(const Value& v) {
 // "does not fit an int" differently.
 std::string_view ParseInt32(std::string_view s, int* out) {
   int64_t v;
-  if (!ParseInt64(s, &v)) return kNotIntErr;
-  if (v < INT_MIN || v > INT_MAX) {
-    return "ERR value is out of range, value must between -2147483648 and 2147483647";
-  }
+  if (!ParseInt64(s, &v)) return errors::kNotInteger;
+  if (v < INT_MIN || v > INT_MAX) return errors::kNotInt32;
   *out = static_cast<int>(v);
   return {};
 }
@@ -108,13 +127,11 @@ bool ValidDbIndex(ServerState& server, int index) {
 
 // --- DEL / UNLINK / EXISTS / TOUCH / TYPE ---
 
+// "del" and one change per deleted key.
 int64_t OpDelete(ServerState& server, Db& db, Args keys, int64_t now_ms, bool lazy) {
   int64_t deleted = 0;
   for (std::string_view key : keys) {
-    if (DeleteKey(server, db, key, now_ms, lazy)) {
-      ++server.dirty;
-      ++deleted;
-    }
+    if (DeleteKey(server, db, key, now_ms, lazy)) ++deleted;
   }
   return deleted;
 }
@@ -185,15 +202,15 @@ std::string_view ParseScan(Args args, ScanArgs* out) {
   for (size_t i = 2; i < args.size(); i += 2) {
     const bool has_value = i + 1 < args.size();
     if (has_value && EqualsIgnoreCase(args[i], "count")) {
-      if (!ParseInt64(args[i + 1], &out->count)) return kNotIntErr;
-      if (out->count < 1) return kSyntaxErr;
+      if (!ParseInt64(args[i + 1], &out->count)) return errors::kNotInteger;
+      if (out->count < 1) return errors::kSyntax;
     } else if (has_value && EqualsIgnoreCase(args[i], "match")) {
       out->pattern = args[i + 1];
       if (*out->pattern == "*") out->pattern.reset();
     } else if (has_value && EqualsIgnoreCase(args[i], "type")) {
       out->type = args[i + 1];
     } else {
-      return kSyntaxErr;
+      return errors::kSyntax;
     }
   }
   return {};
@@ -268,66 +285,63 @@ void CmdRandomKey(CommandContext& ctx) {
 
 // --- RENAME / RENAMENX / COPY / MOVE ---
 
-enum class RenameResult { kNoSuchKey, kDestinationExists, kDone };
-
 // Moves the value and TTL of `src` to `dst` in the same db, replacing dst
-// unless nx. src == dst on a live key is a no-op that succeeds (RENAME)
-// or reports dst as existing (RENAMENX), like Redis.
-RenameResult OpRename(ServerState& server, Db& db, std::string_view src, std::string_view dst,
-                      bool nx, int64_t now_ms) {
-  Db::Entry* e = db.Find(src, now_ms);
-  if (e == nullptr) return RenameResult::kNoSuchKey;
-  if (src == dst) return nx ? RenameResult::kDestinationExists : RenameResult::kDone;
+// unless nx. kNoSuchKey when src is missing; kSkipped when nx and dst
+// exists. src == dst on a live key is a no-op that succeeds (RENAME) or
+// reports dst as existing (RENAMENX), like Redis. Reports "rename_from" on
+// src, then "rename_to" on dst: one change in all.
+OpStatus OpRename(ServerState& server, const OpArgs& op, std::string_view src,
+                  std::string_view dst, bool nx) {
+  Db& db = op.db;
+  Db::Entry* e = db.Find(src, op.now_ms);
+  if (e == nullptr) return OpStatus::kNoSuchKey;
+  if (src == dst) return nx ? OpStatus::kSkipped : OpStatus::kOk;
   const int64_t expire = db.GetExpire(e);
-  if (db.Find(dst, now_ms) != nullptr) {
-    if (nx) return RenameResult::kDestinationExists;
-    DeleteKey(server, db, dst, now_ms, server.config().lazyfree_lazy_server_del);
-  }
-  // Entry pointers survive inserts and erasures of other keys, but src is
-  // detached first so the move never touches a freed entry.
-  Db::Entry* old = db.Unlink(src, now_ms);
-  Db::Entry* moved = db.Set(dst, std::move(old->value), now_ms);
-  if (expire != -1) db.SetExpire(moved, expire);
+  KeyWrite to(db, dst, op.now_ms);
+  if (to && nx) return OpStatus::kSkipped;
+  Value replaced;
+  if (to) replaced = std::move(to.value());
+  // Entry pointers survive inserts and erasures of other keys, so `to`
+  // stays valid while src is detached; the move never touches a freed entry.
+  Db::Entry* old = db.Unlink(src, op.now_ms, kRenameFrom);
+  to.Replace(std::move(old->value));
+  if (expire != -1) to.SetExpire(expire);
+  to.Note(kRenameTo, 0);
   Db::Table::FreeEntry(old);  // its value was moved out: cheap
-  ++server.dirty;
-  return RenameResult::kDone;
+  FreeReplaced(server, std::move(replaced), server.config().lazyfree_lazy_server_del);
+  return OpStatus::kOk;
 }
 
 void RenameGeneric(CommandContext& ctx, bool nx) {
-  switch (OpRename(ctx.server, ctx.db(), ctx.arg(1), ctx.arg(2), nx, ctx.now_ms)) {
-    case RenameResult::kNoSuchKey:
-      ctx.reply.Error("ERR no such key");
-      return;
-    case RenameResult::kDestinationExists:
-      ctx.reply.Integer(0);
-      return;
-    case RenameResult::kDone:
-      if (nx) {
-        ctx.reply.Integer(1);
-      } else {
-        ctx.reply.Ok();
-      }
-      return;
+  const OpStatus st = OpRename(ctx.server, ctx.op_args(), ctx.arg(1), ctx.arg(2), nx);
+  if (IsError(st)) {
+    ReplyStatus(ctx.reply, st);
+  } else if (st == OpStatus::kSkipped) {
+    ctx.reply.Integer(0);
+  } else if (nx) {
+    ctx.reply.Integer(1);
+  } else {
+    ctx.reply.Ok();
   }
 }
 
 void CmdRename(CommandContext& ctx) { RenameGeneric(ctx, false); }
 void CmdRenameNx(CommandContext& ctx) { RenameGeneric(ctx, true); }
 
-// Returns whether the key was copied.
+// Returns whether the key was copied ("copy_to" on dst, one change).
 bool OpCopy(ServerState& server, Db& src_db, std::string_view src, Db& dst_db,
             std::string_view dst, bool replace, int64_t now_ms) {
   const Db::Entry* e = src_db.FindRead(src, now_ms);
   if (e == nullptr) return false;
   const int64_t expire = src_db.GetExpire(e);
-  Value copy = e->value.Clone();
-  if (dst_db.Find(dst, now_ms) != nullptr) {
-    if (!replace) return false;
-    DeleteKey(server, dst_db, dst, now_ms, server.config().lazyfree_lazy_server_del);
-  }
-  Db::Entry* added = dst_db.Set(dst, std::move(copy), now_ms);
-  if (expire != -1) dst_db.SetExpire(added, expire);
-  ++server.dirty;
+  KeyWrite to(dst_db, dst, now_ms);
+  if (to && !replace) return false;
+  Value replaced;
+  if (to) replaced = std::move(to.value());
+  to.Replace(e->value.Clone());
+  if (expire != -1) to.SetExpire(expire);
+  to.Note(kCopyTo);
+  FreeReplaced(server, std::move(replaced), server.config().lazyfree_lazy_server_del);
   return true;
 }
 
@@ -346,17 +360,17 @@ void CmdCopy(CommandContext& ctx) {
         return;
       }
       if (!ValidDbIndex(ctx.server, dst_index)) {
-        ctx.reply.Error(kDbRangeErr);
+        ctx.reply.Error(errors::kDbIndexOutOfRange);
         return;
       }
       ++j;
     } else {
-      ctx.reply.Error(kSyntaxErr);
+      ctx.reply.Error(errors::kSyntax);
       return;
     }
   }
   if (src_index == dst_index && ctx.arg(1) == ctx.arg(2)) {
-    ctx.reply.Error(kSameObjectErr);
+    ctx.reply.Error(errors::kSameObject);
     return;
   }
   const bool copied = OpCopy(ctx.server, ctx.server.db(src_index), ctx.arg(1),
@@ -364,17 +378,19 @@ void CmdCopy(CommandContext& ctx) {
   ctx.reply.Integer(copied ? 1 : 0);
 }
 
-// Returns whether the key was moved.
-bool OpMove(ServerState& server, Db& src_db, Db& dst_db, std::string_view key, int64_t now_ms) {
+// Returns whether the key was moved: "move_from" in src_db, then "move_to"
+// in dst_db, one change in all.
+bool OpMove(Db& src_db, Db& dst_db, std::string_view key, int64_t now_ms) {
   const Db::Entry* e = src_db.Find(key, now_ms);
   if (e == nullptr) return false;
   const int64_t expire = src_db.GetExpire(e);
-  if (dst_db.Find(key, now_ms) != nullptr) return false;
-  Db::Entry* old = src_db.Unlink(key, now_ms);
-  Db::Entry* added = dst_db.Set(key, std::move(old->value), now_ms);
-  if (expire != -1) dst_db.SetExpire(added, expire);
+  KeyWrite to(dst_db, key, now_ms);
+  if (to) return false;
+  Db::Entry* old = src_db.Unlink(key, now_ms, kMoveFrom);
+  to.Create(std::move(old->value));
+  if (expire != -1) to.SetExpire(expire);
+  to.Note(kMoveTo, 0);
   Db::Table::FreeEntry(old);
-  ++server.dirty;
   return true;
 }
 
@@ -386,16 +402,16 @@ void CmdMove(CommandContext& ctx) {
     return;
   }
   if (!ValidDbIndex(ctx.server, dst_index)) {
-    ctx.reply.Error(kDbRangeErr);
+    ctx.reply.Error(errors::kDbIndexOutOfRange);
     return;
   }
   const int src_index = ctx.client.db_index();
   if (src_index == dst_index) {
-    ctx.reply.Error(kSameObjectErr);
+    ctx.reply.Error(errors::kSameObject);
     return;
   }
   const bool moved =
-      OpMove(ctx.server, ctx.server.db(src_index), ctx.server.db(dst_index), ctx.arg(1), ctx.now_ms);
+      OpMove(ctx.server.db(src_index), ctx.server.db(dst_index), ctx.arg(1), ctx.now_ms);
   ctx.reply.Integer(moved ? 1 : 0);
 }
 
@@ -429,42 +445,38 @@ std::string ParseExpireFlags(Args args, unsigned* flags) {
   return {};
 }
 
-enum class ExpireResult { kUnchanged, kSet, kDeleted };
-
-// Sets the TTL, or deletes the key when `when_ms` has passed (not while
-// loading: Redis's checkAlreadyExpired keeps the TTL then, for the file's
-// own DELs or active expiry to act on). kUnchanged when the key is missing
-// or a flag condition failed.
-ExpireResult OpExpire(ServerState& server, Db& db, std::string_view key, int64_t when_ms,
-                      unsigned flags, int64_t now_ms, bool loading) {
-  Db::Entry* e = db.Find(key, now_ms);
-  if (e == nullptr) return ExpireResult::kUnchanged;
+// Sets the TTL ("expire"), or deletes the key when `when_ms` has passed
+// ("del", as Redis's expireGenericCommand: not "expired"); one change either
+// way. Not while loading: Redis's checkAlreadyExpired keeps the TTL then,
+// for the file's own DELs or active expiry to act on. The value says whether
+// the key was deleted; kKeyNotFound when it is missing, kSkipped when a flag
+// condition failed.
+OpResult<bool> OpExpire(ServerState& server, const OpArgs& op, std::string_view key,
+                        int64_t when_ms, unsigned flags, bool loading) {
+  Db& db = op.db;
+  Db::Entry* e = db.Find(key, op.now_ms);
+  if (e == nullptr) return OpStatus::kKeyNotFound;
   if (flags != 0) {
     const int64_t current = db.GetExpire(e);  // -1: no TTL, i.e. infinite
-    if ((flags & kExpireNx) && current != -1) return ExpireResult::kUnchanged;
-    if ((flags & kExpireXx) && current == -1) return ExpireResult::kUnchanged;
-    if ((flags & kExpireGt) && (current == -1 || when_ms <= current)) {
-      return ExpireResult::kUnchanged;
-    }
-    if ((flags & kExpireLt) && current != -1 && when_ms >= current) {
-      return ExpireResult::kUnchanged;
-    }
+    if ((flags & kExpireNx) && current != -1) return OpStatus::kSkipped;
+    if ((flags & kExpireXx) && current == -1) return OpStatus::kSkipped;
+    if ((flags & kExpireGt) && (current == -1 || when_ms <= current)) return OpStatus::kSkipped;
+    if ((flags & kExpireLt) && current != -1 && when_ms >= current) return OpStatus::kSkipped;
   }
-  ++server.dirty;
-  if (when_ms <= now_ms && !loading) {
-    DeleteKey(server, db, key, now_ms, server.config().lazyfree_lazy_expire);
-    return ExpireResult::kDeleted;
+  if (when_ms <= op.now_ms && !loading) {
+    DeleteKey(server, db, key, op.now_ms, server.config().lazyfree_lazy_expire);
+    return true;
   }
   db.SetExpire(e, when_ms);
-  return ExpireResult::kSet;
+  return false;
 }
 
 // Redis propagates a TTL as an absolute time, PEXPIREAT key ms followed by
 // the NX/XX/GT/LT options as sent; PEXPIREAT itself is kept as sent. A key
 // deleted for a past time becomes DEL (UNLINK with lazyfree-lazy-expire).
-void PropagateExpire(CommandContext& ctx, ExpireResult r, bool rewrite, int64_t when_ms) {
-  if (r == ExpireResult::kUnchanged) return ctx.PropagateNothing();
-  if (r == ExpireResult::kDeleted) {
+void PropagateExpire(CommandContext& ctx, const OpResult<bool>& r, bool rewrite, int64_t when_ms) {
+  if (!r.ok()) return ctx.PropagateNothing();
+  if (r.value()) {
     return ctx.Propagate(
         {ctx.server.config().lazyfree_lazy_expire ? "UNLINK" : "DEL", ctx.arg(1)});
   }
@@ -487,7 +499,7 @@ void ExpireGeneric(CommandContext& ctx, bool relative, bool seconds) {
   }
   int64_t when;
   if (!ParseInt64(ctx.arg(2), &when)) {
-    ctx.reply.Error(kNotIntErr);
+    ctx.reply.Error(errors::kNotInteger);
     return;
   }
   const int64_t base = relative ? ctx.now_ms : 0;
@@ -506,10 +518,10 @@ void ExpireGeneric(CommandContext& ctx, bool relative, bool seconds) {
     return;
   }
   when += base;
-  const ExpireResult r =
-      OpExpire(ctx.server, ctx.db(), ctx.arg(1), when, flags, ctx.now_ms, ctx.loading);
+  const OpResult<bool> r =
+      OpExpire(ctx.server, ctx.op_args(), ctx.arg(1), when, flags, ctx.loading);
   PropagateExpire(ctx, r, /*rewrite=*/relative || seconds, when);
-  ctx.reply.Integer(r == ExpireResult::kUnchanged ? 0 : 1);
+  ctx.reply.Integer(r.ok() ? 1 : 0);
 }
 
 void CmdExpire(CommandContext& ctx) { ExpireGeneric(ctx, true, true); }
@@ -546,15 +558,11 @@ void CmdPTtl(CommandContext& ctx) { TtlGeneric(ctx, true, false); }
 void CmdExpireTime(CommandContext& ctx) { TtlGeneric(ctx, false, true); }
 void CmdPExpireTime(CommandContext& ctx) { TtlGeneric(ctx, true, true); }
 
+// "persist" and one change when there was a TTL to remove.
 void CmdPersist(CommandContext& ctx) {
   Db& db = ctx.db();
   Db::Entry* e = db.Find(ctx.arg(1), ctx.now_ms);
-  if (e != nullptr && db.Persist(e)) {
-    ++ctx.server.dirty;
-    ctx.reply.Integer(1);
-  } else {
-    ctx.reply.Integer(0);
-  }
+  ctx.reply.Integer(e != nullptr && db.Persist(e) ? 1 : 0);
 }
 
 // --- OBJECT ---

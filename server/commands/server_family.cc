@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "server/core/command_table.h"
+#include "server/core/errors.h"
 #include "server/core/log.h"
 #include "server/core/server_state.h"
 #include "server/core/util.h"
@@ -36,7 +37,7 @@ void ReplyHelp(CommandContext& ctx, std::initializer_list<const char*> lines) {
 
 namespace {
 
-constexpr const char* kSyntaxError = "ERR syntax error";
+constexpr std::string_view kSyntaxError = errors::kSyntax;
 
 // --- CONFIG -------------------------------------------------------------------
 
@@ -150,7 +151,9 @@ bool ParseFlushMode(CommandContext& ctx, bool* async) {
   return true;
 }
 
-// Empties one database; returns how many keys it held.
+// Empties one database; returns how many keys it held. A whole database
+// going is no key write: observers hear of it as OnDbReplaced, and the
+// commands count Redis's changes themselves.
 uint64_t EmptyDb(ServerState& s, storage::Db& db, bool async) {
   uint64_t removed = db.size();
   std::unique_ptr<storage::Db::Taken> taken = db.TakeAll();
@@ -171,9 +174,9 @@ void CmdFlushAll(CommandContext& ctx) {
   if (!ParseFlushMode(ctx, &async)) return;
   uint64_t removed = 0;
   for (storage::Db& db : ctx.server.dbs()) removed += EmptyDb(ctx.server, db, async);
-  // Redis counts the keys and one more, so that FLUSHALL of an empty
-  // keyspace still counts as a change.
-  ctx.server.dirty += removed + 1;
+  // Redis 7.0 counts the keys removed (an empty keyspace: no change) and
+  // records FLUSHALL whatever it removed.
+  ctx.server.dirty += removed;
   ctx.PropagateVerbatim();
   ctx.reply.Ok();
 }
@@ -198,7 +201,7 @@ void CmdSwapDb(CommandContext& ctx) {
   }
   int n = static_cast<int>(ctx.server.dbs().size());
   if (a < 0 || a >= n || b < 0 || b >= n) {
-    ctx.reply.Error("ERR DB index is out of range");
+    ctx.reply.Error(errors::kDbIndexOutOfRange);
     return;
   }
   if (a != b) {
@@ -323,7 +326,7 @@ size_t SerializedLength(const storage::Value& v) {
 void DebugObject(CommandContext& ctx) {
   storage::Db::Entry* e = ctx.db().Find(ctx.arg(2), ctx.now_ms);
   if (e == nullptr) {
-    ctx.reply.Error("ERR no such key");
+    ctx.reply.Error(errors::kNoSuchKey);
     return;
   }
   char buf[256];

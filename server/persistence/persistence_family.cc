@@ -14,6 +14,7 @@
 
 #include "server/persistence/aof.h"
 #include "server/core/command_table.h"
+#include "server/core/errors.h"
 #include "server/core/server_state.h"
 #include "server/core/util.h"
 
@@ -57,12 +58,12 @@ void CmdBgRewriteAof(CommandContext& ctx) {
 void CmdBgSave(CommandContext& ctx) {
   bool schedule = false;
   if (ctx.argc() > 2) {
-    ctx.reply.Error("ERR syntax error");
+    ctx.reply.Error(errors::kSyntax);
     return;
   }
   if (ctx.argc() == 2) {
     if (!EqualsIgnoreCase(ctx.arg(1), "schedule")) {
-      ctx.reply.Error("ERR syntax error");
+      ctx.reply.Error(errors::kSyntax);
       return;
     }
     schedule = true;

@@ -20,27 +20,14 @@ using scripting::LuaEngine;
 
 void FcallGeneric(CommandContext& ctx, bool ro) {
   ctx.PropagateNothing();  // the function's redis.calls record themselves
-  int64_t numkeys;
-  if (!ParseInt64(ctx.arg(2), &numkeys)) {
-    ctx.reply.Error("ERR value is not an integer or out of range");
-    return;
-  }
-  if (numkeys > static_cast<int64_t>(ctx.argc()) - 3) {
-    ctx.reply.Error("ERR Number of keys can't be greater than number of args");
-    return;
-  }
-  if (numkeys < 0) {
-    ctx.reply.Error("ERR Number of keys can't be negative");
-    return;
-  }
+  Args keys, argv;
+  if (!scripting::ParseNumkeys(ctx, &keys, &argv)) return;
   LuaEngine& e = scripting::Lua(ctx.server);
   auto it = e.functions().find(ctx.arg(1));
   if (it == e.functions().end()) {
     ctx.reply.Error("ERR Function not found");
     return;
   }
-  Args keys = ctx.args.subspan(3, static_cast<size_t>(numkeys));
-  Args argv = ctx.args.subspan(3 + static_cast<size_t>(numkeys));
   // Copy: a busy function may see FUNCTION commands run meanwhile.
   FunctionEntry fn = it->second;
   e.Fcall(ctx, fn, keys, argv, ro);
@@ -69,6 +56,8 @@ void CmdFunctionLoad(CommandContext& ctx) {
     ctx.reply.Error(err);
     return;
   }
+  // Libraries are no keys (no KeyWrite reports them): Redis counts the
+  // change here, as for FUNCTION DELETE and FLUSH.
   ctx.server.dirty++;
   // Libraries are data for the append-only file and replicas.
   ctx.PropagateVerbatim();

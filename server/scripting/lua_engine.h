@@ -44,6 +44,10 @@ enum ScriptFlag : uint32_t {
 // Adds the flag named `name` ("no-writes", ...) to *flags; false if unknown.
 bool ParseScriptFlag(std::string_view name, uint32_t* flags);
 
+// EVAL/FCALL's `numkeys key... arg...` (argument 2 on): fills the key and
+// argument views; false after replying Redis's error.
+bool ParseNumkeys(CommandContext& ctx, Args* keys, Args* argv);
+
 struct ScriptEntry {
   std::string body;
   uint32_t flags = 0;

@@ -2,6 +2,7 @@
 #include <string>
 
 #include "server/core/command_table.h"
+#include "server/core/errors.h"
 #include "server/scripting/lua_engine.h"
 #include "server/core/server_state.h"
 #include "server/core/util.h"
@@ -10,16 +11,14 @@ namespace grabkv::server {
 
 void ReplyHelp(CommandContext& ctx, std::initializer_list<const char*> lines);
 
-namespace {
+namespace scripting {
 
-using scripting::LuaEngine;
-
-// EVAL-style argument checks: `script numkeys key... arg...`. Fills keys and
-// argv views; false after replying with Redis's error.
+// EVAL/FCALL argument checks: `script-or-function numkeys key... arg...`.
+// Fills keys and argv views; false after replying with Redis's error.
 bool ParseNumkeys(CommandContext& ctx, Args* keys, Args* argv) {
   int64_t numkeys;
   if (!ParseInt64(ctx.arg(2), &numkeys)) {
-    ctx.reply.Error("ERR value is not an integer or out of range");
+    ctx.reply.Error(errors::kNotInteger);
     return false;
   }
   if (numkeys > static_cast<int64_t>(ctx.argc()) - 3) {
@@ -35,13 +34,19 @@ bool ParseNumkeys(CommandContext& ctx, Args* keys, Args* argv) {
   return true;
 }
 
+}  // namespace scripting
+
+namespace {
+
+using scripting::LuaEngine;
+
 void EvalGeneric(CommandContext& ctx, bool by_sha, bool ro) {
   // Scripts propagate by effects (Redis 7.0): every redis.call records
   // itself, and the batch is wrapped in MULTI/EXEC. SCRIPT LOAD/FLUSH are
   // not propagated at all.
   ctx.PropagateNothing();
   Args keys, argv;
-  if (!ParseNumkeys(ctx, &keys, &argv)) return;
+  if (!scripting::ParseNumkeys(ctx, &keys, &argv)) return;
   LuaEngine& e = scripting::Lua(ctx.server);
   if (by_sha) {
     // Clients send the SHA1 in either case: look it up lower-cased without

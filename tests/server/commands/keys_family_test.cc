@@ -8,6 +8,7 @@
 #include <chrono>
 #include <climits>
 #include <memory>
+#include <ostream>
 #include <random>
 #include <set>
 #include <string>
@@ -728,6 +729,128 @@ TEST_F(KeysFamilyTest, Persist) {
   EXPECT_EQ(r_.server().dirty, dirty + 1);
   EXPECT_EQ(Cmd("persist a"), Int(0));
   EXPECT_EQ(Cmd("ttl a"), Int(-1));
+}
+
+// Records each reported event as "name@db:key" and forwards the report to
+// the server (WATCH, dirty, blocked clients).
+class EventLog : public storage::KeyspaceObserver {
+ public:
+  explicit EventLog(storage::KeyspaceObserver* next) : next_(next) {}
+  void OnKeyWritten(const storage::KeyWriteReport& r) override {
+    for (size_t i = 0; i < r.num_events; ++i) {
+      events.push_back(std::string(r.events[i].name) + "@" + std::to_string(r.db_index) + ":" +
+                       std::string(r.key));
+    }
+    next_->OnKeyWritten(r);
+  }
+  void OnDbReplaced(int db, int other) override { next_->OnDbReplaced(db, other); }
+  void OnKeyExpired(int db, std::string_view key) override { next_->OnKeyExpired(db, key); }
+  std::vector<std::string> events;
+
+ private:
+  storage::KeyspaceObserver* next_;
+};
+
+// What one command did: its events ("name@db:key") and dirty increment.
+struct Effect {
+  std::vector<std::string> events;
+  uint64_t dirty;
+  bool operator==(const Effect&) const = default;
+};
+void PrintTo(const Effect& e, std::ostream* os) {
+  *os << "{ ";
+  for (const std::string& ev : e.events) *os << ev << " ";
+  *os << "} dirty+" << e.dirty;
+}
+
+// Each write's keyspace events and dirty increment, as redis-server 7.0.15
+// with notify-keyspace-events KEA publishes them on __keyevent@*__ (and
+// INFO's rdb_changes_since_last_save moves).
+TEST_F(KeysFamilyTest, WritesReportRedisEventNamesAndDirty) {
+  EventLog log(&r_.server());
+  for (int i = 0; i < 2; ++i) db(i).set_observer(&log);
+  auto effects = [&](std::string_view line) {
+    const size_t from = log.events.size();
+    const uint64_t d0 = r_.server().dirty;
+    Cmd(line);
+    return Effect{std::vector<std::string>(log.events.begin() + from, log.events.end()),
+                  r_.server().dirty - d0};
+  };
+  using V = std::vector<std::string>;
+  Put("a", "1");
+  Put("b", "2");
+  EXPECT_EQ(effects("del a b nosuch"), (Effect{V{"del@0:a", "del@0:b"}, 2}));
+  Put("a", "1");
+  EXPECT_EQ(effects("unlink a nosuch"), (Effect{V{"del@0:a"}, 1}));
+  Put("k", "v");
+  EXPECT_EQ(effects("expire k 100"), (Effect{V{"expire@0:k"}, 1}));
+  EXPECT_EQ(effects("pexpire k 100000"), (Effect{V{"expire@0:k"}, 1}));
+  EXPECT_EQ(effects("expireat k 9999999999"), (Effect{V{"expire@0:k"}, 1}));
+  EXPECT_EQ(effects("pexpireat k 9999999999000"), (Effect{V{"expire@0:k"}, 1}));
+  EXPECT_EQ(effects("expire k 100 NX"), (Effect{V{}, 0}));
+  EXPECT_EQ(effects("expire k 200 XX"), (Effect{V{"expire@0:k"}, 1}));
+  EXPECT_EQ(effects("persist k"), (Effect{V{"persist@0:k"}, 1}));
+  EXPECT_EQ(effects("persist k"), (Effect{V{}, 0}));
+  EXPECT_EQ(effects("expire nosuch 10"), (Effect{V{}, 0}));
+  // A time already past deletes: "del", not "expired".
+  EXPECT_EQ(effects("expire k -1"), (Effect{V{"del@0:k"}, 1}));
+  Put("k", "v");
+  EXPECT_EQ(effects("pexpireat k 1"), (Effect{V{"del@0:k"}, 1}));
+  // RENAME: the source's event, then the destination's; an overwritten
+  // destination gets no "del"; one change in all.
+  Put("s", "1");
+  EXPECT_EQ(effects("rename s d"), (Effect{V{"rename_from@0:s", "rename_to@0:d"}, 1}));
+  Put("d2", "x");
+  EXPECT_EQ(effects("rename d d2"), (Effect{V{"rename_from@0:d", "rename_to@0:d2"}, 1}));
+  EXPECT_EQ(effects("rename d2 d2"), (Effect{V{}, 0}));
+  EXPECT_EQ(effects("renamenx d2 d2"), (Effect{V{}, 0}));
+  EXPECT_EQ(effects("rename nosuch x"), (Effect{V{}, 0}));
+  Put("x", "1");
+  EXPECT_EQ(effects("renamenx d2 x"), (Effect{V{}, 0}));
+  EXPECT_EQ(effects("renamenx d2 y"), (Effect{V{"rename_from@0:d2", "rename_to@0:y"}, 1}));
+  EXPECT_EQ(effects("copy y z"), (Effect{V{"copy_to@0:z"}, 1}));
+  EXPECT_EQ(effects("copy y z"), (Effect{V{}, 0}));
+  EXPECT_EQ(effects("copy y z REPLACE"), (Effect{V{"copy_to@0:z"}, 1}));
+  EXPECT_EQ(effects("copy y z DB 1"), (Effect{V{"copy_to@1:z"}, 1}));
+  EXPECT_EQ(effects("move z 1"), (Effect{V{}, 0}));
+  EXPECT_EQ(effects("move nosuch 1"), (Effect{V{}, 0}));
+  EXPECT_EQ(effects("move y 1"), (Effect{V{"move_from@0:y", "move_to@1:y"}, 1}));
+  EXPECT_EQ(effects("touch x nosuch"), (Effect{V{}, 0}));
+  // The lazy-free variants report the same.
+  r_.server().config().lazyfree_lazy_server_del = true;
+  r_.server().config().lazyfree_lazy_expire = true;
+  r_.server().config().lazyfree_lazy_user_del = true;
+  PutContainer("big", ValueType::kSet, "hashtable", 1000 * 16);
+  PutContainer("big2", ValueType::kSet, "hashtable", 1000 * 16);
+  EXPECT_EQ(effects("rename big big2"), (Effect{V{"rename_from@0:big", "rename_to@0:big2"}, 1}));
+  EXPECT_EQ(effects("copy x big2 replace"), (Effect{V{"copy_to@0:big2"}, 1}));
+  EXPECT_EQ(effects("expire big2 0"), (Effect{V{"del@0:big2"}, 1}));
+  EXPECT_EQ(effects("del x"), (Effect{V{"del@0:x"}, 1}));
+  for (int i = 0; i < 2; ++i) db(i).set_observer(&r_.server());
+}
+
+TEST_F(KeysFamilyTest, RenameAndCopyFreeTheReplacedValueLazily) {
+  r_.server().config().lazyfree_lazy_server_del = true;
+  PutContainer("src", ValueType::kSet, "hashtable", 16 * 16);
+  PutContainer("dst", ValueType::kSet, "hashtable", 1000 * 16);
+  size_t freed_before = r_.server().lazy_free().completed();
+  EXPECT_EQ(Cmd("rename src dst"), kOk);
+  for (int i = 0; i < 500 && r_.server().lazy_free().completed() == freed_before; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  EXPECT_EQ(r_.server().lazy_free().completed(), freed_before + 1);
+  EXPECT_EQ(g_destroyed_off_thread.load(), 1);
+  EXPECT_EQ(g_destroyed.load(), 1);
+  // A small replaced value is freed inline; without the setting, always.
+  Put("s", "v");
+  EXPECT_EQ(Cmd("copy s dst replace"), Int(1));
+  EXPECT_EQ(g_destroyed.load(), 2);
+  EXPECT_EQ(g_destroyed_off_thread.load(), 1);
+  r_.server().config().lazyfree_lazy_server_del = false;
+  PutContainer("dst", ValueType::kSet, "hashtable", 1000 * 16);
+  EXPECT_EQ(Cmd("copy s dst replace"), Int(1));
+  EXPECT_EQ(g_destroyed.load(), 3);
+  EXPECT_EQ(g_destroyed_off_thread.load(), 1);
 }
 
 // --- OBJECT ---

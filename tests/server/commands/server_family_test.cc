@@ -73,16 +73,17 @@ TEST_F(ServerFamilyTest, FlushModes) {
   EXPECT_EQ(runner_.Cmd("FLUSHALL x"), "-ERR syntax error\r\n");
 }
 
-TEST_F(ServerFamilyTest, FlushAllEmptiesEveryDbAndCountsOneMoreChange) {
+// Counts as redis-server 7.0.15 does (with no save points): the keys removed.
+TEST_F(ServerFamilyTest, FlushAllEmptiesEveryDbAndCountsTheKeysRemoved) {
   SetKey(0, "a", "1");
   SetKey(3, "b", "2");
   uint64_t dirty = runner_.server().dirty;
   EXPECT_EQ(runner_.Cmd("FLUSHALL"), "+OK\r\n");
   EXPECT_EQ(runner_.server().db(0).size(), 0u);
   EXPECT_EQ(runner_.server().db(3).size(), 0u);
-  EXPECT_EQ(runner_.server().dirty, dirty + 3);
-  EXPECT_EQ(runner_.Cmd("FLUSHALL"), "+OK\r\n");  // empty keyspace: still a change
-  EXPECT_EQ(runner_.server().dirty, dirty + 4);
+  EXPECT_EQ(runner_.server().dirty, dirty + 2);
+  EXPECT_EQ(runner_.Cmd("FLUSHALL"), "+OK\r\n");  // empty keyspace: no change
+  EXPECT_EQ(runner_.server().dirty, dirty + 2);
 }
 
 TEST_F(ServerFamilyTest, FlushAllAsyncFreesLargeDbsOffThread) {
@@ -106,6 +107,29 @@ TEST_F(ServerFamilyTest, SwapDb) {
   EXPECT_EQ(runner_.Cmd("SWAPDB 0 16"), "-ERR DB index is out of range\r\n");
   EXPECT_EQ(runner_.Cmd("SWAPDB -1 0"), "-ERR DB index is out of range\r\n");
   EXPECT_EQ(runner_.Cmd("SWAPDB 1"), "-ERR wrong number of arguments for 'swapdb' command\r\n");
+}
+
+// FLUSHDB, FLUSHALL and SWAPDB replace whole databases: no key events
+// (redis-server 7.0.15 publishes none on __keyevent@*__), and dirty moves by
+// the keys removed (FLUSHDB), by one (SWAPDB, even "0 0").
+TEST_F(ServerFamilyTest, DbWideWritesReportNoKeyEvents) {
+  SetKey(0, "a", "1");
+  SetKey(0, "b", "2");
+  SetKey(1, "c", "3");
+  grabkv::testing::CountingObserver observer(&runner_.server());
+  for (storage::Db& db : runner_.server().dbs()) db.set_observer(&observer);
+  uint64_t dirty = runner_.server().dirty;
+  EXPECT_EQ(runner_.Cmd("SWAPDB 0 1"), "+OK\r\n");
+  EXPECT_EQ(runner_.server().dirty, dirty + 1);
+  EXPECT_EQ(runner_.Cmd("SWAPDB 0 0"), "+OK\r\n");
+  EXPECT_EQ(runner_.server().dirty, dirty + 2);
+  EXPECT_EQ(runner_.Cmd("FLUSHDB"), "+OK\r\n");
+  EXPECT_EQ(runner_.server().dirty, dirty + 3);
+  EXPECT_EQ(runner_.Cmd("FLUSHDB"), "+OK\r\n");
+  EXPECT_EQ(runner_.server().dirty, dirty + 3);
+  EXPECT_EQ(observer.touched, 0);
+  EXPECT_TRUE(observer.events.empty());
+  for (storage::Db& db : runner_.server().dbs()) db.set_observer(&runner_.server());
 }
 
 TEST_F(ServerFamilyTest, SwapDbWakesClientBlockedOnAKeyOfTheOtherDb) {
@@ -419,9 +443,10 @@ TEST_F(ServerFamilyTest, InfoCommandStatsCountsCommands) {
 }
 
 TEST_F(ServerFamilyTest, InfoPersistenceCountsChanges) {
-  SetKey(0, "a", "1");
-  runner_.Cmd("FLUSHALL");
-  EXPECT_TRUE(Contains(Info("persistence"), "rdb_changes_since_last_save:2\r\n"));
+  SetKey(0, "a", "1");  // a Db write: counts its own change
+  runner_.server().dirty = 0;  // as after a save
+  runner_.Cmd("FLUSHALL");  // one key removed: one change (Redis 7.0)
+  EXPECT_TRUE(Contains(Info("persistence"), "rdb_changes_since_last_save:1\r\n"));
 }
 
 // --- DEBUG ----------------------------------------------------------------------

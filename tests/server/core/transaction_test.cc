@@ -113,11 +113,13 @@ TEST(TransactionTest, OwnWritesBeforeExecAlsoCount) {
 }
 
 TEST(TransactionTest, DeleteRenameAndFlushTouchWatchedKeys) {
-  for (const char* cmd : {"DEL k", "RENAME k k2", "FLUSHDB", "FLUSHALL", "SWAPDB 0 1",
-                          "EXPIRE k 100", "PERSIST k"}) {
+  for (const char* cmd : {"DEL k", "UNLINK k", "RENAME k k2", "RENAMENX k k2", "RENAME src k",
+                          "COPY src k REPLACE", "MOVE k 1", "FLUSHDB", "FLUSHALL", "SWAPDB 0 1",
+                          "EXPIRE k 100", "EXPIRE k -1", "PERSIST k"}) {
     CommandRunner r;
     server::Client& other = r.AddClient();
     r.Cmd("SET k v");
+    r.Cmd("SET src x");
     if (std::string(cmd) == "PERSIST k") r.Cmd("EXPIRE k 100");
     r.Cmd("WATCH k");
     std::vector<std::string> args;
@@ -130,6 +132,25 @@ TEST(TransactionTest, DeleteRenameAndFlushTouchWatchedKeys) {
     r.RunOn(other, args);
     r.Cmd("MULTI");
     r.Cmd("PING");
+    EXPECT_EQ(r.Cmd("EXEC"), "*-1\r\n") << cmd;
+  }
+}
+
+// The destination of MOVE and COPY ... DB is a key of the other db.
+TEST(TransactionTest, MoveAndCopyTouchTheWatchedKeyOfTheTargetDb) {
+  for (const char* cmd : {"MOVE", "COPY"}) {
+    CommandRunner r;
+    server::Client& other = r.AddClient();
+    r.RunOn(other, {"SET", "k", "v"});
+    r.Cmd("SELECT 1");
+    r.Cmd("WATCH k");
+    if (std::string(cmd) == "MOVE") {
+      r.RunOn(other, {"MOVE", "k", "1"});
+    } else {
+      r.RunOn(other, {"COPY", "k", "k", "DB", "1"});
+    }
+    r.Cmd("MULTI");
+    r.Cmd("GET k");
     EXPECT_EQ(r.Cmd("EXEC"), "*-1\r\n") << cmd;
   }
 }

@@ -299,6 +299,33 @@ TEST_F(ScriptingTest, Functions) {
             "-ERR Error registering functions: ERR FUNCTION LOAD timeout\r\n");
 }
 
+// Libraries are no keys: FUNCTION LOAD/DELETE/FLUSH count one change each
+// when they succeed, none when they fail, and report no key events (as
+// redis-server 7.0.15's rdb_changes_since_last_save and __keyevent@*__
+// show). A script's writes count as the commands it runs.
+TEST_F(ScriptingTest, FunctionAndScriptWritesCountDirty) {
+  testing::CountingObserver observer(&r_.server());
+  r_.server().db(0).set_observer(&observer);
+  const std::string lib = "#!lua name=lib\nredis.register_function('f', function() return 1 end)";
+  auto dirty = [&](std::vector<std::string> args) {
+    const uint64_t d0 = r_.server().dirty;
+    r_.Run(std::move(args));
+    return r_.server().dirty - d0;
+  };
+  EXPECT_EQ(dirty({"FUNCTION", "LOAD", lib}), 1u);
+  EXPECT_EQ(dirty({"FUNCTION", "LOAD", lib}), 0u);
+  EXPECT_EQ(dirty({"FUNCTION", "LOAD", "REPLACE", lib}), 1u);
+  EXPECT_EQ(dirty({"FUNCTION", "DELETE", "lib"}), 1u);
+  EXPECT_EQ(dirty({"FUNCTION", "DELETE", "lib"}), 0u);
+  EXPECT_EQ(dirty({"FUNCTION", "FLUSH"}), 1u);
+  EXPECT_EQ(dirty({"FUNCTION", "FLUSH", "ASYNC"}), 1u);
+  EXPECT_EQ(dirty({"FCALL", "nosuch", "0"}), 0u);
+  EXPECT_TRUE(observer.events.empty());
+  EXPECT_EQ(dirty({"EVAL", "redis.call('set','e','1'); redis.call('del','e'); return 1", "0"}), 2u);
+  EXPECT_EQ(observer.events, (std::vector<std::string>{"set", "del"}));
+  r_.server().db(0).set_observer(&r_.server());
+}
+
 // --- hostile scripts (issue: Lua hardening) -----------------------------------
 // grabkv links Debian's stock liblua5.1; these are the inputs Redis patched
 // its bundled Lua for. Expected texts are Redis 7.0.15's (checked against
