@@ -88,6 +88,8 @@ void CmdAuth(CommandContext& ctx) {
     ctx.reply.Error(errors::kSyntax);
     return;
   }
+  ctx.RedactArg(1);
+  ctx.RedactArg(2);
   std::string_view user = "default";
   std::string_view pass = ctx.arg(1);
   if (ctx.argc() == 3) {
@@ -124,6 +126,8 @@ void CmdHello(CommandContext& ctx) {
   for (size_t j = 2; j < ctx.argc(); ++j) {
     size_t more = ctx.argc() - 1 - j;
     if (EqualsIgnoreCase(ctx.arg(j), "AUTH") && more >= 2) {
+      ctx.RedactArg(j + 1);
+      ctx.RedactArg(j + 2);
       user = ctx.arg(j + 1);
       pass = ctx.arg(j + 2);
       has_auth = true;

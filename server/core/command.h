@@ -230,6 +230,12 @@ struct CommandContext {
   void PropagateNothing() { propagate_mode = PropagateMode::kNone; }
   void PropagateVerbatim() { propagate_mode = PropagateMode::kVerbatim; }
 
+  // Arguments a log must not show (passwords): SLOWLOG writes "(redacted)".
+  uint64_t redacted_args = 0;  // bit i: argument i
+  void RedactArg(size_t i) {
+    if (i < 64) redacted_args |= uint64_t{1} << i;
+  }
+
   storage::Db& db();
   OpArgs op_args() { return OpArgs{db(), now_ms}; }
   size_t argc() const { return args.size(); }

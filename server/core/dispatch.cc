@@ -43,10 +43,12 @@ bool QueuedWrite(const Client& c) {
 
 // Redis logs a script's commands as its own fake client's: no address
 // ("?:0") and no name.
-void RecordSlow(ServerState& s, Client& c, Args args, int64_t elapsed_us, bool in_script) {
+void RecordSlow(ServerState& s, Client& c, Args args, int64_t elapsed_us, bool in_script,
+                uint64_t redacted) {
   const Config& cfg = s.config();
   s.slowlog().Push(args, elapsed_us, ServerState::NowMs() / 1000, in_script ? "?:0" : c.addr,
-                   in_script ? std::string_view() : std::string_view(c.name()), cfg.slowlog_max_len);
+                   in_script ? std::string_view() : std::string_view(c.name()), cfg.slowlog_max_len,
+                   redacted);
 }
 
 }  // namespace
@@ -106,7 +108,7 @@ void Execute(ServerState& s, Client& c, const CommandSpec* spec, Args args, cons
     }
     if (cfg.slowlog_log_slower_than >= 0 && elapsed >= cfg.slowlog_log_slower_than &&
         !(spec->flags & kSkipSlowlog)) {
-      RecordSlow(s, c, args, elapsed, opts.in_script);
+      RecordSlow(s, c, args, elapsed, opts.in_script, ctx.redacted_args);
     }
     if (cfg.latency_monitor_threshold != 0) {
       s.AddLatencySampleIfNeeded((spec->flags & kFast) ? "fast-command" : "command", elapsed / 1000);

@@ -50,7 +50,8 @@ std::string CutArg(std::string_view a) {
 }  // namespace
 
 void Slowlog::Push(std::span<const std::string_view> args, int64_t duration_us, int64_t now_s,
-                   std::string_view addr, std::string_view name, int64_t max_len) {
+                   std::string_view addr, std::string_view name, int64_t max_len,
+                   uint64_t redacted) {
   SlowlogEntry e{next_id_++, now_s, duration_us, {}, std::string(addr), std::string(name)};
   const size_t n = args.size() > kMaxArgs ? kMaxArgs : args.size();
   e.args.reserve(n);
@@ -59,6 +60,8 @@ void Slowlog::Push(std::span<const std::string_view> args, int64_t duration_us, 
       char buf[64];
       std::snprintf(buf, sizeof(buf), "... (%zu more arguments)", args.size() - kMaxArgs + 1);
       e.args.emplace_back(buf);
+    } else if (i < 64 && (redacted >> i) & 1) {
+      e.args.emplace_back("(redacted)");
     } else {
       e.args.push_back(CutArg(args[i]));
     }

@@ -80,9 +80,10 @@ class Slowlog {
   static constexpr size_t kMaxArgs = 32;
   static constexpr size_t kMaxArgLen = 128;
   // Adds an entry for a command that took `duration_us` (the caller checked
-  // slowlog-log-slower-than), newest first, keeping at most `max_len`.
+  // slowlog-log-slower-than), newest first, keeping at most `max_len`;
+  // arguments whose bit is set in `redacted` show as "(redacted)".
   void Push(std::span<const std::string_view> args, int64_t duration_us, int64_t now_s,
-            std::string_view addr, std::string_view name, int64_t max_len);
+            std::string_view addr, std::string_view name, int64_t max_len, uint64_t redacted = 0);
   // Drops the oldest entries beyond `max_len` (CONFIG SET slowlog-max-len).
   void Trim(int64_t max_len);
   void Reset() { entries_.clear(); }

@@ -85,6 +85,14 @@ def observe(binary, busy_loops):
         cmd(c, "EXEC")
         cmd(c, "EVAL", "return redis.call('get', KEYS[1])", "1", "a")
         cmd(other, "GET", "a")  # another client, no name
+        # Passwords never reach the log.
+        cmd(c, "AUTH", "secret")
+        cmd(c, "AUTH", "user", "secret")
+        cmd(c, "AUTH", "a", "b", "c")
+        cmd(c, "HELLO", "2", "AUTH", "default", "secret", "SETNAME", "me")
+        cmd(c, "CONFIG", "SET", "requirepass", "secret", "maxmemory", "0")
+        cmd(c, "AUTH", "secret")
+        cmd(c, "CONFIG", "SET", "requirepass", "")
         cmd(c, "NOSUCHCOMMAND")  # rejected before running: not logged
         cmd(c, "GET")  # arity error: not logged
         seen["slowlog entries"] = slowlog_entries(c)

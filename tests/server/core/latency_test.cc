@@ -88,6 +88,14 @@ TEST(SlowlogTest, CutsArgumentsAsRedis) {
   EXPECT_EQ(log.entries()[0].args[31], "31");
 }
 
+TEST(SlowlogTest, RedactsMarkedArguments) {
+  Slowlog log;
+  std::vector<std::string_view> args = {"auth", "user", "secret"};
+  log.Push(args, 1, 100, "a", "", 128, (1u << 1) | (1u << 2));
+  EXPECT_EQ(log.entries()[0].args,
+            (std::vector<std::string>{"auth", "(redacted)", "(redacted)"}));
+}
+
 TEST(SlowlogTest, KeepsNewestWithinMaxLen) {
   Slowlog log;
   std::vector<std::string_view> args = {"ping"};
