@@ -99,10 +99,10 @@ void Execute(ServerState& s, Client& c, const CommandSpec* spec, Args args, cons
   CommandStats& st = spec->stats;
   // SLOWLOG, LATENCY and the latency histograms: commands EXEC and scripts
   // run are recorded one by one, as Redis 7.0 does; nothing while loading,
-  // and a command that blocked is recorded when it is served or times out
-  // (the duration of that last run).
+  // and a command that blocked is recorded when it is served (the duration
+  // of that last run), not when it times out (as Redis 7.0.15).
   const Config& cfg = s.config();
-  if (!s.loading && !s.blocking().WaitingAfterRun(c)) {
+  if (!s.loading && !opts.unblock_timeout && !s.blocking().WaitingAfterRun(c)) {
     if (cfg.latency_tracking) {
       if (st.latency == nullptr) st.latency = std::make_shared<LatencyHistogram>();
       st.latency->RecordUs(elapsed);

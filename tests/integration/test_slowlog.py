@@ -85,6 +85,12 @@ def observe(binary, busy_loops):
         cmd(c, "EXEC")
         cmd(c, "EVAL", "return redis.call('get', KEYS[1])", "1", "a")
         cmd(other, "GET", "a")  # another client, no name
+        # A blocked command is logged when it is served, not when it times out.
+        cmd(other, "BLPOP", "timesout", "0.1")
+        other.send_command("BLPOP", "served", "5")
+        time.sleep(0.2)
+        cmd(c, "RPUSH", "served", "x")
+        other.read_reply()
         # Passwords never reach the log.
         cmd(c, "AUTH", "secret")
         cmd(c, "AUTH", "user", "secret")
