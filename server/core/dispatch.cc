@@ -102,7 +102,8 @@ void Execute(ServerState& s, Client& c, const CommandSpec* spec, Args args, cons
   // and a command that blocked is recorded when it is served (the duration
   // of that last run), not when it times out (as Redis 7.0.15).
   const Config& cfg = s.config();
-  if (!s.loading && !opts.unblock_timeout && !s.blocking().WaitingAfterRun(c)) {
+  if (!s.loading && !opts.unblock_timeout &&
+      !(c.blocked && s.blocking().WaitingAfterRun(c))) {
     if (cfg.latency_tracking) {
       if (st.latency == nullptr) st.latency = std::make_shared<LatencyHistogram>();
       st.latency->RecordUs(elapsed);
