@@ -189,6 +189,7 @@ void CmdReset(CommandContext& ctx) {
   c.queued.clear();
   ctx.server.watches().UnwatchAll(c);
   ctx.server.pubsub().Forget(c);
+  if (c.tracking != 0) ctx.server.tracking().Disable(c);
   c.set_db_index(0);
   c.set_resp(2);
   c.set_name("");
@@ -203,7 +204,8 @@ void CmdReset(CommandContext& ctx) {
 bool IsPubSubClient(const Client& c) { return c.subscriptions() > 0; }
 
 // CLIENT LIST's flags=, in Redis 7.0's letter order, for the states grabkv
-// has: P subscribed, x in MULTI (or running EXEC), b blocked, d a WATCHed
+// has: P subscribed, x in MULTI (or running EXEC), b blocked, t tracking
+// (R its redirection broke, B in BCAST mode), d a WATCHed
 // key changed, c close after reply, A close as soon as possible, U Unix
 // socket, e
 // CLIENT NO-EVICT on; N for none.
@@ -212,6 +214,9 @@ std::string ClientFlags(const Client& c) {
   if (IsPubSubClient(c)) f += 'P';
   if (c.in_multi || c.exec_commands > 0) f += 'x';
   if (c.blocked) f += 'b';
+  if (c.tracking & Client::kTrackingOn) f += 't';
+  if (c.tracking & Client::kTrackingBrokenRedir) f += 'R';
+  if (c.tracking & Client::kTrackingBcast) f += 'B';
   if (c.watch_dirty) f += 'd';
   if (c.close_after_reply) f += 'c';
   if (c.close_asap) f += 'A';
@@ -260,7 +265,7 @@ std::string ClientLine(const Client& c, int64_t now_ms) {
   add("events", c.pending_output() > 0 ? "rw" : "r");
   add("cmd", c.last_command);
   add("user", "default");
-  add("redir", "-1");
+  add("redir", (c.tracking & Client::kTrackingOn) ? num(c.tracking_redirect) : "-1");
   add("resp", num(c.resp()));
   return s;
 }
@@ -488,11 +493,6 @@ void ClientReply(CommandContext& ctx) {
   }
 }
 
-void ClientGetRedir(CommandContext& ctx) {
-  // No client-side caching here, so never any redirection.
-  ctx.reply.Integer(-1);
-}
-
 void ClientNoEvict(CommandContext& ctx) {
   if (!EqualsIgnoreCase(ctx.arg(2), "on") && !EqualsIgnoreCase(ctx.arg(2), "off")) {
     ctx.reply.Error(errors::kSyntax);
@@ -507,6 +507,10 @@ void ClientNoEvict(CommandContext& ctx) {
 void ClientHelp(CommandContext& ctx) {
   static const char* kLines[] = {
       "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "CACHING (YES|NO)",
+      "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+      "GETREDIR",
+      "    Return the client ID we are redirecting to when tracking is enabled.",
       "GETNAME",
       "    Return the name of the current connection.",
       "ID",
@@ -539,6 +543,11 @@ void ClientHelp(CommandContext& ctx) {
       "    Unblock the specified blocked client.",
       "SETINFO <LIB-NAME|LIB-VER> <value>",
       "    Set client library name or version.",
+      "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+      "         [OPTIN] [OPTOUT] [NOLOOP]",
+      "    Control server assisted client side caching.",
+      "TRACKINGINFO",
+      "    Report tracking status for the current connection.",
       "NO-EVICT (ON|OFF)",
       "    Protect current client connection from eviction.",
       "HELP",
@@ -549,6 +558,16 @@ void ClientHelp(CommandContext& ctx) {
 }
 
 constexpr uint32_t kConnFlags = kNoscript | kLoading | kStale;
+
+}  // namespace
+
+// client_tracking.cc
+void ClientTracking(CommandContext& ctx);
+void ClientCaching(CommandContext& ctx);
+void ClientGetRedir(CommandContext& ctx);
+void ClientTrackingInfo(CommandContext& ctx);
+
+namespace {
 
 }  // namespace
 
@@ -670,6 +689,25 @@ void RegisterConnectionFamily(CommandTable& t) {
               .summary = "Returns the client ID to which the connection's tracking notifications "
                          "are redirected.",
               .since = "6.0.0"},
+             {.name = "client|tracking",
+              .arity = -3,
+              .flags = kConnFlags,
+              .handler = ClientTracking,
+              .summary = "Controls server-assisted client-side caching for the connection.",
+              .since = "6.0.0"},
+             {.name = "client|caching",
+              .arity = 3,
+              .flags = kConnFlags,
+              .handler = ClientCaching,
+              .summary = "Instructs the server whether to track the keys in the next request.",
+              .since = "6.0.0"},
+             {.name = "client|trackinginfo",
+              .arity = 2,
+              .flags = kConnFlags,
+              .handler = ClientTrackingInfo,
+              .summary = "Returns information about server-assisted client-side caching for the "
+                         "connection.",
+              .since = "6.2.0"},
              {.name = "client|no-evict",
               .arity = 3,
               .flags = kAdmin | kConnFlags,

@@ -186,10 +186,10 @@ void ClientsSection(ServerState& s, std::string* out) {
           "client_recent_max_input_buffer:%zu\r\n"
           "client_recent_max_output_buffer:%zu\r\n"
           "blocked_clients:%zu\r\n"
-          "tracking_clients:0\r\n"
+          "tracking_clients:%lld\r\n"
           "clients_in_timeout_table:0\r\n",
           s.clients().size(), s.config().maxclients, max_in, max_out,
-          s.blocking().blocked_clients());
+          s.blocking().blocked_clients(), static_cast<long long>(s.tracking().clients()));
 }
 
 void MemorySection(ServerState& s, std::string* out) {
@@ -328,9 +328,10 @@ void StatsSection(ServerState& s, std::string* out) {
           "active_defrag_key_misses:0\r\n"
           "total_active_defrag_time:0\r\n"
           "current_active_defrag_time:0\r\n"
-          "tracking_total_keys:0\r\n"
-          "tracking_total_items:0\r\n"
-          "tracking_total_prefixes:0\r\n"
+          "tracking_total_keys:%zu\r\n"
+          "tracking_total_items:%" PRIu64
+          "\r\n"
+          "tracking_total_prefixes:%zu\r\n"
           "unexpected_error_replies:0\r\n"
           "total_error_replies:%" PRIu64
           "\r\n"
@@ -339,7 +340,8 @@ void StatsSection(ServerState& s, std::string* out) {
           st.total_connections_received, st.total_commands_processed, st.total_net_input_bytes,
           st.total_net_output_bytes, st.rejected_connections, expired, hits, misses,
           s.pubsub().Channels("", true).size(), s.pubsub().NumPat(), st.latest_fork_usec,
-          st.total_forks, st.total_error_replies,
+          st.total_forks, s.tracking().total_keys(), s.tracking().total_items(),
+          s.tracking().total_prefixes(), st.total_error_replies,
           st.client_obuf_limit_disconnections);
 }
 

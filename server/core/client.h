@@ -96,6 +96,20 @@ class Client {
   std::vector<std::string> patterns;
   size_t subscriptions() const { return channels.size() + patterns.size(); }
 
+  // --- client-side caching (CLIENT TRACKING; core/tracking.h) ---
+  enum TrackingFlag : uint8_t {
+    kTrackingOn = 1,
+    kTrackingBcast = 2,
+    kTrackingOptin = 4,
+    kTrackingOptout = 8,
+    kTrackingNoloop = 16,
+    kTrackingCaching = 32,      // CLIENT CACHING yes/no for the next command
+    kTrackingBrokenRedir = 64,  // the REDIRECT client went away (flags=R)
+  };
+  uint8_t tracking = 0;  // TrackingFlag bits; 0 when tracking is off
+  uint64_t tracking_redirect = 0;
+  std::vector<std::string> tracking_prefixes;  // BCAST, in byte order
+
   // Total output not yet written to the socket.
   size_t pending_output() const { return out_.size() + inflight_output; }
 

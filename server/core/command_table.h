@@ -52,6 +52,11 @@ uint32_t AclCategoryByName(std::string_view name);
 template <typename Fn>
 void ForEachAclCategory(uint32_t cats, Fn&& fn);  // fn(const char* name), in order
 
+// The keys of argv (argv[0] the command name) as Redis 7.0's
+// getKeysFromCommand finds them: from the key specs, unless their flags
+// depend on the arguments or they do not fit; then the row's getkeys proc.
+void CommandKeys(const CommandSpec& spec, Args argv, std::vector<KeyRef>* out);
+
 // Redis's getkeys procs, for the rows whose key specs cannot give every
 // case (a count that is not a clean number, SET's GET). They read the count
 // as C's atoi does and return keys without flags, as Redis's do.

@@ -220,6 +220,7 @@ std::vector<ConfigTable::Row> ConfigTable::OwnRows(Config* c) {
       {"latency-tracking", "", Kind::kBool, true, &c->latency_tracking},
       {"latency-tracking-info-percentiles", "", Kind::kPercentiles, true,
        &c->latency_tracking_info_percentiles},
+      {"tracking-table-max-keys", "", Kind::kInt, true, &c->tracking_table_max_keys, 0, LLONG_MAX},
   };
 }
 

@@ -127,6 +127,7 @@ struct Config {
   int64_t latency_monitor_threshold = 0;
   bool latency_tracking = true;
   std::string latency_tracking_info_percentiles = "50 99 99.9";
+  int64_t tracking_table_max_keys = 1000000;  // client-side caching's key table
   // Directives accepted without effect (config_directives.cc) that were set,
   // by name, as CONFIG GET prints them.
   std::map<std::string, std::string> passive;

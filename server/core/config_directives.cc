@@ -128,7 +128,6 @@ const std::vector<DirectiveSpec>& PassiveDirectives() {
     {"tls-session-cache-size", "", Kind::kInt, true, "20480", 0, 2147483647, "", nullptr},
     {"tls-session-cache-timeout", "", Kind::kInt, true, "300", 0, 2147483647, "", nullptr},
     {"tls-session-caching", "", Kind::kBool, true, "yes", 0, 0, "", nullptr},
-    {"tracking-table-max-keys", "", Kind::kInt, true, "1000000", 0, LLONG_MAX, "", nullptr},
   };
   return kSpecs;
 }

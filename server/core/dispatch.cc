@@ -74,6 +74,12 @@ void Execute(ServerState& s, Client& c, const CommandSpec* spec, Args args, cons
     s.current_args = args;
   }
   spec->handler(ctx);
+  // Client-side caching: a tracking client's keys, held-back invalidations.
+  // (A script's commands run on its own client: their keys are the caller's.)
+  if (c.tracking != 0 || s.tracking().after_command_work() ||
+      (opts.in_script && s.tracking().clients() > 0)) [[unlikely]] {
+    s.tracking().AfterCommand(c, spec, args, opts.in_script, top_level);
+  }
   if (top_level) s.current_client = nullptr;
   if (prop.enabled()) {
     using Mode = CommandContext::PropagateMode;
@@ -129,8 +135,8 @@ namespace {
 void DispatchOne(ServerState& s, Client& c, Args args);
 }  // namespace
 
-void Dispatch(ServerState& s, Client& c, Args args) {
-  if (args.empty()) return;
+namespace {
+void DispatchReplyMode(ServerState& s, Client& c, Args args) {
   if (c.reply_mode == Client::ReplyMode::kOn) {
     DispatchOne(s, c, args);
     return;
@@ -144,6 +150,16 @@ void Dispatch(ServerState& s, Client& c, Args args) {
     c.reply_mode = Client::ReplyMode::kOn;
   } else if (c.reply_mode == Client::ReplyMode::kOff) {
     c.out().resize(before);
+  }
+}
+}  // namespace
+
+void Dispatch(ServerState& s, Client& c, Args args) {
+  if (args.empty()) return;
+  DispatchReplyMode(s, c, args);
+  // CLIENT CACHING yes/no applies to one command (or transaction).
+  if (c.tracking & Client::kTrackingCaching) [[unlikely]] {
+    Tracking::EndOfCommand(c, s.commands().Find(args[0]));
   }
 }
 
@@ -166,6 +182,9 @@ const CommandSpec* FindCached(ServerState& s, Client& c, std::string_view name) 
 
 void DispatchOne(ServerState& s, Client& c, Args args) {
   const CommandSpec* spec = FindCached(s, c, args[0]);
+  if (s.tracking().clients() > 0) [[unlikely]] {
+    s.tracking().LimitTable();
+  }
   // CLIENT LIST's cmd= is the command being processed, set on lookup as
   // Redis does: NULL for an unknown one, the queued one inside MULTI, and
   // EXEC (not its queued commands) during EXEC.

@@ -80,6 +80,8 @@ void ServerState::OnKeyWritten(const storage::KeyWriteReport& report) {
   // Any write may give a blocked client something (a push, a rename onto
   // the key, ...): its command is simply tried again after this one.
   blocking_.SignalKeyReady(db_index, key);
+  // Client-side caching: one branch when nothing is tracked.
+  if (tracking_.watching()) tracking_.InvalidateKey(key);
 }
 
 void ServerState::OnDbReplaced(int db_index, int other_index) {
@@ -90,6 +92,9 @@ void ServerState::OnDbReplaced(int db_index, int other_index) {
   if (other_index >= 0) {
     blocking_.SignalDb(db_index);
     blocking_.SignalDb(other_index);
+  } else if (tracking_.clients() > 0 || tracking_.watching()) {
+    // A flush (not SWAPDB) invalidates every tracking client's cache.
+    tracking_.NoteFlush();
   }
 }
 
@@ -108,6 +113,7 @@ void ServerState::ForgetClient(Client& c) {
   watches_.UnwatchAll(c);
   pubsub_.Forget(c);
   blocking_.Forget(c);
+  if (c.tracking != 0) tracking_.Disable(c);
   RemoveClient(&c);
 }
 

@@ -22,6 +22,7 @@
 #include "server/core/propagate.h"
 #include "server/core/pubsub_registry.h"
 #include "server/core/subsystems.h"
+#include "server/core/tracking.h"
 #include "server/core/watch_registry.h"
 #include "storage/db.h"
 
@@ -85,6 +86,8 @@ class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink
       latency_monitor_.AddSample(event, latency_ms, NowMs() / 1000);
     }
   }
+  // Client-side caching (CLIENT TRACKING).
+  Tracking& tracking() { return tracking_; }
   // The script engine (server/scripting/ installs it; see server/app.h).
   ScriptRuntime& scripts() { return *scripts_; }
   void set_scripts(std::unique_ptr<ScriptRuntime> engine) { scripts_ = std::move(engine); }
@@ -200,6 +203,7 @@ class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink
   BlockingManager blocking_{this};
   Slowlog slowlog_;
   LatencyMonitor latency_monitor_;
+  Tracking tracking_{this};
   std::unique_ptr<ScriptRuntime> scripts_;
   Propagator propagator_;
   uint64_t keyspace_writes_ = 0;

@@ -250,6 +250,9 @@ void EventLoop::FlushAll() {
       it->second->Close();
     }
   }
+  // Client-side caching in BCAST mode: this iteration's writes, one
+  // message per prefix.
+  if (state_->tracking().broadcast_pending()) state_->tracking().Broadcast();
   // Clients that got output from elsewhere (pub/sub, served blocking pops).
   while (!state_->output_queue.empty()) {
     std::vector<uint64_t> ids;

@@ -379,10 +379,32 @@ def decode_raw_segments(args):
     return bytes(out)
 
 
+CID_RE = re.compile(rb"^\{cid:(\d+)\}$")
+
+
+def client_id_of(side, n):
+    """CLIENT ID of connection n of this side (asked once per connection)."""
+    c = side.conn(n)
+    if getattr(c, "client_id", None) is None:
+        c.client_id = c.command(b"CLIENT", b"ID").value
+    return c.client_id
+
+
+def substitute_ids(side, args):
+    """An argument {cid:N} becomes the CLIENT ID of connection N (ids differ
+    between the two servers: CLIENT TRACKING ... REDIRECT {cid:2})."""
+    out = []
+    for a in args:
+        m = CID_RE.match(a)
+        out.append(str(client_id_of(side, int(m.group(1)))).encode() if m else a)
+    return out
+
+
 def run_one(side, line):
     """Performs one line on one side; returns an Outcome (or str for
     !closed/!open/!scan results)."""
     nreplies = int(line.get("replies", 1) or 1) if line.get("replies") != "0" else 0
+    args = substitute_ids(side, line.args) if line.bang is None else line.args
     c = side.conn(line.conn)
     try:
         if line.bang == "raw":
@@ -390,7 +412,7 @@ def run_one(side, line):
         elif line.bang == "read":
             pass
         else:
-            c.send(harness.encode_command(line.args))
+            c.send(harness.encode_command(args))
         replies = []
         for _ in range(nreplies):
             replies.append(c.read_reply())

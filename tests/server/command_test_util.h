@@ -1,8 +1,14 @@
 // In-process command runner for unit tests: a ServerState and Clients
 // without sockets. Run() dispatches one command and returns the raw RESP
-// bytes it produced.
+// bytes it produced. FamilyTest is the fixture the command family tests
+// share: a runner whose db 0 reports to a CountingObserver.
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <memory>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -90,6 +96,65 @@ class CountingObserver : public storage::KeyspaceObserver {
 
  private:
   storage::KeyspaceObserver* next_;
+};
+
+// What one command reported: its events in order, its number of changes
+// (server.dirty) and how many writes (keys) it reported.
+struct Effects {
+  std::vector<std::string> events;
+  uint64_t changes;
+  int reports;
+  bool operator==(const Effects&) const = default;
+};
+inline void PrintTo(const Effects& e, std::ostream* os) {
+  *os << "{events:";
+  for (const auto& ev : e.events) *os << ' ' << ev;
+  *os << ", changes: " << e.changes << ", reports: " << e.reports << '}';
+}
+
+// A fixture around one CommandRunner: commands on its client (Cmd, Run) or
+// on another (On), and the server's db 0 and dirty counter.
+class RunnerTest : public ::testing::Test {
+ protected:
+  std::string Cmd(std::string_view line) { return runner_.Cmd(line); }
+  std::string Run(std::vector<std::string> args) { return runner_.Run(std::move(args)); }
+  std::string On(server::Client& c, std::string_view line) { return runner_.CmdOn(c, line); }
+  void Resp3() { runner_.client().set_resp(3); }
+  storage::Db& db() { return runner_.server().db(0); }
+  bool Exists(std::string_view key) {
+    return db().Find(key, server::ServerState::NowMs()) != nullptr;
+  }
+  server::BlockingManager& blocking() { return runner_.server().blocking(); }
+  uint64_t dirty() { return runner_.server().dirty; }
+
+  CommandRunner runner_;
+};
+
+// The fixture of the command family tests: a CommandRunner whose db 0
+// reports its writes to a CountingObserver (which forwards them to the
+// server, so WATCH and blocked clients still work).
+class FamilyTest : public RunnerTest {
+ protected:
+  FamilyTest() : observer_(&runner_.server()) { db().set_observer(&observer_); }
+  ~FamilyTest() override { db().set_observer(&runner_.server()); }
+
+  int touched() { return observer_.touched; }
+  // OBJECT ENCODING's reply for `key`.
+  std::string Encoding(std::string_view key) { return Cmd("OBJECT ENCODING " + std::string(key)); }
+
+  // Runs `line` (its reply to *reply when given) and returns what it
+  // reported: events, server.dirty increment and number of key reports.
+  Effects Observe(std::string_view line, std::string* reply = nullptr) {
+    const size_t from = observer_.events.size();
+    const uint64_t d0 = dirty();
+    const int t0 = touched();
+    std::string r = Cmd(line);
+    if (reply != nullptr) *reply = std::move(r);
+    return Effects{std::vector<std::string>(observer_.events.begin() + from, observer_.events.end()),
+                   dirty() - d0, touched() - t0};
+  }
+
+  CountingObserver observer_;
 };
 
 }  // namespace grabkv::testing

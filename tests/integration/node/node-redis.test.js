@@ -2,8 +2,9 @@
 // grabkv driven by node-redis (npm "redis"), the way applications use it.
 // Every case runs twice: with node-redis's default protocol (RESP3 since
 // node-redis 6: HELLO 3 on connect) and with `RESP: 2`. A last suite checks
-// what only RESP3 gives: typed replies (maps, doubles) and pub/sub pushes
-// interleaved with ordinary replies on one connection.
+// what only RESP3 gives: typed replies (maps, doubles), pub/sub pushes
+// interleaved with ordinary replies on one connection, and client-side
+// caching (clientSideCache: CLIENT TRACKING with invalidate pushes).
 //
 //   GRABKV_SERVER=/path/to/grabkv-server node --test node-redis.test.js
 //   GRABKV_SERVER=/usr/bin/redis-server  node --test node-redis.test.js   # check the expectations
@@ -595,6 +596,48 @@ describe(`node-redis ${REDIS_PKG_VERSION} RESP3 types and pushes`, () => {
     assert.equal(m.get('maxmemory-policy'), 'noeviction');
     assert.equal(await r.sendCommand(['EXISTS', 'h']), 1);
     assert.equal(await r.sendCommand(['GET', 'nokey']), null);
+  });
+
+  it('client-side caching: cached reads, invalidated by another client\'s write', T, async (t) => {
+    if (!supportsResp3()) return skipWithReason(t, `@redis/client ${CLIENT_VERSION} has no RESP: 3 (needs 5+)`);
+    // node-redis's clientSideCache (RESP3 only) sends CLIENT TRACKING ON and
+    // drops a key from its cache when the server's invalidate push arrives.
+    const csc = createClient({
+      socket: { host: server.host, port: server.port, reconnectStrategy: false },
+      RESP: 3,
+      clientSideCache: { ttl: 0, maxEntries: 0 },
+    });
+    csc.on('error', () => {});
+    await csc.connect();
+    const cache = csc.clientSideCache;
+    const waitEmpty = async () => {
+      for (let i = 0; i < 200 && cache.size() > 0; i++) await sleep(10);
+      assert.equal(cache.size(), 0, 'the invalidation reached the cache');
+    };
+    try {
+      await r.set('cached', 'v1');
+      assert.equal(await csc.get('cached'), 'v1');
+      assert.equal(await csc.get('cached'), 'v1');
+      assert.equal(cache.stats().missCount, 1);
+      assert.equal(cache.stats().hitCount, 1);
+      const info = parseClientInfo(await csc.sendCommand(['CLIENT', 'INFO']));
+      assert.equal(info.flags, 't');
+      assert.equal(info.redir, '0');
+      assert.equal(await r.set('cached', 'v2'), 'OK');
+      await waitEmpty();
+      assert.equal(await csc.get('cached'), 'v2');
+      assert.equal(cache.stats().missCount, 2);
+      // A flush invalidates everything (a null key).
+      await csc.get('cached');
+      assert.equal(cache.size(), 1);
+      await r.flushAll();
+      await waitEmpty();
+      assert.equal(await csc.get('cached'), null);
+      const stats = parseInfo(await r.sendCommand(['INFO', 'stats']));
+      assert.equal(stats.tracking_total_keys, '1');
+    } finally {
+      csc.destroy();
+    }
   });
 
   it('one connection subscribes and keeps running commands (push frames)', T, async (t) => {

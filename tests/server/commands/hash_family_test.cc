@@ -17,47 +17,14 @@
 #include "storage/db.h"
 #include "storage/hash.h"
 #include "tests/server/command_test_util.h"
+#include "tests/server/resp_replies.h"
 
 namespace grabkv::server {
 namespace {
 
-const std::string kOk = "+OK\r\n";
-const std::string kNil = "$-1\r\n";
-const std::string kNil3 = "_\r\n";
-const std::string kEmptyArray = "*0\r\n";
-const std::string kWrongType = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
-const std::string kSyntax = "-ERR syntax error\r\n";
-const std::string kNotInt = "-ERR value is not an integer or out of range\r\n";
+using namespace grabkv::testing::replies;
 
-std::string Bulk(std::string_view s) {
-  return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n";
-}
-std::string Int(long long v) { return ":" + std::to_string(v) + "\r\n"; }
-std::string Err(std::string_view s) { return "-" + std::string(s) + "\r\n"; }
-std::string Arr(size_t n) { return "*" + std::to_string(n) + "\r\n"; }
-std::string Arity(std::string_view cmd) {
-  return Err("ERR wrong number of arguments for '" + std::string(cmd) + "' command");
-}
-
-// Forwards to the server and counts notifications.
-using testing::CountingObserver;
-
-class HashFamilyTest : public ::testing::Test {
- protected:
-  HashFamilyTest() : observer_(&runner_.server()) { db().set_observer(&observer_); }
-  ~HashFamilyTest() override { db().set_observer(&runner_.server()); }
-
-  std::string Cmd(std::string_view line) { return runner_.Cmd(line); }
-  std::string Run(std::vector<std::string> args) { return runner_.Run(std::move(args)); }
-  void Resp3() { runner_.client().set_resp(3); }
-  storage::Db& db() { return runner_.server().db(0); }
-  uint64_t dirty() { return runner_.server().dirty; }
-  int touched() { return observer_.touched; }
-  std::string Encoding(std::string_view key) { return Cmd("OBJECT ENCODING " + std::string(key)); }
-
-  testing::CommandRunner runner_;
-  CountingObserver observer_;
-};
+class HashFamilyTest : public testing::FamilyTest {};
 
 TEST_F(HashFamilyTest, SetGetBasics) {
   EXPECT_EQ(Cmd("HSET h f v"), Int(1));
@@ -192,10 +159,8 @@ TEST_F(HashFamilyTest, DirtyAndNotifications) {
 TEST_F(HashFamilyTest, WritesReportRedisEventNames) {
   using V = std::vector<std::string>;
   auto effects = [&](std::string_view line) {
-    const size_t from = observer_.events.size();
-    const uint64_t d0 = dirty();
-    Cmd(line);
-    return std::make_pair(V(observer_.events.begin() + from, observer_.events.end()), dirty() - d0);
+    const auto e = Observe(line);
+    return std::make_pair(e.events, e.changes);
   };
   auto is = [](V events, uint64_t changes) { return std::make_pair(events, changes); };
   EXPECT_EQ(effects("hset h a 1 b 2"), is({"hset"}, 2));

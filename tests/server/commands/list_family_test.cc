@@ -13,55 +13,14 @@
 #include "storage/db.h"
 #include "storage/list.h"
 #include "tests/server/command_test_util.h"
+#include "tests/server/resp_replies.h"
 
 namespace grabkv::server {
 namespace {
 
-const std::string kOk = "+OK\r\n";
-const std::string kNil = "$-1\r\n";
-const std::string kNilArray = "*-1\r\n";
-const std::string kNull3 = "_\r\n";
-const std::string kEmptyArray = "*0\r\n";
-const std::string kWrongType =
-    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
-const std::string kSyntax = "-ERR syntax error\r\n";
-const std::string kNotInt = "-ERR value is not an integer or out of range\r\n";
+using namespace grabkv::testing::replies;
 
-std::string Bulk(std::string_view s) {
-  return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n";
-}
-std::string Int(long long v) { return ":" + std::to_string(v) + "\r\n"; }
-std::string Err(std::string_view s) { return "-" + std::string(s) + "\r\n"; }
-std::string Arr(std::vector<std::string> items) {
-  std::string out = "*" + std::to_string(items.size()) + "\r\n";
-  for (auto& i : items) out += i;
-  return out;
-}
-std::string Bulks(std::vector<std::string> items) {
-  for (auto& i : items) i = Bulk(i);
-  return Arr(std::move(items));
-}
-
-// Forwards to the server and counts notifications.
-using testing::CountingObserver;
-
-class ListFamilyTest : public ::testing::Test {
- protected:
-  ListFamilyTest() : observer_(&runner_.server()) { db().set_observer(&observer_); }
-  ~ListFamilyTest() override { db().set_observer(&runner_.server()); }
-
-  std::string Cmd(std::string_view line) { return runner_.Cmd(line); }
-  std::string Run(std::vector<std::string> args) { return runner_.Run(std::move(args)); }
-  std::string On(Client& c, std::string_view line) { return runner_.CmdOn(c, line); }
-  void Resp3() { runner_.client().set_resp(3); }
-  storage::Db& db() { return runner_.server().db(0); }
-  bool Exists(std::string_view key) { return db().Find(key, ServerState::NowMs()) != nullptr; }
-  BlockingManager& blocking() { return runner_.server().blocking(); }
-  uint64_t dirty() { return runner_.server().dirty; }
-
-  testing::CommandRunner runner_;
-  CountingObserver observer_;
-};
+class ListFamilyTest : public testing::FamilyTest {};
 
 TEST_F(ListFamilyTest, PushAndRange) {
   EXPECT_EQ(Cmd("LPUSH l a"), Int(1));
@@ -129,8 +88,8 @@ TEST_F(ListFamilyTest, PopWithAndWithoutCount) {
   EXPECT_FALSE(Exists("l"));
 
   Resp3();
-  EXPECT_EQ(Cmd("LPOP missing"), kNull3);
-  EXPECT_EQ(Cmd("LPOP missing 1"), kNull3);
+  EXPECT_EQ(Cmd("LPOP missing"), kNil3);
+  EXPECT_EQ(Cmd("LPOP missing 1"), kNil3);
   Cmd("RPUSH l a");
   EXPECT_EQ(Cmd("LPOP l 0"), kEmptyArray);
   EXPECT_EQ(Cmd("LPOP l 1"), Bulks({"a"}));
@@ -155,7 +114,7 @@ TEST_F(ListFamilyTest, IndexAndSet) {
   EXPECT_EQ(Cmd("LRANGE l 0 -1"), Bulks({"longer-than-before", "b", "Z"}));
 
   Resp3();
-  EXPECT_EQ(Cmd("LINDEX l 10"), kNull3);
+  EXPECT_EQ(Cmd("LINDEX l 10"), kNil3);
 }
 
 TEST_F(ListFamilyTest, RangeAndTrim) {
@@ -231,7 +190,7 @@ TEST_F(ListFamilyTest, Lpos) {
   EXPECT_EQ(Cmd("LPOS missing a"), kNil);
   EXPECT_EQ(Cmd("LPOS missing a COUNT 1"), kEmptyArray);
   Resp3();
-  EXPECT_EQ(Cmd("LPOS l z"), kNull3);
+  EXPECT_EQ(Cmd("LPOS l z"), kNil3);
 }
 
 TEST_F(ListFamilyTest, MoveAndRotate) {
@@ -276,7 +235,7 @@ TEST_F(ListFamilyTest, Lmpop) {
   EXPECT_EQ(Cmd("LMPOP 2 s b LEFT"), kWrongType);
   EXPECT_EQ(Cmd("LMPOP 2 b s LEFT"), Arr({Bulk("b"), Bulks({"1"})}));
   Resp3();
-  EXPECT_EQ(Cmd("LMPOP 1 b LEFT"), kNull3);
+  EXPECT_EQ(Cmd("LMPOP 1 b LEFT"), kNil3);
 }
 
 TEST_F(ListFamilyTest, NotificationsAndDirty) {
@@ -304,11 +263,7 @@ TEST_F(ListFamilyTest, NotificationsAndDirty) {
 // Event names and order as redis-server 7.0 notifies them
 // (notify-keyspace-events KEA, __keyevent@*).
 TEST_F(ListFamilyTest, WritesReportRedisEventNames) {
-  auto events = [&](std::string_view line) {
-    size_t from = observer_.events.size();
-    Cmd(line);
-    return std::vector<std::string>(observer_.events.begin() + from, observer_.events.end());
-  };
+  auto events = [&](std::string_view line) { return Observe(line).events; };
   using V = std::vector<std::string>;
   EXPECT_EQ(events("rpush l a b c"), V({"rpush"}));
   EXPECT_EQ(events("lmove l other left right"), V({"rpush", "lpop"}));
@@ -430,7 +385,7 @@ TEST_F(ListFamilyTest, TimeoutAndUnblock) {
   blocking().HandleTimeouts(ServerState::NowMs() + 1000000);  // 0 = forever
   EXPECT_EQ(b.out(), "");
   EXPECT_TRUE(blocking().Unblock(b, false));
-  EXPECT_EQ(b.out(), kNull3);
+  EXPECT_EQ(b.out(), kNil3);
 
   On(b, "BRPOP src 0");
   EXPECT_TRUE(blocking().Unblock(b, true));

@@ -15,34 +15,12 @@
 #include "storage/db.h"
 #include "storage/set.h"
 #include "tests/server/command_test_util.h"
+#include "tests/server/resp_replies.h"
 
 namespace grabkv::server {
 namespace {
 
-const std::string kNil = "$-1\r\n";
-const std::string kNil3 = "_\r\n";
-const std::string kEmptyArray = "*0\r\n";
-const std::string kEmptySet3 = "~0\r\n";
-const std::string kWrongType = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
-const std::string kSyntax = "-ERR syntax error\r\n";
-const std::string kNotInt = "-ERR value is not an integer or out of range\r\n";
-const std::string kNotPositive = "-ERR value is out of range, must be positive\r\n";
-
-std::string Bulk(std::string_view s) {
-  return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n";
-}
-std::string Int(long long v) { return ":" + std::to_string(v) + "\r\n"; }
-std::string Err(std::string_view s) { return "-" + std::string(s) + "\r\n"; }
-std::string Arr(size_t n) { return "*" + std::to_string(n) + "\r\n"; }
-std::string Set3(size_t n) { return "~" + std::to_string(n) + "\r\n"; }
-std::string Bulks(std::initializer_list<std::string_view> items) {
-  std::string out;
-  for (auto s : items) out += Bulk(s);
-  return out;
-}
-std::string Arity(std::string_view cmd) {
-  return Err("ERR wrong number of arguments for '" + std::string(cmd) + "' command");
-}
+using namespace grabkv::testing::replies;
 
 // Parses an aggregate of bulk strings ("*n" or "~n" then n bulks); the
 // header byte goes to *kind.
@@ -68,39 +46,9 @@ std::multiset<std::string> AsSet(const std::string& r) {
   return {v.begin(), v.end()};
 }
 
-// Forwards to the server and counts notifications.
-using testing::CountingObserver;
+using testing::Effects;
 
-// What one command reported: its events in order, its number of changes
-// (server.dirty) and how many writes (keys) it reported.
-struct Effects {
-  std::vector<std::string> events;
-  uint64_t changes;
-  int reports;
-  bool operator==(const Effects&) const = default;
-};
-void PrintTo(const Effects& e, std::ostream* os) {
-  *os << "{events:";
-  for (const auto& ev : e.events) *os << ' ' << ev;
-  *os << ", changes: " << e.changes << ", reports: " << e.reports << '}';
-}
-
-class SetFamilyTest : public ::testing::Test {
- protected:
-  SetFamilyTest() : observer_(&runner_.server()) { db().set_observer(&observer_); }
-  ~SetFamilyTest() override { db().set_observer(&runner_.server()); }
-
-  std::string Cmd(std::string_view line) { return runner_.Cmd(line); }
-  std::string Run(std::vector<std::string> args) { return runner_.Run(std::move(args)); }
-  void Resp3() { runner_.client().set_resp(3); }
-  storage::Db& db() { return runner_.server().db(0); }
-  uint64_t dirty() { return runner_.server().dirty; }
-  int touched() { return observer_.touched; }
-  std::string Encoding(std::string_view key) { return Cmd("OBJECT ENCODING " + std::string(key)); }
-
-  testing::CommandRunner runner_;
-  CountingObserver observer_;
-};
+class SetFamilyTest : public testing::FamilyTest {};
 
 TEST_F(SetFamilyTest, AddRemBasics) {
   EXPECT_EQ(Cmd("SADD s 3 1 2"), Int(3));
@@ -109,7 +57,7 @@ TEST_F(SetFamilyTest, AddRemBasics) {
   EXPECT_EQ(touched(), 2);
   EXPECT_EQ(Cmd("SADD s 4"), Int(0));
   EXPECT_EQ(touched(), 2);  // nothing changed, nothing reported
-  EXPECT_EQ(Cmd("SMEMBERS s"), Arr(4) + Bulks({"1", "2", "3", "4"}));
+  EXPECT_EQ(Cmd("SMEMBERS s"), Arr(4) + BulkParts({"1", "2", "3", "4"}));
   EXPECT_EQ(Cmd("SCARD s"), Int(4));
   EXPECT_EQ(Cmd("SCARD missing"), Int(0));
   EXPECT_EQ(Cmd("TYPE s"), "+set\r\n");
@@ -165,7 +113,7 @@ TEST_F(SetFamilyTest, EncodingsAndConversion) {
   runner_.server().config().set_max_intset_entries = 512;
   Cmd("SADD k 5 70000 -3 5000000000 -70000 0 9223372036854775807 -9223372036854775808");
   EXPECT_EQ(Encoding("k"), Bulk("intset"));
-  EXPECT_EQ(Cmd("SMEMBERS k"), Arr(8) + Bulks({"-9223372036854775808", "-70000", "-3", "0", "5",
+  EXPECT_EQ(Cmd("SMEMBERS k"), Arr(8) + BulkParts({"-9223372036854775808", "-70000", "-3", "0", "5",
                                                "70000", "5000000000", "9223372036854775807"}));
   // Not canonical integers: the set starts (or becomes) a hashtable.
   Cmd("SADD h 01");
@@ -189,19 +137,19 @@ TEST_F(SetFamilyTest, MembershipAndResp3) {
   EXPECT_EQ(Cmd("SMISMEMBER missing a"), Arr(1) + Int(0));
   Resp3();
   Cmd("SADD i 3 1 2");
-  EXPECT_EQ(Cmd("SMEMBERS i"), Set3(3) + Bulks({"1", "2", "3"}));
+  EXPECT_EQ(Cmd("SMEMBERS i"), Set3(3) + BulkParts({"1", "2", "3"}));
   EXPECT_EQ(Cmd("SMEMBERS missing"), kEmptySet3);
   EXPECT_EQ(Cmd("SPOP missing"), kNil3);
   EXPECT_EQ(Cmd("SPOP missing 5"), kEmptySet3);
   EXPECT_EQ(Cmd("SPOP i 0"), kEmptySet3);
   EXPECT_EQ(Cmd("SRANDMEMBER missing"), kNil3);
   EXPECT_EQ(Cmd("SRANDMEMBER missing 3"), kEmptyArray);
-  EXPECT_EQ(Cmd("SRANDMEMBER i 5"), Arr(3) + Bulks({"1", "2", "3"}));
+  EXPECT_EQ(Cmd("SRANDMEMBER i 5"), Arr(3) + BulkParts({"1", "2", "3"}));
   EXPECT_EQ(Cmd("SINTER missing i"), kEmptySet3);
-  EXPECT_EQ(Cmd("SINTER i"), Set3(3) + Bulks({"1", "2", "3"}));
-  EXPECT_EQ(Cmd("SUNION i missing"), Set3(3) + Bulks({"1", "2", "3"}));
+  EXPECT_EQ(Cmd("SINTER i"), Set3(3) + BulkParts({"1", "2", "3"}));
+  EXPECT_EQ(Cmd("SUNION i missing"), Set3(3) + BulkParts({"1", "2", "3"}));
   EXPECT_EQ(Cmd("SDIFF missing i"), kEmptySet3);
-  EXPECT_EQ(Cmd("SSCAN i 0"), Arr(2) + Bulk("0") + Arr(3) + Bulks({"1", "2", "3"}));
+  EXPECT_EQ(Cmd("SSCAN i 0"), Arr(2) + Bulk("0") + Arr(3) + BulkParts({"1", "2", "3"}));
   EXPECT_EQ(Cmd("SMISMEMBER i 1 9"), Arr(2) + Int(1) + Int(0));
   EXPECT_EQ(Cmd("SINTERCARD 1 i"), Int(3));
   char kind;
@@ -220,14 +168,14 @@ TEST_F(SetFamilyTest, SPop) {
   EXPECT_EQ(Cmd("EXISTS s"), Int(0));
   // Popping everything replies the whole set in order (intset: ascending).
   Cmd("SADD s 3 1 2");
-  EXPECT_EQ(Cmd("SPOP s 10"), Arr(3) + Bulks({"1", "2", "3"}));
+  EXPECT_EQ(Cmd("SPOP s 10"), Arr(3) + BulkParts({"1", "2", "3"}));
   EXPECT_EQ(Cmd("EXISTS s"), Int(0));
   // A table holding only integers comes out sorted too (Redis replies a
   // union rebuilt into a fresh intset).
   Cmd("SADD t x 30 10 20");
   Cmd("SREM t x");
   EXPECT_EQ(Encoding("t"), Bulk("hashtable"));
-  EXPECT_EQ(Cmd("SPOP t 3"), Arr(3) + Bulks({"10", "20", "30"}));
+  EXPECT_EQ(Cmd("SPOP t 3"), Arr(3) + BulkParts({"10", "20", "30"}));
   // Partial pops remove what they reply.
   std::set<std::string> all;
   std::vector<std::string> args = {"SADD", "big"};
@@ -258,14 +206,7 @@ TEST_F(SetFamilyTest, SPop) {
 // __keyevent@*, INFO rdb_changes_since_last_save).
 TEST_F(SetFamilyTest, WritesReportRedisEventNames) {
   using V = std::vector<std::string>;
-  auto effects = [&](std::string_view line) {
-    const size_t from = observer_.events.size();
-    const uint64_t d0 = dirty();
-    const int t0 = touched();
-    Cmd(line);
-    return Effects{V(observer_.events.begin() + from, observer_.events.end()), dirty() - d0,
-                   touched() - t0};
-  };
+  auto effects = [&](std::string_view line) { return Observe(line); };
   auto is = [](V events, uint64_t changes, int reports) { return Effects{events, changes, reports}; };
   EXPECT_EQ(effects("sadd s 1 2 3"), is({"sadd"}, 3, 1));
   EXPECT_EQ(effects("sadd s 3"), is({}, 0, 0));
@@ -330,7 +271,7 @@ TEST_F(SetFamilyTest, SRandMember) {
   EXPECT_EQ(Cmd("SRANDMEMBER missing 5"), kEmptyArray);
   Cmd("SADD one x");
   EXPECT_EQ(Cmd("SRANDMEMBER one"), Bulk("x"));
-  EXPECT_EQ(Cmd("SRANDMEMBER one -3"), Arr(3) + Bulks({"x", "x", "x"}));
+  EXPECT_EQ(Cmd("SRANDMEMBER one -3"), Arr(3) + BulkParts({"x", "x", "x"}));
   EXPECT_EQ(Cmd("SRANDMEMBER one 0"), kEmptyArray);
   EXPECT_EQ(Cmd("SRANDMEMBER one 1"), Arr(1) + Bulk("x"));
   Cmd("SADD s 1 2 3 4 5 6 7 8 9 10");
@@ -368,20 +309,20 @@ TEST_F(SetFamilyTest, InterUnionDiff) {
   Cmd("SADD a 1 2 3 4");
   Cmd("SADD b 6 4 2");
   Cmd("SADD c x 2 4 y");
-  EXPECT_EQ(Cmd("SINTER a b"), Arr(2) + Bulks({"2", "4"}));
+  EXPECT_EQ(Cmd("SINTER a b"), Arr(2) + BulkParts({"2", "4"}));
   EXPECT_EQ(AsSet(Cmd("SINTER a b c")), (std::multiset<std::string>{"2", "4"}));
   EXPECT_EQ(Cmd("SINTER a b missing"), kEmptyArray);
-  EXPECT_EQ(Cmd("SINTER a a"), Arr(4) + Bulks({"1", "2", "3", "4"}));
-  EXPECT_EQ(Cmd("SUNION a b"), Arr(5) + Bulks({"1", "2", "3", "4", "6"}));
+  EXPECT_EQ(Cmd("SINTER a a"), Arr(4) + BulkParts({"1", "2", "3", "4"}));
+  EXPECT_EQ(Cmd("SUNION a b"), Arr(5) + BulkParts({"1", "2", "3", "4", "6"}));
   EXPECT_EQ(AsSet(Cmd("SUNION a c")), (std::multiset<std::string>{"1", "2", "3", "4", "x", "y"}));
-  EXPECT_EQ(Cmd("SDIFF a b"), Arr(2) + Bulks({"1", "3"}));
+  EXPECT_EQ(Cmd("SDIFF a b"), Arr(2) + BulkParts({"1", "3"}));
   EXPECT_EQ(Cmd("SDIFF a a"), kEmptyArray);
   EXPECT_EQ(Cmd("SDIFF missing a"), kEmptyArray);
   EXPECT_EQ(AsSet(Cmd("SDIFF c a")), (std::multiset<std::string>{"x", "y"}));
   // A hashtable input whose difference is all integers replies sorted: the
   // result is built as a fresh intset.
   Cmd("SADD xy x y");
-  EXPECT_EQ(Cmd("SDIFF c xy"), Arr(2) + Bulks({"2", "4"}));
+  EXPECT_EQ(Cmd("SDIFF c xy"), Arr(2) + BulkParts({"2", "4"}));
 
   EXPECT_EQ(Cmd("SINTERCARD 2 a b"), Int(2));
   EXPECT_EQ(Cmd("SINTERCARD 2 a b LIMIT 1"), Int(1));
@@ -406,14 +347,14 @@ TEST_F(SetFamilyTest, StoreForms) {
   EXPECT_EQ(Cmd("SINTERSTORE dst c b"), Int(2));
   EXPECT_EQ(Encoding("dst"), Bulk("intset"));  // the result starts as an intset
   EXPECT_EQ(Cmd("TTL dst"), Int(-1));
-  EXPECT_EQ(Cmd("SMEMBERS dst"), Arr(2) + Bulks({"2", "4"}));
+  EXPECT_EQ(Cmd("SMEMBERS dst"), Arr(2) + BulkParts({"2", "4"}));
   EXPECT_EQ(Cmd("SUNIONSTORE dst a c"), Int(6));
   EXPECT_EQ(Encoding("dst"), Bulk("hashtable"));
   EXPECT_EQ(Cmd("SDIFFSTORE dst a b"), Int(2));
-  EXPECT_EQ(Cmd("SMEMBERS dst"), Arr(2) + Bulks({"1", "3"}));
+  EXPECT_EQ(Cmd("SMEMBERS dst"), Arr(2) + BulkParts({"1", "3"}));
   // Destination among the sources.
   EXPECT_EQ(Cmd("SUNIONSTORE a a b"), Int(5));
-  EXPECT_EQ(Cmd("SMEMBERS a"), Arr(5) + Bulks({"1", "2", "3", "4", "6"}));
+  EXPECT_EQ(Cmd("SMEMBERS a"), Arr(5) + BulkParts({"1", "2", "3", "4", "6"}));
   // Empty results delete the destination.
   EXPECT_EQ(Cmd("SINTERSTORE dst a missing"), Int(0));
   EXPECT_EQ(Cmd("EXISTS dst"), Int(0));
@@ -444,7 +385,7 @@ TEST_F(SetFamilyTest, SDiffAlgorithmChoiceShowsInEncoding) {
   EXPECT_EQ(Encoding("d1"), Bulk("hashtable"));
   EXPECT_EQ(Cmd("SDIFFSTORE d2 big s1"), Int(20));  // 21*2/2 <= 22
   EXPECT_EQ(Encoding("d2"), Bulk("intset"));
-  EXPECT_EQ(Cmd("SDIFF big s1"), Arr(20) + Bulks({"0", "1", "2", "3", "4", "5", "6", "7", "8", "9",
+  EXPECT_EQ(Cmd("SDIFF big s1"), Arr(20) + BulkParts({"0", "1", "2", "3", "4", "5", "6", "7", "8", "9",
                                                    "10", "11", "12", "13", "14", "15", "16", "17",
                                                    "18", "19"}));
 }
@@ -459,8 +400,8 @@ TEST_F(SetFamilyTest, SScan) {
   EXPECT_EQ(Cmd("SSCAN s 0 TYPE string"), kSyntax);
   EXPECT_EQ(Cmd("SSCAN s 0 MATCH"), kSyntax);
   // An intset answers everything at once, whatever the cursor and count.
-  EXPECT_EQ(Cmd("SSCAN s 77 COUNT 1"), Arr(2) + Bulk("0") + Arr(5) + Bulks({"1", "2", "3", "10", "11"}));
-  EXPECT_EQ(Cmd("SSCAN s 0 MATCH 1*"), Arr(2) + Bulk("0") + Arr(3) + Bulks({"1", "10", "11"}));
+  EXPECT_EQ(Cmd("SSCAN s 77 COUNT 1"), Arr(2) + Bulk("0") + Arr(5) + BulkParts({"1", "2", "3", "10", "11"}));
+  EXPECT_EQ(Cmd("SSCAN s 0 MATCH 1*"), Arr(2) + Bulk("0") + Arr(3) + BulkParts({"1", "10", "11"}));
   // A table: iterate to the end; every member comes back.
   std::vector<std::string> args = {"SADD", "t"};
   std::set<std::string> want;

@@ -12,46 +12,17 @@
 #include "server/core/server_state.h"
 #include "storage/db.h"
 #include "tests/server/command_test_util.h"
+#include "tests/server/resp_replies.h"
 
 namespace grabkv::server {
 namespace {
 
-const std::string kOk = "+OK\r\n";
-const std::string kNil = "$-1\r\n";
-const std::string kNil3 = "_\r\n";
-const std::string kEmpty = "$0\r\n\r\n";
-const std::string kWrongType = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
-const std::string kSyntax = "-ERR syntax error\r\n";
-const std::string kNotInt = "-ERR value is not an integer or out of range\r\n";
-const std::string kNotFloat = "-ERR value is not a valid float\r\n";
-const std::string kTooBig = "-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n";
+using namespace grabkv::testing::replies;
 
-std::string Bulk(std::string_view s) { return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n"; }
-std::string Int(long long v) { return ":" + std::to_string(v) + "\r\n"; }
-std::string Err(std::string_view s) { return "-" + std::string(s) + "\r\n"; }
-std::string InvalidExpire(std::string_view cmd) {
-  return Err("ERR invalid expire time in '" + std::string(cmd) + "' command");
-}
-std::string Arity(std::string_view cmd) {
-  return Err("ERR wrong number of arguments for '" + std::string(cmd) + "' command");
-}
-
-// Forwards to the server and counts notifications per key.
-using testing::CountingObserver;
-
-class StringFamilyTest : public ::testing::Test {
+class StringFamilyTest : public testing::FamilyTest {
  protected:
-  StringFamilyTest() : observer_(&runner_.server()) { db().set_observer(&observer_); }
-  ~StringFamilyTest() override { db().set_observer(&runner_.server()); }
-
-  std::string Cmd(std::string_view line) { return runner_.Cmd(line); }
-  std::string Run(std::vector<std::string> args) { return runner_.Run(std::move(args)); }
-  void Resp3() { runner_.client().set_resp(3); }
-
-  storage::Db& db() { return runner_.server().db(0); }
   int64_t Now() { return ServerState::NowMs(); }
   storage::Db::Entry* Entry(std::string_view key) { return db().Find(key, Now()); }
-  bool Exists(std::string_view key) { return Entry(key) != nullptr; }
   // Absolute expiry in ms, -1 without TTL, -2 when missing.
   int64_t ExpireAt(std::string_view key) {
     auto* e = Entry(key);
@@ -79,19 +50,11 @@ class StringFamilyTest : public ::testing::Test {
     v.SetContainer(std::make_unique<Fake>());
     db().Set(key, std::move(v), Now());
   }
-  uint64_t dirty() { return runner_.server().dirty; }
-
   // Runs `line` and returns {notifications, dirty delta}.
   std::pair<int, uint64_t> Effects(std::string_view line, std::string* reply = nullptr) {
-    int t0 = observer_.touched;
-    uint64_t d0 = dirty();
-    std::string r = Cmd(line);
-    if (reply != nullptr) *reply = r;
-    return {observer_.touched - t0, dirty() - d0};
+    const auto e = Observe(line, reply);
+    return {e.reports, e.changes};
   }
-
-  grabkv::testing::CommandRunner runner_;
-  CountingObserver observer_;
 };
 
 using Effect = std::pair<int, uint64_t>;
@@ -831,11 +794,7 @@ TEST_F(StringFamilyTest, EveryWriteNotifiesOnceAndCountsDirty) {
 
 // The events each write reports (Redis's keyspace notification names).
 TEST_F(StringFamilyTest, WritesReportRedisEventNames) {
-  auto events = [&](std::string_view line) {
-    size_t from = observer_.events.size();
-    Cmd(line);
-    return std::vector<std::string>(observer_.events.begin() + from, observer_.events.end());
-  };
+  auto events = [&](std::string_view line) { return Observe(line).events; };
   using V = std::vector<std::string>;
   EXPECT_EQ(events("set k v"), V({"set"}));
   EXPECT_EQ(events("set k v EX 100"), V({"set", "expire"}));

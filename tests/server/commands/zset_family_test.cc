@@ -11,38 +11,12 @@
 #include "server/core/server_state.h"
 #include "storage/db.h"
 #include "tests/server/command_test_util.h"
+#include "tests/server/resp_replies.h"
 
 namespace grabkv::server {
 namespace {
 
-const std::string kOk = "+OK\r\n";
-const std::string kNil = "$-1\r\n";
-const std::string kNilArray = "*-1\r\n";
-const std::string kEmptyArray = "*0\r\n";
-const std::string kWrongType =
-    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
-const std::string kSyntax = "-ERR syntax error\r\n";
-const std::string kNotInt = "-ERR value is not an integer or out of range\r\n";
-const std::string kNotFloat = "-ERR value is not a valid float\r\n";
-
-std::string Bulk(std::string_view s) {
-  return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n";
-}
-std::string Int(long long v) { return ":" + std::to_string(v) + "\r\n"; }
-std::string Err(std::string_view s) { return "-" + std::string(s) + "\r\n"; }
-std::string Arr(const std::vector<std::string>& parts) {
-  std::string out = "*" + std::to_string(parts.size()) + "\r\n";
-  for (const auto& p : parts) out += p;
-  return out;
-}
-std::string Bulks(const std::vector<std::string>& items) {
-  std::vector<std::string> parts;
-  for (const auto& s : items) parts.push_back(Bulk(s));
-  return Arr(parts);
-}
-std::string Dbl(std::string_view s) { return "," + std::string(s) + "\r\n"; }
-
-using testing::CountingObserver;
+using namespace grabkv::testing::replies;
 
 // What one command reported: its events in order and its changes (dirty).
 struct Seen {
@@ -56,23 +30,7 @@ void PrintTo(const Seen& s, std::ostream* os) {
   *os << "changes=" << s.changes << "}";
 }
 
-class ZSetFamilyTest : public ::testing::Test {
- protected:
-  ZSetFamilyTest() : observer_(&runner_.server()) { db().set_observer(&observer_); }
-  ~ZSetFamilyTest() override { db().set_observer(&runner_.server()); }
-
-  std::string Cmd(std::string_view line) { return runner_.Cmd(line); }
-  std::string Run(std::vector<std::string> args) { return runner_.Run(std::move(args)); }
-  std::string On(Client& c, std::string_view line) { return runner_.CmdOn(c, line); }
-  void Resp3() { runner_.client().set_resp(3); }
-  storage::Db& db() { return runner_.server().db(0); }
-  bool Exists(std::string_view key) { return db().Find(key, ServerState::NowMs()) != nullptr; }
-  BlockingManager& blocking() { return runner_.server().blocking(); }
-  uint64_t dirty() { return runner_.server().dirty; }
-
-  testing::CommandRunner runner_;
-  CountingObserver observer_;
-};
+class ZSetFamilyTest : public testing::FamilyTest {};
 
 TEST_F(ZSetFamilyTest, AddAndRead) {
   EXPECT_EQ(Cmd("ZADD z 1 a 2 b 3 c"), Int(3));
@@ -153,15 +111,11 @@ TEST_F(ZSetFamilyTest, RemoveDeletesEmptyKey) {
 // reports them (notify-keyspace-events KEA, __keyevent@*; INFO persistence
 // rdb_changes_since_last_save before and after each command).
 TEST_F(ZSetFamilyTest, WritesReportRedisEventNames) {
-  using V = std::vector<std::string>;
   auto seen = [&](std::string_view line) {
-    const size_t from = observer_.events.size();
     const uint64_t changes = observer_.changes;
-    const uint64_t dirty_before = dirty();
-    Cmd(line);
-    Seen s{V(observer_.events.begin() + from, observer_.events.end()),
-           observer_.changes - changes};
-    EXPECT_EQ(dirty() - dirty_before, s.changes) << line;  // counted once
+    const auto e = Observe(line);
+    Seen s{e.events, observer_.changes - changes};
+    EXPECT_EQ(e.changes, s.changes) << line;  // counted once
     return s;
   };
   EXPECT_EQ(seen("ZADD z 1 a 2 b"), (Seen{{"zadd"}, 2}));

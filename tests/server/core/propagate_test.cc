@@ -91,18 +91,15 @@ std::vector<std::string> Flat(std::string_view reply) {
   return out;
 }
 
-class PropagateTest : public ::testing::Test {
+class PropagateTest : public testing::RunnerTest {
  protected:
   PropagateTest() {
     prop().set_sink([this](std::string_view resp) { captured_.append(resp); });
     prop().set_enabled(true);
   }
 
-  Propagator& prop() { return r_.server().propagator(); }
-  ServerState& server() { return r_.server(); }
-  std::string Cmd(std::string_view line) { return r_.Cmd(line); }
-  std::string Run(std::vector<std::string> args) { return r_.Run(std::move(args)); }
-  std::string On(Client& c, std::string_view line) { return r_.CmdOn(c, line); }
+  Propagator& prop() { return runner_.server().propagator(); }
+  ServerState& server() { return runner_.server(); }
 
   // The stream captured since the last call.
   std::string Take() {
@@ -162,7 +159,6 @@ class PropagateTest : public ::testing::Test {
     for (auto& db : s.dbs()) db.set_expiry_paused(false);
   }
 
-  CommandRunner r_;
   std::string captured_;
 };
 
@@ -413,11 +409,11 @@ TEST_F(PropagateTest, ZsetPopsRecordZpop) {
 }
 
 TEST_F(PropagateTest, BlockedClientsServedLaterRecordTheirPop) {
-  Client& b1 = r_.AddClient();
-  Client& b2 = r_.AddClient();
-  Client& b3 = r_.AddClient();
-  Client& b4 = r_.AddClient();
-  Client& b5 = r_.AddClient();
+  Client& b1 = runner_.AddClient();
+  Client& b2 = runner_.AddClient();
+  Client& b3 = runner_.AddClient();
+  Client& b4 = runner_.AddClient();
+  Client& b5 = runner_.AddClient();
   EXPECT_EQ(On(b1, "BLPOP q1 0"), "");
   EXPECT_EQ(On(b2, "BLMPOP 0 1 q2 RIGHT COUNT 3"), "");
   EXPECT_EQ(On(b3, "BLMOVE q3 dst right left 0"), "");
@@ -453,7 +449,7 @@ TEST_F(PropagateTest, BlockingCommandOnExpiredKeyRecordsOnlyTheDel) {
   Cmd("RPUSH l a");
   ExpireSoon("l");
   Take();
-  Client& b = r_.AddClient();
+  Client& b = runner_.AddClient();
   EXPECT_EQ(On(b, "BLPOP l 0"), "");
   ExpectEffects({{"DEL", "l"}});
   Cmd("RPUSH l x");
@@ -733,13 +729,13 @@ TEST_F(PropagateTest, ReplayOfARandomWorkloadRebuildsTheKeyspace) {
   auto num = [&rng](int lo, int hi) {
     return std::to_string(std::uniform_int_distribution<int>(lo, hi)(rng));
   };
-  r_.Run({"FUNCTION", "LOAD",
+  runner_.Run({"FUNCTION", "LOAD",
           "#!lua name=lib\nredis.register_function('popinc', function(keys, args) "
           "redis.call('spop', keys[1]); return redis.call('hincrbyfloat', keys[2], 'f', args[1]) "
           "end)"});
   // Blocking commands run on their own client; one that blocks is served
   // at once by `serve` from the main client.
-  Client& blocker = r_.AddClient();
+  Client& blocker = runner_.AddClient();
   auto blocking = [&](const std::string& cmd, const std::string& serve) {
     On(blocker, cmd);
     if (server().blocking().IsBlocked(blocker)) Cmd(serve);
@@ -861,7 +857,7 @@ TEST_F(PropagateTest, ReplayOfARandomWorkloadRebuildsTheKeyspace) {
 
   CommandRunner b;
   Replay(b, stream);
-  const auto want = Snapshot(r_);
+  const auto want = Snapshot(runner_);
   const auto got = Snapshot(b);
   EXPECT_GT(want.size(), 10u);
   EXPECT_EQ(got, want);

@@ -30,17 +30,13 @@ TEST(GrabPopTest, IssuesHeadOnceAndReplaysForTheSameUser) {
 // GRAB.* writes through the families' own operations: each key reports the
 // event its plain command would (LPOP, HSET, RPUSH, HDEL, LPUSH, DECRBY,
 // INCRBY), with one change each, and a retry or a sold-out call reports none.
-TEST(GrabPopTest, WritesReportTheirPlainCommandsEvents) {
-  CommandRunner r;
-  testing::CountingObserver obs(&r.server());
-  r.server().db(0).set_observer(&obs);
+class GrabEventsTest : public testing::FamilyTest {};
+
+TEST_F(GrabEventsTest, WritesReportTheirPlainCommandsEvents) {
   auto events = [&](std::string_view line) {
-    size_t from = obs.events.size();
-    uint64_t d0 = r.server().dirty;
-    r.Cmd(line);
-    std::vector<std::string> ev(obs.events.begin() + from, obs.events.end());
-    ev.push_back(std::to_string(r.server().dirty - d0));  // the change count last
-    return ev;
+    testing::Effects e = Observe(line);
+    e.events.push_back(std::to_string(e.changes));  // the change count last
+    return e.events;
   };
   using V = std::vector<std::string>;
   EXPECT_EQ(events("RPUSH stock c1 c2"), V({"rpush", "2"}));
@@ -53,7 +49,6 @@ TEST(GrabPopTest, WritesReportTheirPlainCommandsEvents) {
   EXPECT_EQ(events("GRAB.TAKE n taken u1 COUNT 2"), V({"incrby", "hset", "2"}));
   EXPECT_EQ(events("GRAB.UNTAKE n taken u1"), V({"hdel", "del", "incrby", "2"}));
   EXPECT_EQ(events("GRAB.SPLIT env 100 4"), V({"rpush", "4"}));
-  r.server().db(0).set_observer(&r.server());
 }
 
 TEST(GrabPopTest, SoldOutIsNilAndEmptyStockKeyIsDeleted) {
