@@ -12,6 +12,7 @@ namespace grabkv::server {
 void RegisterConnectionFamily(CommandTable& t);  // server/commands/
 void RegisterServerFamily(CommandTable& t);
 void RegisterMonitorFamily(CommandTable& t);
+void RegisterSlowlogFamily(CommandTable& t);
 void RegisterKeysFamily(CommandTable& t);
 void RegisterStringFamily(CommandTable& t);
 void RegisterTransactionFamily(CommandTable& t);
@@ -29,6 +30,7 @@ void Assemble(ServerState& server) {
   RegisterConnectionFamily(t);
   RegisterServerFamily(t);
   RegisterMonitorFamily(t);
+  RegisterSlowlogFamily(t);
   RegisterKeysFamily(t);
   RegisterStringFamily(t);
   RegisterTransactionFamily(t);

@@ -88,7 +88,8 @@ void CmdAuth(CommandContext& ctx) {
     ctx.reply.Error(errors::kSyntax);
     return;
   }
-  ctx.monitor_redacted = ctx.argc() == 3 ? 0b110 : 0b10;  // MONITOR never shows them
+  ctx.RedactArg(1);  // MONITOR and SLOWLOG never show them
+  ctx.RedactArg(2);
   std::string_view user = "default";
   std::string_view pass = ctx.arg(1);
   if (ctx.argc() == 3) {
@@ -125,9 +126,10 @@ void CmdHello(CommandContext& ctx) {
   for (size_t j = 2; j < ctx.argc(); ++j) {
     size_t more = ctx.argc() - 1 - j;
     if (EqualsIgnoreCase(ctx.arg(j), "AUTH") && more >= 2) {
+      ctx.RedactArg(j + 1);
+      ctx.RedactArg(j + 2);
       user = ctx.arg(j + 1);
       pass = ctx.arg(j + 2);
-      if (j + 2 < 64) ctx.monitor_redacted |= uint64_t{3} << (j + 1);
       has_auth = true;
       j += 2;
     } else if (EqualsIgnoreCase(ctx.arg(j), "SETNAME") && more >= 1) {

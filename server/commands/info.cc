@@ -14,6 +14,7 @@
 #include <cinttypes>
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -402,6 +403,36 @@ void CommandStatsSection(ServerState& s, std::string* out) {
   });
 }
 
+// latency_percentiles_usec_<command>:p50=1.003,p99=2.007,p99.9=3.007
+void AppendLatencyStat(const CommandSpec& c, const std::vector<std::pair<std::string, double>>& pcts,
+                       std::string* out) {
+  if (c.stats.latency == nullptr) return;
+  Appendf(out, "latency_percentiles_usec_%s:", c.name);
+  for (size_t i = 0; i < pcts.size(); ++i) {
+    Appendf(out, "%sp%s=%.3f", i == 0 ? "" : ",", pcts[i].first.c_str(),
+            static_cast<double>(c.stats.latency->ValueAtPercentile(pcts[i].second)) / 1000.0);
+  }
+  out->append("\r\n");
+}
+
+void LatencyStatsSection(ServerState& s, std::string* out) {
+  out->append("# Latencystats\r\n");
+  if (!s.config().latency_tracking) return;
+  // The setting is stored as Redis prints it ("50 99 99.9").
+  std::vector<std::pair<std::string, double>> pcts;
+  std::string_view text = s.config().latency_tracking_info_percentiles;
+  while (!text.empty()) {
+    size_t sp = text.find(' ');
+    std::string word(text.substr(0, sp));
+    if (!word.empty()) pcts.emplace_back(word, std::strtod(word.c_str(), nullptr));
+    text = sp == std::string_view::npos ? std::string_view() : text.substr(sp + 1);
+  }
+  s.commands().ForEach([&](const CommandSpec& c) {
+    AppendLatencyStat(c, pcts, out);
+    for (const CommandSpec& sub : c.subcommands) AppendLatencyStat(sub, pcts, out);
+  });
+}
+
 void ErrorStatsSection(ServerState& s, std::string* out) {
   out->append("# Errorstats\r\n");
   // Redis keeps them in a radix tree: sorted by error code.
@@ -458,8 +489,7 @@ void AppendSection(ServerState& s, std::string_view name, std::string* out) {
   } else if (name == "errorstats") {
     ErrorStatsSection(s, out);
   } else if (name == "latencystats") {
-    // grabkv keeps no latency histograms.
-    out->append("# Latencystats\r\n");
+    LatencyStatsSection(s, out);
   } else if (name == "cluster") {
     out->append("# Cluster\r\ncluster_enabled:0\r\n");
   } else if (name == "keyspace") {

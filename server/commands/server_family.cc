@@ -75,7 +75,15 @@ void CmdConfigSet(CommandContext& ctx) {
     return;
   }
   std::vector<std::pair<std::string_view, std::string_view>> pairs;
-  for (size_t i = 2; i + 1 < ctx.argc(); i += 2) pairs.emplace_back(ctx.arg(i), ctx.arg(i + 1));
+  for (size_t i = 2; i + 1 < ctx.argc(); i += 2) {
+    pairs.emplace_back(ctx.arg(i), ctx.arg(i + 1));
+    // Redis 7.0's SENSITIVE_CONFIG settings: their values never reach a log.
+    std::string_view n = ctx.arg(i);
+    if (EqualsIgnoreCase(n, "requirepass") || EqualsIgnoreCase(n, "masterauth") ||
+        EqualsIgnoreCase(n, "tls-key-file-pass") || EqualsIgnoreCase(n, "tls-client-key-file-pass")) {
+      ctx.RedactArg(i + 1);
+    }
+  }
   std::string err = ctx.server.config_table().SetAll(pairs);
   if (!err.empty()) {
     ctx.reply.Error(err);

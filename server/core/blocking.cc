@@ -96,6 +96,10 @@ void BlockingManager::Remove(Client& c) {
   c.blocked = false;
 }
 
+bool BlockingManager::WaitingAfterRun(const Client& c) const {
+  return rerunning_ == &c ? reblocked_ : c.blocked;
+}
+
 void BlockingManager::Rerun(Client& c, bool timed_out, bool with_error) {
   auto it = blocked_.find(&c);
   if (it == blocked_.end()) return;

@@ -37,6 +37,9 @@ class BlockingManager {
   // arguments for the re-run. Sends no reply.
   // REQUIRES: ctx.may_block().
   void Block(CommandContext& ctx, Args keys, int64_t deadline_ms);
+  // Whether `c`'s command, having just run, is waiting: it blocked, or its
+  // re-run (a key became ready, or the timeout) blocked it again.
+  bool WaitingAfterRun(const Client& c) const;
 
   // A write made `key` possibly non-empty for waiters (list/zset push, a
   // rename or move onto it, ...). Cheap when nobody waits on it.

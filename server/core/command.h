@@ -8,12 +8,14 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "protocol/reply_builder.h"
+#include "server/core/latency.h"
 
 namespace grabkv::storage {
 class Db;
@@ -152,6 +154,9 @@ struct CommandStats {
   uint64_t usec = 0;
   uint64_t rejected_calls = 0;
   uint64_t failed_calls = 0;
+  // LATENCY HISTOGRAM / INFO latencystats; made on the first call recorded
+  // with latency-tracking on (shared only so that rows stay copyable).
+  std::shared_ptr<LatencyHistogram> latency;
 };
 
 // One row of the command table, written with designated initializers:
@@ -204,8 +209,6 @@ struct CommandContext {
   bool in_script = false;       // from redis.call
   bool unblock_timeout = false; // a blocked command timed out: reply its timeout reply
   bool loading = false;         // replayed from the append-only file at start
-  // Bit i: MONITOR shows argument i as "(redacted)" (AUTH's password...).
-  uint64_t monitor_redacted = 0;
   // Blocking commands behave as non-blocking inside MULTI/EXEC, scripts and
   // while loading.
   bool may_block() const { return !in_transaction && !in_script && !loading; }
@@ -226,6 +229,13 @@ struct CommandContext {
   void Propagate(Args argv);
   void PropagateNothing() { propagate_mode = PropagateMode::kNone; }
   void PropagateVerbatim() { propagate_mode = PropagateMode::kVerbatim; }
+
+  // Arguments a log must not show (passwords): MONITOR and SLOWLOG write
+  // "(redacted)", as Redis's redactClientCommandArgument does for both.
+  uint64_t redacted_args = 0;  // bit i: argument i
+  void RedactArg(size_t i) {
+    if (i < 64) redacted_args |= uint64_t{1} << i;
+  }
 
   storage::Db& db();
   OpArgs op_args() { return OpArgs{db(), now_ms}; }

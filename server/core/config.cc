@@ -214,6 +214,14 @@ std::vector<ConfigTable::Row> ConfigTable::OwnRows(Config* c) {
       {"list-max-listpack-size", "list-max-ziplist-size", Kind::kInt, true,
        &c->list_max_listpack_size, INT_MIN, INT_MAX},
       {"list-compress-depth", "", Kind::kInt, true, &c->list_compress_depth, 0, INT_MAX},
+      {"slowlog-log-slower-than", "", Kind::kInt, true, &c->slowlog_log_slower_than, -1,
+       LLONG_MAX},
+      {"slowlog-max-len", "", Kind::kInt, true, &c->slowlog_max_len, 0, LLONG_MAX},
+      {"latency-monitor-threshold", "", Kind::kInt, true, &c->latency_monitor_threshold, 0,
+       LLONG_MAX},
+      {"latency-tracking", "", Kind::kBool, true, &c->latency_tracking},
+      {"latency-tracking-info-percentiles", "", Kind::kPercentiles, true,
+       &c->latency_tracking_info_percentiles},
       {"tracking-table-max-keys", "", Kind::kInt, true, &c->tracking_table_max_keys, 0, LLONG_MAX},
   };
 }

@@ -124,7 +124,13 @@ struct Config {
   int64_t zset_max_listpack_value = 64;
   int64_t list_max_listpack_size = -2;
   int64_t list_compress_depth = 0;
-  int64_t latency_tracking = 1;
+  // SLOWLOG and LATENCY (server/core/latency.h): microseconds (-1: off),
+  // entries kept, milliseconds (0: off), per-command histograms.
+  int64_t slowlog_log_slower_than = 10000;
+  int64_t slowlog_max_len = 128;
+  int64_t latency_monitor_threshold = 0;
+  bool latency_tracking = true;
+  std::string latency_tracking_info_percentiles = "50 99 99.9";
   int64_t tracking_table_max_keys = 1000000;  // client-side caching's key table
   // Directives accepted without effect (config_directives.cc) that were set,
   // by name, as CONFIG GET prints them.

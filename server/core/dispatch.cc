@@ -41,6 +41,16 @@ bool QueuedWrite(const Client& c) {
   return false;
 }
 
+// Redis logs a script's commands as its own fake client's: no address
+// ("?:0") and no name.
+void RecordSlow(ServerState& s, Client& c, Args args, int64_t elapsed_us, bool in_script,
+                uint64_t redacted) {
+  const Config& cfg = s.config();
+  s.slowlog().Push(args, elapsed_us, ServerState::NowMs() / 1000, in_script ? "?:0" : c.addr,
+                   in_script ? std::string_view() : std::string_view(c.name()), cfg.slowlog_max_len,
+                   redacted);
+}
+
 }  // namespace
 
 void Execute(ServerState& s, Client& c, const CommandSpec* spec, Args args, const ExecOptions& opts) {
@@ -81,7 +91,7 @@ void Execute(ServerState& s, Client& c, const CommandSpec* spec, Args args, cons
       (opts.in_script && s.tracking().clients() > 0)) [[unlikely]] {
     s.tracking().AfterCommand(c, spec, args, opts.in_script, top_level);
   }
-  if (feed) [[unlikely]] s.monitors().Feed(c, c.db_index(), args, opts.in_script, ctx.monitor_redacted);
+  if (feed) [[unlikely]] s.monitors().Feed(c, c.db_index(), args, opts.in_script, ctx.redacted_args);
   if (top_level) s.current_client = nullptr;
   if (prop.enabled()) {
     using Mode = CommandContext::PropagateMode;
@@ -105,6 +115,25 @@ void Execute(ServerState& s, Client& c, const CommandSpec* spec, Args args, cons
   }
 
   CommandStats& st = spec->stats;
+  // SLOWLOG, LATENCY and the latency histograms: commands EXEC and scripts
+  // run are recorded one by one, as Redis 7.0 does; nothing while loading,
+  // and a command that blocked is recorded when it is served (the duration
+  // of that last run), not when it times out (as Redis 7.0.15).
+  const Config& cfg = s.config();
+  if (!s.loading && !opts.unblock_timeout &&
+      !(c.blocked && s.blocking().WaitingAfterRun(c))) {
+    if (cfg.latency_tracking) {
+      if (st.latency == nullptr) st.latency = std::make_shared<LatencyHistogram>();
+      st.latency->RecordUs(elapsed);
+    }
+    if (cfg.slowlog_log_slower_than >= 0 && elapsed >= cfg.slowlog_log_slower_than &&
+        !(spec->flags & kSkipSlowlog)) {
+      RecordSlow(s, c, args, elapsed, opts.in_script, ctx.redacted_args);
+    }
+    if (cfg.latency_monitor_threshold != 0) {
+      s.AddLatencySampleIfNeeded((spec->flags & kFast) ? "fast-command" : "command", elapsed / 1000);
+    }
+  }
   st.calls++;
   st.usec += static_cast<uint64_t>(elapsed > 0 ? elapsed : 0);
   // Failed: it replied an error of its own (not one of a command it ran).

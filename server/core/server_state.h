@@ -18,6 +18,7 @@
 #include "server/core/command_table.h"
 #include "server/core/config.h"
 #include "server/core/monitor.h"
+#include "server/core/latency.h"
 #include "server/core/background_worker.h"
 #include "server/core/propagate.h"
 #include "server/core/pubsub_registry.h"
@@ -74,6 +75,18 @@ class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink
   WatchRegistry& watches() { return watches_; }
   PubSubRegistry& pubsub() { return pubsub_; }
   BlockingManager& blocking() { return blocking_; }
+  Slowlog& slowlog() { return slowlog_; }
+  LatencyMonitor& latency_monitor() { return latency_monitor_; }
+  // LATENCY: records `latency_ms` for `event` when latency-monitor-threshold
+  // is on and reached (events: "command", "fast-command", "expire-cycle",
+  // "eviction-cycle", "aof-write", "aof-fsync-always", "aof-fstat",
+  // "aof-rewrite-diff-write", "fork"...).
+  void AddLatencySampleIfNeeded(const char* event, int64_t latency_ms) {
+    const int64_t threshold = config_.latency_monitor_threshold;
+    if (threshold != 0 && latency_ms >= threshold) {
+      latency_monitor_.AddSample(event, latency_ms, NowMs() / 1000);
+    }
+  }
   // Client-side caching (CLIENT TRACKING).
   Tracking& tracking() { return tracking_; }
   MonitorFeed& monitors() { return monitors_; }
@@ -194,6 +207,8 @@ class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink
   WatchRegistry watches_;
   PubSubRegistry pubsub_{this};
   BlockingManager blocking_{this};
+  Slowlog slowlog_;
+  LatencyMonitor latency_monitor_;
   Tracking tracking_{this};
   MonitorFeed monitors_{this};
   std::unique_ptr<ScriptRuntime> scripts_;

@@ -321,7 +321,10 @@ void EventLoop::Cron() {
   Config& cfg = state_->config();
   // Active expiry gets a quarter of each cron period, like Redis's slow cycle.
   int64_t period_us = 1000000 / cron_hz_;
+  int64_t expire_start_us = ServerState::NowUs();
   ActiveExpire(period_us / 4 * cfg.active_expire_effort);
+  state_->AddLatencySampleIfNeeded(kLatencyExpireCycle,
+                                   (ServerState::NowUs() - expire_start_us) / 1000);
   state_->blocking().HandleTimeouts(ServerState::NowMs());
   if (cfg.activerehashing) {
     for (auto& db : state_->dbs()) db.RehashStep(100);

@@ -190,7 +190,9 @@ bool Aof::OpenForAppend(std::string* error) {
     return false;
   }
   struct stat st;
+  int64_t fstat_start_us = ServerState::NowUs();
   current_size_ = ::fstat(fd_, &st) == 0 ? st.st_size : 0;
+  server_->AddLatencySampleIfNeeded("aof-fstat", (ServerState::NowUs() - fstat_start_us) / 1000);
   last_fsync_ms_ = ServerState::NowMs();
   return true;
 }
@@ -213,6 +215,19 @@ void Aof::NoteWriter(uint64_t client_id) {
   if (state_ == State::kOn) writers_.push_back(client_id);
 }
 
+// LATENCY's events for a write of the buffer, as Redis names them: by what
+// else was going on, and all of them together as "aof-write".
+void Aof::NoteWriteLatency(int64_t ms) {
+  if (fsyncs_in_flight_.load() > 0) {
+    server_->AddLatencySampleIfNeeded("aof-write-pending-fsync", ms);
+  } else if (Rewriting()) {
+    server_->AddLatencySampleIfNeeded("aof-write-active-child", ms);
+  } else {
+    server_->AddLatencySampleIfNeeded("aof-write-alone", ms);
+  }
+  server_->AddLatencySampleIfNeeded("aof-write", ms);
+}
+
 bool Aof::WriteBuffer() {
   if (aof_buf_.empty()) return true;
   if (fd_ < 0) {
@@ -224,7 +239,11 @@ bool Aof::WriteBuffer() {
     }
   }
   size_t written = 0;
+  // Timed only while the latency monitor is on: this runs every loop iteration.
+  const bool timed = server_->config().latency_monitor_threshold != 0;
+  int64_t write_start_us = timed ? ServerState::NowUs() : 0;
   bool ok = WriteAll(fd_, aof_buf_.data(), aof_buf_.size(), &written);
+  if (timed) NoteWriteLatency((ServerState::NowUs() - write_start_us) / 1000);
   if (ok) {
     current_size_ += static_cast<int64_t>(aof_buf_.size());
     if (aof_buf_.capacity() > (4u << 20)) {
@@ -282,7 +301,11 @@ void Aof::BeforeReplies() {
   if (always) {
     bool skip = cfg.no_appendfsync_on_rewrite && Rewriting();
     if (!skip && unsynced_) {
-      if (::fdatasync(fd_) != 0) {
+      int64_t fsync_start_us = ServerState::NowUs();
+      int rc = ::fdatasync(fd_);
+      server_->AddLatencySampleIfNeeded("aof-fsync-always",
+                                        (ServerState::NowUs() - fsync_start_us) / 1000);
+      if (rc != 0) {
         int err = errno;
         Log(LogLevel::kWarning, "Can't persist AOF for fsync error when the AOF fsync policy is 'always': %s",
             std::strerror(err));
@@ -397,6 +420,8 @@ Aof::RewriteStart Aof::StartRewrite(bool nested, std::string* err) {
     ::_exit(ok ? 0 : 1);
   }
   server_->stats().latest_fork_usec = static_cast<uint64_t>(ServerState::NowUs() - fork_start_us);
+  server_->AddLatencySampleIfNeeded("fork",
+                                    static_cast<int64_t>(server_->stats().latest_fork_usec / 1000));
   server_->stats().total_forks++;
   child_pid_ = pid;
   rewrite_start_ms_ = now_ms;
@@ -462,7 +487,11 @@ void Aof::DrainRewrite() {
   bool bg_fsync_running = drain_fsyncs_.load() > 0;
   size_t n = left > kFinalTail || bg_fsync_running ? std::min(left, kDrainSlice) : left;
   size_t written = 0;
-  if (n > 0 && !WriteAll(finish_fd_, rewrite_buf_.data() + drained_, n, &written)) {
+  int64_t diff_start_us = ServerState::NowUs();
+  bool diff_ok = n == 0 || WriteAll(finish_fd_, rewrite_buf_.data() + drained_, n, &written);
+  server_->AddLatencySampleIfNeeded("aof-rewrite-diff-write",
+                                    (ServerState::NowUs() - diff_start_us) / 1000);
+  if (!diff_ok) {
     Log(LogLevel::kWarning, "Error writing the rewritten AOF: %s", std::strerror(errno));
     FinishRewrite(false);
     return;

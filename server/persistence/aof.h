@@ -117,6 +117,7 @@ class Aof : public Persistence {
   void FinishRewrite(bool ok);
   void AbortRewrite();
   void CloseLater(int fd);
+  void NoteWriteLatency(int64_t ms);
   bool Rewriting() const { return child_pid_ > 0 || finish_fd_ >= 0; }
   std::string TempRewriteName(pid_t pid) const;
   std::string Path() const;
