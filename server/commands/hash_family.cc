@@ -409,123 +409,54 @@ void RegisterHashFamily(CommandTable& t) {
   constexpr uint32_t kWF = kWrite | kDenyOom | kFast;
   constexpr uint32_t kRF = kReadonly | kFast;
   CommandFamily f(t, "hash", kAclHash);
-  f.Add({.name = "hset",
-         .arity = -4,
-         .flags = kWF,
-         .keys = {{.flags = kRW | kUpdate, .index = 1}},
-         .handler = CmdHSet,
-         .summary = "Set the string value of a hash field",
-         .since = "2.0.0"});
-  f.Add({.name = "hsetnx",
-         .arity = 4,
-         .flags = kWF,
-         .keys = {{.flags = kRW | kInsert, .index = 1}},
-         .handler = CmdHSetNx,
-         .summary = "Set the value of a hash field, only if the field does not exist",
-         .since = "2.0.0"});
-  f.Add({.name = "hget",
-         .arity = 3,
-         .flags = kRF,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdHGet,
-         .summary = "Get the value of a hash field",
-         .since = "2.0.0"});
-  f.Add({.name = "hmget",
-         .arity = -3,
-         .flags = kRF,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdHMGet,
-         .summary = "Get the values of all the given hash fields",
-         .since = "2.0.0"});
-  f.Add({.name = "hmset",
-         .arity = -4,
-         .flags = kWF,
-         .keys = {{.flags = kRW | kUpdate, .index = 1}},
-         .handler = CmdHMSet,
-         .summary = "Set multiple hash fields to multiple values",
-         .since = "2.0.0"});
-  f.Add({.name = "hgetall",
-         .arity = 2,
-         .flags = kReadonly,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdHGetAll,
-         .tips = "nondeterministic_output_order",
-         .summary = "Get all the fields and values in a hash",
-         .since = "2.0.0"});
-  f.Add({.name = "hdel",
-         .arity = -3,
-         .flags = kWrite | kFast,
-         .keys = {{.flags = kRW | kDelete, .index = 1}},
-         .handler = CmdHDel,
-         .summary = "Delete one or more hash fields",
-         .since = "2.0.0"});
-  f.Add({.name = "hexists",
-         .arity = 3,
-         .flags = kRF,
-         .keys = {{.flags = kRO, .index = 1}},
-         .handler = CmdHExists,
-         .summary = "Determine if a hash field exists",
-         .since = "2.0.0"});
-  f.Add({.name = "hlen",
-         .arity = 2,
-         .flags = kRF,
-         .keys = {{.flags = kRO, .index = 1}},
-         .handler = CmdHLen,
-         .summary = "Get the number of fields in a hash",
-         .since = "2.0.0"});
-  f.Add({.name = "hkeys",
-         .arity = 2,
-         .flags = kReadonly,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdHKeys,
-         .tips = "nondeterministic_output_order",
-         .summary = "Get all the fields in a hash",
-         .since = "2.0.0"});
-  f.Add({.name = "hvals",
-         .arity = 2,
-         .flags = kReadonly,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdHVals,
-         .tips = "nondeterministic_output_order",
-         .summary = "Get all the values in a hash",
-         .since = "2.0.0"});
-  f.Add({.name = "hincrby",
-         .arity = 4,
-         .flags = kWF,
-         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 1}},
-         .handler = CmdHIncrBy,
-         .summary = "Increment the integer value of a hash field by the given number",
-         .since = "2.0.0"});
-  f.Add({.name = "hincrbyfloat",
-         .arity = 4,
-         .flags = kWF,
-         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 1}},
-         .handler = CmdHIncrByFloat,
-         .summary = "Increment the float value of a hash field by the given amount",
-         .since = "2.6.0"});
-  f.Add({.name = "hstrlen",
-         .arity = 3,
-         .flags = kRF,
-         .keys = {{.flags = kRO, .index = 1}},
-         .handler = CmdHStrLen,
-         .summary = "Get the length of the value of a hash field",
-         .since = "3.2.0"});
-  f.Add({.name = "hrandfield",
-         .arity = -2,
-         .flags = kReadonly,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdHRandField,
-         .tips = "nondeterministic_output",
-         .summary = "Get one or multiple random fields from a hash",
-         .since = "6.2.0"});
-  f.Add({.name = "hscan",
-         .arity = -3,
-         .flags = kReadonly,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdHScan,
-         .tips = "nondeterministic_output",
-         .summary = "Incrementally iterate hash fields and associated values",
-         .since = "2.8.0"});
+  f.Add({.name = "hset", .arity = -4, .flags = kWF,
+         .keys = {{.flags = kRW | kUpdate, .index = 1}}, .handler = CmdHSet,
+         .summary = "Set the string value of a hash field", .since = "2.0.0"});
+  f.Add({.name = "hsetnx", .arity = 4, .flags = kWF,
+         .keys = {{.flags = kRW | kInsert, .index = 1}}, .handler = CmdHSetNx,
+         .summary = "Set the value of a hash field, only if the field does not exist", .since = "2.0.0"});
+  f.Add({.name = "hget", .arity = 3, .flags = kRF,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdHGet,
+         .summary = "Get the value of a hash field", .since = "2.0.0"});
+  f.Add({.name = "hmget", .arity = -3, .flags = kRF,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdHMGet,
+         .summary = "Get the values of all the given hash fields", .since = "2.0.0"});
+  f.Add({.name = "hmset", .arity = -4, .flags = kWF,
+         .keys = {{.flags = kRW | kUpdate, .index = 1}}, .handler = CmdHMSet,
+         .summary = "Set multiple hash fields to multiple values", .since = "2.0.0"});
+  f.Add({.name = "hgetall", .arity = 2, .flags = kReadonly,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdHGetAll, .tips = "nondeterministic_output_order",
+         .summary = "Get all the fields and values in a hash", .since = "2.0.0"});
+  f.Add({.name = "hdel", .arity = -3, .flags = kWrite | kFast,
+         .keys = {{.flags = kRW | kDelete, .index = 1}}, .handler = CmdHDel,
+         .summary = "Delete one or more hash fields", .since = "2.0.0"});
+  f.Add({.name = "hexists", .arity = 3, .flags = kRF,
+         .keys = {{.flags = kRO, .index = 1}}, .handler = CmdHExists,
+         .summary = "Determine if a hash field exists", .since = "2.0.0"});
+  f.Add({.name = "hlen", .arity = 2, .flags = kRF,
+         .keys = {{.flags = kRO, .index = 1}}, .handler = CmdHLen,
+         .summary = "Get the number of fields in a hash", .since = "2.0.0"});
+  f.Add({.name = "hkeys", .arity = 2, .flags = kReadonly,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdHKeys, .tips = "nondeterministic_output_order",
+         .summary = "Get all the fields in a hash", .since = "2.0.0"});
+  f.Add({.name = "hvals", .arity = 2, .flags = kReadonly,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdHVals, .tips = "nondeterministic_output_order",
+         .summary = "Get all the values in a hash", .since = "2.0.0"});
+  f.Add({.name = "hincrby", .arity = 4, .flags = kWF,
+         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 1}}, .handler = CmdHIncrBy,
+         .summary = "Increment the integer value of a hash field by the given number", .since = "2.0.0"});
+  f.Add({.name = "hincrbyfloat", .arity = 4, .flags = kWF,
+         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 1}}, .handler = CmdHIncrByFloat,
+         .summary = "Increment the float value of a hash field by the given amount", .since = "2.6.0"});
+  f.Add({.name = "hstrlen", .arity = 3, .flags = kRF,
+         .keys = {{.flags = kRO, .index = 1}}, .handler = CmdHStrLen,
+         .summary = "Get the length of the value of a hash field", .since = "3.2.0"});
+  f.Add({.name = "hrandfield", .arity = -2, .flags = kReadonly,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdHRandField, .tips = "nondeterministic_output",
+         .summary = "Get one or multiple random fields from a hash", .since = "6.2.0"});
+  f.Add({.name = "hscan", .arity = -3, .flags = kReadonly,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdHScan, .tips = "nondeterministic_output",
+         .summary = "Incrementally iterate hash fields and associated values", .since = "2.8.0"});
 }
 
 }  // namespace grabkv::server

@@ -555,14 +555,9 @@ void CmdInfo(CommandContext& ctx) {
 
 void RegisterInfoCommand(CommandTable& t) {
   CommandFamily f(t, "server");
-  f.Add({.name = "info",
-         .arity = -1,
-         .flags = kLoading | kStale | kSentinel,
-         .handler = CmdInfo,
-         .acl = kAclDangerous,
-         .tips = "nondeterministic_output request_policy:all_shards response_policy:special",
-         .summary = "Get information and statistics about the server",
-         .since = "1.0.0"});
+  f.Add({.name = "info", .arity = -1, .flags = kLoading | kStale | kSentinel,
+         .handler = CmdInfo, .acl = kAclDangerous, .tips = "nondeterministic_output request_policy:all_shards response_policy:special",
+         .summary = "Get information and statistics about the server", .since = "1.0.0"});
 }
 
 }  // namespace grabkv::server

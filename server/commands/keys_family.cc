@@ -658,164 +658,69 @@ void RegisterKeysFamily(CommandTable& t) {
   constexpr uint32_t kW = kWrite;
   constexpr uint32_t kR = kReadonly;
   CommandFamily f(t, "generic", kAclKeyspace);
-  f.Add({.name = "del",
-         .arity = -2,
-         .flags = kW,
-         .keys = {{.flags = kRM | kDelete, .index = 1, .lastkey = -1}},
-         .handler = CmdDel,
-         .tips = "request_policy:multi_shard response_policy:agg_sum",
-         .summary = "Delete a key",
-         .since = "1.0.0"});
-  f.Add({.name = "unlink",
-         .arity = -2,
-         .flags = kW | kFast,
-         .keys = {{.flags = kRM | kDelete, .index = 1, .lastkey = -1}},
-         .handler = CmdUnlink,
-         .tips = "request_policy:multi_shard response_policy:agg_sum",
-         .summary = "Delete a key asynchronously in another thread. Otherwise it is just as DEL, "
-                    "but non blocking.",
-         .since = "4.0.0"});
-  f.Add({.name = "exists",
-         .arity = -2,
-         .flags = kR | kFast,
-         .keys = {{.flags = kRO, .index = 1, .lastkey = -1}},
-         .handler = CmdExists,
-         .tips = "request_policy:multi_shard response_policy:agg_sum",
-         .summary = "Determine if a key exists",
-         .since = "1.0.0"});
-  f.Add({.name = "type",
-         .arity = 2,
-         .flags = kR | kFast,
-         .keys = {{.flags = kRO, .index = 1}},
-         .handler = CmdType,
-         .summary = "Determine the type stored at key",
-         .since = "1.0.0"});
-  f.Add({.name = "keys",
-         .arity = 2,
-         .flags = kR,
-         .handler = CmdKeys,
-         .acl = kAclDangerous,
-         .tips = "request_policy:all_shards nondeterministic_output_order",
-         .summary = "Find all keys matching the given pattern",
-         .since = "1.0.0"});
-  f.Add({.name = "scan",
-         .arity = -2,
-         .flags = kR,
-         .handler = CmdScan,
-         .tips = "nondeterministic_output request_policy:special",
-         .summary = "Incrementally iterate the keys space",
-         .since = "2.8.0"});
-  f.Add({.name = "randomkey",
-         .arity = 1,
-         .flags = kR,
-         .handler = CmdRandomKey,
-         .tips = "request_policy:all_shards nondeterministic_output",
-         .summary = "Return a random key from the keyspace",
-         .since = "1.0.0"});
-  f.Add({.name = "rename",
-         .arity = 3,
-         .flags = kW,
-         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1},
-                  {.flags = kOW | kUpdate, .index = 2}},
-         .handler = CmdRename,
-         .summary = "Rename a key",
-         .since = "1.0.0"});
-  f.Add({.name = "renamenx",
-         .arity = 3,
-         .flags = kW | kFast,
-         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1},
-                  {.flags = kOW | kInsert, .index = 2}},
-         .handler = CmdRenameNx,
-         .summary = "Rename a key, only if the new key does not exist",
-         .since = "1.0.0"});
-  f.Add({.name = "copy",
-         .arity = -3,
-         .flags = kW | kDenyOom,
-         .keys = {{.flags = kRO | kAccess, .index = 1}, {.flags = kOW | kUpdate, .index = 2}},
-         .handler = CmdCopy,
-         .summary = "Copy a key",
-         .since = "6.2.0"});
-  f.Add({.name = "move",
-         .arity = 3,
-         .flags = kW | kFast,
-         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 1}},
-         .handler = CmdMove,
-         .summary = "Move a key to another database",
-         .since = "1.0.0"});
-  f.Add({.name = "expire",
-         .arity = -3,
-         .flags = kW | kFast,
-         .keys = {{.flags = kRW | kUpdate, .index = 1}},
-         .handler = CmdExpire,
-         .summary = "Set a key's time to live in seconds",
-         .since = "1.0.0"});
-  f.Add({.name = "pexpire",
-         .arity = -3,
-         .flags = kW | kFast,
-         .keys = {{.flags = kRW | kUpdate, .index = 1}},
-         .handler = CmdPExpire,
-         .summary = "Set a key's time to live in milliseconds",
-         .since = "2.6.0"});
-  f.Add({.name = "expireat",
-         .arity = -3,
-         .flags = kW | kFast,
-         .keys = {{.flags = kRW | kUpdate, .index = 1}},
-         .handler = CmdExpireAt,
-         .summary = "Set the expiration for a key as a UNIX timestamp",
-         .since = "1.2.0"});
-  f.Add({.name = "pexpireat",
-         .arity = -3,
-         .flags = kW | kFast,
-         .keys = {{.flags = kRW | kUpdate, .index = 1}},
-         .handler = CmdPExpireAt,
-         .summary = "Set the expiration for a key as a UNIX timestamp specified in milliseconds",
-         .since = "2.6.0"});
-  f.Add({.name = "ttl",
-         .arity = 2,
-         .flags = kR | kFast,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdTtl,
-         .tips = "nondeterministic_output",
-         .summary = "Get the time to live for a key in seconds",
-         .since = "1.0.0"});
-  f.Add({.name = "pttl",
-         .arity = 2,
-         .flags = kR | kFast,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdPTtl,
-         .tips = "nondeterministic_output",
-         .summary = "Get the time to live for a key in milliseconds",
-         .since = "2.6.0"});
-  f.Add({.name = "expiretime",
-         .arity = 2,
-         .flags = kR | kFast,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdExpireTime,
-         .summary = "Get the expiration Unix timestamp for a key",
-         .since = "7.0.0"});
-  f.Add({.name = "pexpiretime",
-         .arity = 2,
-         .flags = kR | kFast,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdPExpireTime,
-         .summary = "Get the expiration Unix timestamp for a key in milliseconds",
-         .since = "7.0.0"});
-  f.Add({.name = "persist",
-         .arity = 2,
-         .flags = kW | kFast,
-         .keys = {{.flags = kRW | kUpdate, .index = 1}},
-         .handler = CmdPersist,
-         .summary = "Remove the expiration from a key",
-         .since = "2.2.0"});
-  f.Add({.name = "touch",
-         .arity = -2,
-         .flags = kR | kFast,
-         .keys = {{.flags = kRO, .index = 1, .lastkey = -1}},
-         .handler = CmdTouch,
-         .tips = "request_policy:multi_shard response_policy:agg_sum",
-         .summary = "Alters the last access time of a key(s). Returns the number of existing keys "
-                    "specified.",
-         .since = "3.2.1"});
+  f.Add({.name = "del", .arity = -2, .flags = kW,
+         .keys = {{.flags = kRM | kDelete, .index = 1, .lastkey = -1}}, .handler = CmdDel, .tips = "request_policy:multi_shard response_policy:agg_sum",
+         .summary = "Delete a key", .since = "1.0.0"});
+  f.Add({.name = "unlink", .arity = -2, .flags = kW | kFast,
+         .keys = {{.flags = kRM | kDelete, .index = 1, .lastkey = -1}}, .handler = CmdUnlink, .tips = "request_policy:multi_shard response_policy:agg_sum",
+         .summary = "Delete a key asynchronously in another thread. Otherwise it is just as DEL, " "but non blocking.", .since = "4.0.0"});
+  f.Add({.name = "exists", .arity = -2, .flags = kR | kFast,
+         .keys = {{.flags = kRO, .index = 1, .lastkey = -1}}, .handler = CmdExists, .tips = "request_policy:multi_shard response_policy:agg_sum",
+         .summary = "Determine if a key exists", .since = "1.0.0"});
+  f.Add({.name = "type", .arity = 2, .flags = kR | kFast,
+         .keys = {{.flags = kRO, .index = 1}}, .handler = CmdType,
+         .summary = "Determine the type stored at key", .since = "1.0.0"});
+  f.Add({.name = "keys", .arity = 2, .flags = kR,
+         .handler = CmdKeys, .acl = kAclDangerous, .tips = "request_policy:all_shards nondeterministic_output_order",
+         .summary = "Find all keys matching the given pattern", .since = "1.0.0"});
+  f.Add({.name = "scan", .arity = -2, .flags = kR,
+         .handler = CmdScan, .tips = "nondeterministic_output request_policy:special",
+         .summary = "Incrementally iterate the keys space", .since = "2.8.0"});
+  f.Add({.name = "randomkey", .arity = 1, .flags = kR,
+         .handler = CmdRandomKey, .tips = "request_policy:all_shards nondeterministic_output",
+         .summary = "Return a random key from the keyspace", .since = "1.0.0"});
+  f.Add({.name = "rename", .arity = 3, .flags = kW,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1}, {.flags = kOW | kUpdate, .index = 2}}, .handler = CmdRename,
+         .summary = "Rename a key", .since = "1.0.0"});
+  f.Add({.name = "renamenx", .arity = 3, .flags = kW | kFast,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1}, {.flags = kOW | kInsert, .index = 2}}, .handler = CmdRenameNx,
+         .summary = "Rename a key, only if the new key does not exist", .since = "1.0.0"});
+  f.Add({.name = "copy", .arity = -3, .flags = kW | kDenyOom,
+         .keys = {{.flags = kRO | kAccess, .index = 1}, {.flags = kOW | kUpdate, .index = 2}}, .handler = CmdCopy,
+         .summary = "Copy a key", .since = "6.2.0"});
+  f.Add({.name = "move", .arity = 3, .flags = kW | kFast,
+         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 1}}, .handler = CmdMove,
+         .summary = "Move a key to another database", .since = "1.0.0"});
+  f.Add({.name = "expire", .arity = -3, .flags = kW | kFast,
+         .keys = {{.flags = kRW | kUpdate, .index = 1}}, .handler = CmdExpire,
+         .summary = "Set a key's time to live in seconds", .since = "1.0.0"});
+  f.Add({.name = "pexpire", .arity = -3, .flags = kW | kFast,
+         .keys = {{.flags = kRW | kUpdate, .index = 1}}, .handler = CmdPExpire,
+         .summary = "Set a key's time to live in milliseconds", .since = "2.6.0"});
+  f.Add({.name = "expireat", .arity = -3, .flags = kW | kFast,
+         .keys = {{.flags = kRW | kUpdate, .index = 1}}, .handler = CmdExpireAt,
+         .summary = "Set the expiration for a key as a UNIX timestamp", .since = "1.2.0"});
+  f.Add({.name = "pexpireat", .arity = -3, .flags = kW | kFast,
+         .keys = {{.flags = kRW | kUpdate, .index = 1}}, .handler = CmdPExpireAt,
+         .summary = "Set the expiration for a key as a UNIX timestamp specified in milliseconds", .since = "2.6.0"});
+  f.Add({.name = "ttl", .arity = 2, .flags = kR | kFast,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdTtl, .tips = "nondeterministic_output",
+         .summary = "Get the time to live for a key in seconds", .since = "1.0.0"});
+  f.Add({.name = "pttl", .arity = 2, .flags = kR | kFast,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdPTtl, .tips = "nondeterministic_output",
+         .summary = "Get the time to live for a key in milliseconds", .since = "2.6.0"});
+  f.Add({.name = "expiretime", .arity = 2, .flags = kR | kFast,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdExpireTime,
+         .summary = "Get the expiration Unix timestamp for a key", .since = "7.0.0"});
+  f.Add({.name = "pexpiretime", .arity = 2, .flags = kR | kFast,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdPExpireTime,
+         .summary = "Get the expiration Unix timestamp for a key in milliseconds", .since = "7.0.0"});
+  f.Add({.name = "persist", .arity = 2, .flags = kW | kFast,
+         .keys = {{.flags = kRW | kUpdate, .index = 1}}, .handler = CmdPersist,
+         .summary = "Remove the expiration from a key", .since = "2.2.0"});
+  f.Add({.name = "touch", .arity = -2, .flags = kR | kFast,
+         .keys = {{.flags = kRO, .index = 1, .lastkey = -1}}, .handler = CmdTouch, .tips = "request_policy:multi_shard response_policy:agg_sum",
+         .summary = "Alters the last access time of a key(s). Returns the number of existing keys " "specified.", .since = "3.2.1"});
   f.Add(
       {.name = "object",
        .arity = -2,
@@ -829,36 +734,18 @@ void RegisterKeysFamily(CommandTable& t) {
                         .tips = "nondeterministic_output",
                         .summary = "Inspect the internal encoding of a Redis object",
                         .since = "2.2.3"},
-                       {.name = "object|help",
-                        .arity = 2,
-                        .flags = kLoading | kStale,
+                       {.name = "object|help", .arity = 2, .flags = kLoading | kStale,
                         .handler = CmdObjectHelp,
-                        .summary = "Show helpful text about the different subcommands",
-                        .since = "6.2.0"},
-                       {.name = "object|freq",
-                        .arity = 3,
-                        .flags = kR,
-                        .keys = {{.flags = kRO, .index = 2}},
-                        .handler = CmdObjectFreq,
-                        .tips = "nondeterministic_output",
-                        .summary = "Get the logarithmic access frequency counter of a Redis object",
-                        .since = "4.0.0"},
-                       {.name = "object|idletime",
-                        .arity = 3,
-                        .flags = kR,
-                        .keys = {{.flags = kRO, .index = 2}},
-                        .handler = CmdObjectIdletime,
-                        .tips = "nondeterministic_output",
-                        .summary = "Get the time since a Redis object was last accessed",
-                        .since = "2.2.3"},
-                       {.name = "object|refcount",
-                        .arity = 3,
-                        .flags = kR,
-                        .keys = {{.flags = kRO, .index = 2}},
-                        .handler = CmdObjectRefcount,
-                        .tips = "nondeterministic_output",
-                        .summary = "Get the number of references to the value of the key",
-                        .since = "2.2.3"}}});
+                        .summary = "Show helpful text about the different subcommands", .since = "6.2.0"},
+                       {.name = "object|freq", .arity = 3, .flags = kR,
+                        .keys = {{.flags = kRO, .index = 2}}, .handler = CmdObjectFreq, .tips = "nondeterministic_output",
+                        .summary = "Get the logarithmic access frequency counter of a Redis object", .since = "4.0.0"},
+                       {.name = "object|idletime", .arity = 3, .flags = kR,
+                        .keys = {{.flags = kRO, .index = 2}}, .handler = CmdObjectIdletime, .tips = "nondeterministic_output",
+                        .summary = "Get the time since a Redis object was last accessed", .since = "2.2.3"},
+                       {.name = "object|refcount", .arity = 3, .flags = kR,
+                        .keys = {{.flags = kRO, .index = 2}}, .handler = CmdObjectRefcount, .tips = "nondeterministic_output",
+                        .summary = "Get the number of references to the value of the key", .since = "2.2.3"}}});
 }
 
 }  // namespace grabkv::server

@@ -356,84 +356,36 @@ void CmdBLMpop(CommandContext& ctx) {
 
 // Rows checked against redis-server 7.0.15 COMMAND INFO / COMMAND DOCS.
 void RegisterListPopCommands(CommandFamily& f) {
-  f.Add({.name = "lpop",
-         .arity = -2,
-         .flags = kWrite | kFast,
-         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1}},
-         .handler = CmdLPop,
-         .summary = "Remove and get the first elements in a list",
-         .since = "1.0.0"});
-  f.Add({.name = "rpop",
-         .arity = -2,
-         .flags = kWrite | kFast,
-         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1}},
-         .handler = CmdRPop,
-         .summary = "Remove and get the last elements in a list",
-         .since = "1.0.0"});
-  f.Add({.name = "lmove",
-         .arity = 5,
-         .flags = kWrite | kDenyOom,
-         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1},
-                  {.flags = kRW | kInsert, .index = 2}},
-         .handler = CmdLMove,
-         .summary = "Pop an element from a list, push it to another list and return it",
-         .since = "6.2.0"});
-  f.Add({.name = "rpoplpush",
-         .arity = 3,
-         .flags = kWrite | kDenyOom,
-         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1},
-                  {.flags = kRW | kInsert, .index = 2}},
-         .handler = CmdRPopLPush,
-         .summary = "Remove the last element in a list, prepend it to another list and return it",
-         .since = "1.2.0"});
-  f.Add({.name = "lmpop",
-         .arity = -4,
-         .flags = kWrite,
-         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1, .keynum = true}},
-         .handler = CmdLMpop,
-         .getkeys = NumkeysAt1GetKeys,
-         .summary = "Pop elements from a list",
-         .since = "7.0.0"});
-  f.Add({.name = "blpop",
-         .arity = -3,
-         .flags = kWrite | kNoscript | kBlocking,
-         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1, .lastkey = -2}},
-         .handler = CmdBLPop,
-         .summary = "Remove and get the first element in a list, or block until one is available",
-         .since = "2.0.0"});
-  f.Add({.name = "brpop",
-         .arity = -3,
-         .flags = kWrite | kNoscript | kBlocking,
-         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1, .lastkey = -2}},
-         .handler = CmdBRPop,
-         .summary = "Remove and get the last element in a list, or block until one is available",
-         .since = "2.0.0"});
-  f.Add({.name = "blmove",
-         .arity = 6,
-         .flags = kWrite | kDenyOom | kNoscript | kBlocking,
-         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1},
-                  {.flags = kRW | kInsert, .index = 2}},
-         .handler = CmdBLMove,
-         .summary = "Pop an element from a list, push it to another list and return it; or block "
-                    "until one is available",
-         .since = "6.2.0"});
-  f.Add({.name = "brpoplpush",
-         .arity = 4,
-         .flags = kWrite | kDenyOom | kNoscript | kBlocking,
-         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1},
-                  {.flags = kRW | kInsert, .index = 2}},
-         .handler = CmdBRPopLPush,
-         .summary = "Pop an element from a list, push it to another list and return it; or block "
-                    "until one is available",
-         .since = "2.2.0"});
-  f.Add({.name = "blmpop",
-         .arity = -5,
-         .flags = kWrite | kBlocking,
-         .keys = {{.flags = kRW | kAccess | kDelete, .index = 2, .keynum = true}},
-         .handler = CmdBLMpop,
-         .getkeys = NumkeysAt2GetKeys,
-         .summary = "Pop elements from a list, or block until one is available",
-         .since = "7.0.0"});
+  f.Add({.name = "lpop", .arity = -2, .flags = kWrite | kFast,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1}}, .handler = CmdLPop,
+         .summary = "Remove and get the first elements in a list", .since = "1.0.0"});
+  f.Add({.name = "rpop", .arity = -2, .flags = kWrite | kFast,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1}}, .handler = CmdRPop,
+         .summary = "Remove and get the last elements in a list", .since = "1.0.0"});
+  f.Add({.name = "lmove", .arity = 5, .flags = kWrite | kDenyOom,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1}, {.flags = kRW | kInsert, .index = 2}}, .handler = CmdLMove,
+         .summary = "Pop an element from a list, push it to another list and return it", .since = "6.2.0"});
+  f.Add({.name = "rpoplpush", .arity = 3, .flags = kWrite | kDenyOom,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1}, {.flags = kRW | kInsert, .index = 2}}, .handler = CmdRPopLPush,
+         .summary = "Remove the last element in a list, prepend it to another list and return it", .since = "1.2.0"});
+  f.Add({.name = "lmpop", .arity = -4, .flags = kWrite,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1, .keynum = true}}, .handler = CmdLMpop, .getkeys = NumkeysAt1GetKeys,
+         .summary = "Pop elements from a list", .since = "7.0.0"});
+  f.Add({.name = "blpop", .arity = -3, .flags = kWrite | kNoscript | kBlocking,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1, .lastkey = -2}}, .handler = CmdBLPop,
+         .summary = "Remove and get the first element in a list, or block until one is available", .since = "2.0.0"});
+  f.Add({.name = "brpop", .arity = -3, .flags = kWrite | kNoscript | kBlocking,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1, .lastkey = -2}}, .handler = CmdBRPop,
+         .summary = "Remove and get the last element in a list, or block until one is available", .since = "2.0.0"});
+  f.Add({.name = "blmove", .arity = 6, .flags = kWrite | kDenyOom | kNoscript | kBlocking,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1}, {.flags = kRW | kInsert, .index = 2}}, .handler = CmdBLMove,
+         .summary = "Pop an element from a list, push it to another list and return it; or block " "until one is available", .since = "6.2.0"});
+  f.Add({.name = "brpoplpush", .arity = 4, .flags = kWrite | kDenyOom | kNoscript | kBlocking,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1}, {.flags = kRW | kInsert, .index = 2}}, .handler = CmdBRPopLPush,
+         .summary = "Pop an element from a list, push it to another list and return it; or block " "until one is available", .since = "2.2.0"});
+  f.Add({.name = "blmpop", .arity = -5, .flags = kWrite | kBlocking,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 2, .keynum = true}}, .handler = CmdBLMpop, .getkeys = NumkeysAt2GetKeys,
+         .summary = "Pop elements from a list, or block until one is available", .since = "7.0.0"});
 }
 
 }  // namespace grabkv::server

@@ -359,90 +359,42 @@ void CmdLPos(CommandContext& ctx) {
 // Rows checked against redis-server 7.0.15 COMMAND INFO / COMMAND DOCS.
 void RegisterListFamily(CommandTable& t) {
   CommandFamily f(t, "list", kAclList);
-  f.Add({.name = "lpush",
-         .arity = -3,
-         .flags = kWrite | kDenyOom | kFast,
-         .keys = {{.flags = kRW | kInsert, .index = 1}},
-         .handler = CmdLPush,
-         .summary = "Prepend one or multiple elements to a list",
-         .since = "1.0.0"});
-  f.Add({.name = "rpush",
-         .arity = -3,
-         .flags = kWrite | kDenyOom | kFast,
-         .keys = {{.flags = kRW | kInsert, .index = 1}},
-         .handler = CmdRPush,
-         .summary = "Append one or multiple elements to a list",
-         .since = "1.0.0"});
-  f.Add({.name = "lpushx",
-         .arity = -3,
-         .flags = kWrite | kDenyOom | kFast,
-         .keys = {{.flags = kRW | kInsert, .index = 1}},
-         .handler = CmdLPushX,
-         .summary = "Prepend an element to a list, only if the list exists",
-         .since = "2.2.0"});
-  f.Add({.name = "rpushx",
-         .arity = -3,
-         .flags = kWrite | kDenyOom | kFast,
-         .keys = {{.flags = kRW | kInsert, .index = 1}},
-         .handler = CmdRPushX,
-         .summary = "Append an element to a list, only if the list exists",
-         .since = "2.2.0"});
-  f.Add({.name = "llen",
-         .arity = 2,
-         .flags = kReadonly | kFast,
-         .keys = {{.flags = kRO, .index = 1}},
-         .handler = CmdLLen,
-         .summary = "Get the length of a list",
-         .since = "1.0.0"});
-  f.Add({.name = "lindex",
-         .arity = 3,
-         .flags = kReadonly,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdLIndex,
-         .summary = "Get an element from a list by its index",
-         .since = "1.0.0"});
-  f.Add({.name = "lrange",
-         .arity = 4,
-         .flags = kReadonly,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdLRange,
-         .summary = "Get a range of elements from a list",
-         .since = "1.0.0"});
-  f.Add({.name = "lset",
-         .arity = 4,
-         .flags = kWrite | kDenyOom,
-         .keys = {{.flags = kRW | kUpdate, .index = 1}},
-         .handler = CmdLSet,
-         .summary = "Set the value of an element in a list by its index",
-         .since = "1.0.0"});
-  f.Add({.name = "ltrim",
-         .arity = 4,
-         .flags = kWrite,
-         .keys = {{.flags = kRW | kDelete, .index = 1}},
-         .handler = CmdLTrim,
-         .summary = "Trim a list to the specified range",
-         .since = "1.0.0"});
-  f.Add({.name = "linsert",
-         .arity = 5,
-         .flags = kWrite | kDenyOom,
-         .keys = {{.flags = kRW | kInsert, .index = 1}},
-         .handler = CmdLInsert,
-         .summary = "Insert an element before or after another element in a list",
-         .since = "2.2.0"});
-  f.Add({.name = "lrem",
-         .arity = 4,
-         .flags = kWrite,
-         .keys = {{.flags = kRW | kDelete, .index = 1}},
-         .handler = CmdLRem,
-         .summary = "Remove elements from a list",
-         .since = "1.0.0"});
-  f.Add({.name = "lpos",
-         .arity = -3,
-         .flags = kReadonly,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdLPos,
-         .summary = "Return the index of matching elements on a list",
-         .since = "6.0.6"});
+  f.Add({.name = "lpush", .arity = -3, .flags = kWrite | kDenyOom | kFast,
+         .keys = {{.flags = kRW | kInsert, .index = 1}}, .handler = CmdLPush,
+         .summary = "Prepend one or multiple elements to a list", .since = "1.0.0"});
+  f.Add({.name = "rpush", .arity = -3, .flags = kWrite | kDenyOom | kFast,
+         .keys = {{.flags = kRW | kInsert, .index = 1}}, .handler = CmdRPush,
+         .summary = "Append one or multiple elements to a list", .since = "1.0.0"});
+  f.Add({.name = "lpushx", .arity = -3, .flags = kWrite | kDenyOom | kFast,
+         .keys = {{.flags = kRW | kInsert, .index = 1}}, .handler = CmdLPushX,
+         .summary = "Prepend an element to a list, only if the list exists", .since = "2.2.0"});
+  f.Add({.name = "rpushx", .arity = -3, .flags = kWrite | kDenyOom | kFast,
+         .keys = {{.flags = kRW | kInsert, .index = 1}}, .handler = CmdRPushX,
+         .summary = "Append an element to a list, only if the list exists", .since = "2.2.0"});
+  f.Add({.name = "llen", .arity = 2, .flags = kReadonly | kFast,
+         .keys = {{.flags = kRO, .index = 1}}, .handler = CmdLLen,
+         .summary = "Get the length of a list", .since = "1.0.0"});
+  f.Add({.name = "lindex", .arity = 3, .flags = kReadonly,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdLIndex,
+         .summary = "Get an element from a list by its index", .since = "1.0.0"});
+  f.Add({.name = "lrange", .arity = 4, .flags = kReadonly,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdLRange,
+         .summary = "Get a range of elements from a list", .since = "1.0.0"});
+  f.Add({.name = "lset", .arity = 4, .flags = kWrite | kDenyOom,
+         .keys = {{.flags = kRW | kUpdate, .index = 1}}, .handler = CmdLSet,
+         .summary = "Set the value of an element in a list by its index", .since = "1.0.0"});
+  f.Add({.name = "ltrim", .arity = 4, .flags = kWrite,
+         .keys = {{.flags = kRW | kDelete, .index = 1}}, .handler = CmdLTrim,
+         .summary = "Trim a list to the specified range", .since = "1.0.0"});
+  f.Add({.name = "linsert", .arity = 5, .flags = kWrite | kDenyOom,
+         .keys = {{.flags = kRW | kInsert, .index = 1}}, .handler = CmdLInsert,
+         .summary = "Insert an element before or after another element in a list", .since = "2.2.0"});
+  f.Add({.name = "lrem", .arity = 4, .flags = kWrite,
+         .keys = {{.flags = kRW | kDelete, .index = 1}}, .handler = CmdLRem,
+         .summary = "Remove elements from a list", .since = "1.0.0"});
+  f.Add({.name = "lpos", .arity = -3, .flags = kReadonly,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdLPos,
+         .summary = "Return the index of matching elements on a list", .since = "6.0.6"});
   RegisterListPopCommands(f);
 }
 

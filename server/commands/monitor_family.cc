@@ -67,12 +67,9 @@ void ClientUnpause(CommandContext& ctx) {
 
 void RegisterMonitorFamily(CommandTable& t) {
   CommandFamily f(t, "server");
-  f.Add({.name = "monitor",
-         .arity = 1,
-         .flags = kAdmin | kNoscript | kLoading | kStale,
+  f.Add({.name = "monitor", .arity = 1, .flags = kAdmin | kNoscript | kLoading | kStale,
          .handler = CmdMonitor,
-         .summary = "Listens for all requests received by the server in real-time.",
-         .since = "1.0.0"});
+         .summary = "Listens for all requests received by the server in real-time.", .since = "1.0.0"});
 }
 
 }  // namespace grabkv::server

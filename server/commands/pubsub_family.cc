@@ -132,37 +132,21 @@ constexpr uint32_t kSubFlags = kPubsub | kNoscript | kLoading | kStale;
 
 void RegisterPubSubFamily(CommandTable& t) {
   CommandFamily f(t, "pubsub");
-  f.Add({.name = "subscribe",
-         .arity = -2,
-         .flags = kSubFlags | kAllowedWhileSubscribed,
+  f.Add({.name = "subscribe", .arity = -2, .flags = kSubFlags | kAllowedWhileSubscribed,
          .handler = CmdSubscribe,
-         .summary = "Listens for messages published to channels.",
-         .since = "2.0.0"});
-  f.Add({.name = "unsubscribe",
-         .arity = -1,
-         .flags = kSubFlags | kAllowedWhileSubscribed,
+         .summary = "Listens for messages published to channels.", .since = "2.0.0"});
+  f.Add({.name = "unsubscribe", .arity = -1, .flags = kSubFlags | kAllowedWhileSubscribed,
          .handler = Unsubscribe<false>,
-         .summary = "Stops listening to messages posted to channels.",
-         .since = "2.0.0"});
-  f.Add({.name = "psubscribe",
-         .arity = -2,
-         .flags = kSubFlags | kAllowedWhileSubscribed,
+         .summary = "Stops listening to messages posted to channels.", .since = "2.0.0"});
+  f.Add({.name = "psubscribe", .arity = -2, .flags = kSubFlags | kAllowedWhileSubscribed,
          .handler = CmdPSubscribe,
-         .summary = "Listens for messages published to channels that match one or more patterns.",
-         .since = "2.0.0"});
-  f.Add({.name = "punsubscribe",
-         .arity = -1,
-         .flags = kSubFlags | kAllowedWhileSubscribed,
+         .summary = "Listens for messages published to channels that match one or more patterns.", .since = "2.0.0"});
+  f.Add({.name = "punsubscribe", .arity = -1, .flags = kSubFlags | kAllowedWhileSubscribed,
          .handler = Unsubscribe<true>,
-         .summary =
-             "Stops listening to messages published to channels that match one or more patterns.",
-         .since = "2.0.0"});
-  f.Add({.name = "publish",
-         .arity = 3,
-         .flags = kPubsub | kLoading | kStale | kFast | kMayReplicate,
+         .summary = "Stops listening to messages published to channels that match one or more patterns.", .since = "2.0.0"});
+  f.Add({.name = "publish", .arity = 3, .flags = kPubsub | kLoading | kStale | kFast | kMayReplicate,
          .handler = CmdPublish,
-         .summary = "Posts a message to a channel.",
-         .since = "2.0.0"});
+         .summary = "Posts a message to a channel.", .since = "2.0.0"});
   f.Add({.name = "pubsub",
          .arity = -2,
          .summary = "A container for Pub/Sub commands.",
@@ -173,36 +157,21 @@ void RegisterPubSubFamily(CommandTable& t) {
                           .handler = PubsubChannels,
                           .summary = "Returns the active channels.",
                           .since = "2.8.0"},
-                         {.name = "pubsub|numsub",
-                          .arity = -2,
-                          .flags = kPubsub | kLoading | kStale,
+                         {.name = "pubsub|numsub", .arity = -2, .flags = kPubsub | kLoading | kStale,
                           .handler = PubsubNumsub,
-                          .summary = "Returns a count of subscribers to channels.",
-                          .since = "2.8.0"},
-                         {.name = "pubsub|numpat",
-                          .arity = 2,
-                          .flags = kPubsub | kLoading | kStale,
+                          .summary = "Returns a count of subscribers to channels.", .since = "2.8.0"},
+                         {.name = "pubsub|numpat", .arity = 2, .flags = kPubsub | kLoading | kStale,
                           .handler = PubsubNumpat,
-                          .summary = "Returns a count of unique pattern subscriptions.",
-                          .since = "2.8.0"},
-                         {.name = "pubsub|shardchannels",
-                          .arity = -2,
-                          .flags = kPubsub | kLoading | kStale,
+                          .summary = "Returns a count of unique pattern subscriptions.", .since = "2.8.0"},
+                         {.name = "pubsub|shardchannels", .arity = -2, .flags = kPubsub | kLoading | kStale,
                           .handler = PubsubShardChannels,
-                          .summary = "Returns the active shard channels.",
-                          .since = "7.0.0"},
-                         {.name = "pubsub|shardnumsub",
-                          .arity = -2,
-                          .flags = kPubsub | kLoading | kStale,
+                          .summary = "Returns the active shard channels.", .since = "7.0.0"},
+                         {.name = "pubsub|shardnumsub", .arity = -2, .flags = kPubsub | kLoading | kStale,
                           .handler = PubsubShardNumsub,
-                          .summary = "Returns the count of subscribers of shard channels.",
-                          .since = "7.0.0"},
-                         {.name = "pubsub|help",
-                          .arity = 2,
-                          .flags = kLoading | kStale,
+                          .summary = "Returns the count of subscribers of shard channels.", .since = "7.0.0"},
+                         {.name = "pubsub|help", .arity = 2, .flags = kLoading | kStale,
                           .handler = PubsubHelp,
-                          .summary = "Returns helpful text about the different subcommands.",
-                          .since = "6.2.0"}}});
+                          .summary = "Returns helpful text about the different subcommands.", .since = "6.2.0"}}});
 }
 
 }  // namespace grabkv::server

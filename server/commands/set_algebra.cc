@@ -277,62 +277,27 @@ void CmdSDiffStore(CommandContext& ctx) {
 }  // namespace
 
 void RegisterSetAlgebra(CommandFamily& f) {
-  f.Add({.name = "sinter",
-         .arity = -2,
-         .flags = kReadonly,
-         .keys = {{.flags = kRO | kAccess, .index = 1, .lastkey = -1}},
-         .handler = CmdSInter,
-         .tips = "nondeterministic_output_order",
-         .summary = "Intersect multiple sets",
-         .since = "1.0.0"});
-  f.Add({.name = "sintercard",
-         .arity = -3,
-         .flags = kReadonly,
-         .keys = {{.flags = kRO | kAccess, .index = 1, .keynum = true}},
-         .handler = CmdSInterCard,
-         .getkeys = NumkeysAt1GetKeys,
-         .summary = "Intersect multiple sets and return the cardinality of the result",
-         .since = "7.0.0"});
-  f.Add({.name = "sinterstore",
-         .arity = -3,
-         .flags = kWrite | kDenyOom,
-         .keys = {{.flags = kRW | kUpdate, .index = 1},
-                  {.flags = kRO | kAccess, .index = 2, .lastkey = -1}},
-         .handler = CmdSInterStore,
-         .summary = "Intersect multiple sets and store the resulting set in a key",
-         .since = "1.0.0"});
-  f.Add({.name = "sunion",
-         .arity = -2,
-         .flags = kReadonly,
-         .keys = {{.flags = kRO | kAccess, .index = 1, .lastkey = -1}},
-         .handler = CmdSUnion,
-         .tips = "nondeterministic_output_order",
-         .summary = "Add multiple sets",
-         .since = "1.0.0"});
-  f.Add({.name = "sunionstore",
-         .arity = -3,
-         .flags = kWrite | kDenyOom,
-         .keys = {{.flags = kOW | kUpdate, .index = 1},
-                  {.flags = kRO | kAccess, .index = 2, .lastkey = -1}},
-         .handler = CmdSUnionStore,
-         .summary = "Add multiple sets and store the resulting set in a key",
-         .since = "1.0.0"});
-  f.Add({.name = "sdiff",
-         .arity = -2,
-         .flags = kReadonly,
-         .keys = {{.flags = kRO | kAccess, .index = 1, .lastkey = -1}},
-         .handler = CmdSDiff,
-         .tips = "nondeterministic_output_order",
-         .summary = "Subtract multiple sets",
-         .since = "1.0.0"});
-  f.Add({.name = "sdiffstore",
-         .arity = -3,
-         .flags = kWrite | kDenyOom,
-         .keys = {{.flags = kOW | kUpdate, .index = 1},
-                  {.flags = kRO | kAccess, .index = 2, .lastkey = -1}},
-         .handler = CmdSDiffStore,
-         .summary = "Subtract multiple sets and store the resulting set in a key",
-         .since = "1.0.0"});
+  f.Add({.name = "sinter", .arity = -2, .flags = kReadonly,
+         .keys = {{.flags = kRO | kAccess, .index = 1, .lastkey = -1}}, .handler = CmdSInter, .tips = "nondeterministic_output_order",
+         .summary = "Intersect multiple sets", .since = "1.0.0"});
+  f.Add({.name = "sintercard", .arity = -3, .flags = kReadonly,
+         .keys = {{.flags = kRO | kAccess, .index = 1, .keynum = true}}, .handler = CmdSInterCard, .getkeys = NumkeysAt1GetKeys,
+         .summary = "Intersect multiple sets and return the cardinality of the result", .since = "7.0.0"});
+  f.Add({.name = "sinterstore", .arity = -3, .flags = kWrite | kDenyOom,
+         .keys = {{.flags = kRW | kUpdate, .index = 1}, {.flags = kRO | kAccess, .index = 2, .lastkey = -1}}, .handler = CmdSInterStore,
+         .summary = "Intersect multiple sets and store the resulting set in a key", .since = "1.0.0"});
+  f.Add({.name = "sunion", .arity = -2, .flags = kReadonly,
+         .keys = {{.flags = kRO | kAccess, .index = 1, .lastkey = -1}}, .handler = CmdSUnion, .tips = "nondeterministic_output_order",
+         .summary = "Add multiple sets", .since = "1.0.0"});
+  f.Add({.name = "sunionstore", .arity = -3, .flags = kWrite | kDenyOom,
+         .keys = {{.flags = kOW | kUpdate, .index = 1}, {.flags = kRO | kAccess, .index = 2, .lastkey = -1}}, .handler = CmdSUnionStore,
+         .summary = "Add multiple sets and store the resulting set in a key", .since = "1.0.0"});
+  f.Add({.name = "sdiff", .arity = -2, .flags = kReadonly,
+         .keys = {{.flags = kRO | kAccess, .index = 1, .lastkey = -1}}, .handler = CmdSDiff, .tips = "nondeterministic_output_order",
+         .summary = "Subtract multiple sets", .since = "1.0.0"});
+  f.Add({.name = "sdiffstore", .arity = -3, .flags = kWrite | kDenyOom,
+         .keys = {{.flags = kOW | kUpdate, .index = 1}, {.flags = kRO | kAccess, .index = 2, .lastkey = -1}}, .handler = CmdSDiffStore,
+         .summary = "Subtract multiple sets and store the resulting set in a key", .since = "1.0.0"});
 }
 
 }  // namespace grabkv::server

@@ -356,81 +356,36 @@ void CmdSScan(CommandContext& ctx) {
 
 void RegisterSetFamily(CommandTable& t) {
   CommandFamily f(t, "set", kAclSet);
-  f.Add({.name = "sadd",
-         .arity = -3,
-         .flags = kWrite | kDenyOom | kFast,
-         .keys = {{.flags = kRW | kInsert, .index = 1}},
-         .handler = CmdSAdd,
-         .summary = "Add one or more members to a set",
-         .since = "1.0.0"});
-  f.Add({.name = "srem",
-         .arity = -3,
-         .flags = kWrite | kFast,
-         .keys = {{.flags = kRW | kDelete, .index = 1}},
-         .handler = CmdSRem,
-         .summary = "Remove one or more members from a set",
-         .since = "1.0.0"});
-  f.Add({.name = "sismember",
-         .arity = 3,
-         .flags = kReadonly | kFast,
-         .keys = {{.flags = kRO, .index = 1}},
-         .handler = CmdSIsMember,
-         .summary = "Determine if a given value is a member of a set",
-         .since = "1.0.0"});
-  f.Add({.name = "smismember",
-         .arity = -3,
-         .flags = kReadonly | kFast,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdSMIsMember,
-         .summary = "Returns the membership associated with the given elements for a set",
-         .since = "6.2.0"});
-  f.Add({.name = "smembers",
-         .arity = 2,
-         .flags = kReadonly,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdSMembers,
-         .tips = "nondeterministic_output_order",
-         .summary = "Get all the members in a set",
-         .since = "1.0.0"});
-  f.Add({.name = "scard",
-         .arity = 2,
-         .flags = kReadonly | kFast,
-         .keys = {{.flags = kRO, .index = 1}},
-         .handler = CmdSCard,
-         .summary = "Get the number of members in a set",
-         .since = "1.0.0"});
-  f.Add({.name = "spop",
-         .arity = -2,
-         .flags = kWrite | kFast,
-         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1}},
-         .handler = CmdSPop,
-         .tips = "nondeterministic_output",
-         .summary = "Remove and return one or multiple random members from a set",
-         .since = "1.0.0"});
-  f.Add({.name = "srandmember",
-         .arity = -2,
-         .flags = kReadonly,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdSRandMember,
-         .tips = "nondeterministic_output",
-         .summary = "Get one or multiple random members from a set",
-         .since = "1.0.0"});
-  f.Add({.name = "smove",
-         .arity = 4,
-         .flags = kWrite | kFast,
-         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1},
-                  {.flags = kRW | kInsert, .index = 2}},
-         .handler = CmdSMove,
-         .summary = "Move a member from one set to another",
-         .since = "1.0.0"});
-  f.Add({.name = "sscan",
-         .arity = -3,
-         .flags = kReadonly,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdSScan,
-         .tips = "nondeterministic_output",
-         .summary = "Incrementally iterate Set elements",
-         .since = "2.8.0"});
+  f.Add({.name = "sadd", .arity = -3, .flags = kWrite | kDenyOom | kFast,
+         .keys = {{.flags = kRW | kInsert, .index = 1}}, .handler = CmdSAdd,
+         .summary = "Add one or more members to a set", .since = "1.0.0"});
+  f.Add({.name = "srem", .arity = -3, .flags = kWrite | kFast,
+         .keys = {{.flags = kRW | kDelete, .index = 1}}, .handler = CmdSRem,
+         .summary = "Remove one or more members from a set", .since = "1.0.0"});
+  f.Add({.name = "sismember", .arity = 3, .flags = kReadonly | kFast,
+         .keys = {{.flags = kRO, .index = 1}}, .handler = CmdSIsMember,
+         .summary = "Determine if a given value is a member of a set", .since = "1.0.0"});
+  f.Add({.name = "smismember", .arity = -3, .flags = kReadonly | kFast,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdSMIsMember,
+         .summary = "Returns the membership associated with the given elements for a set", .since = "6.2.0"});
+  f.Add({.name = "smembers", .arity = 2, .flags = kReadonly,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdSMembers, .tips = "nondeterministic_output_order",
+         .summary = "Get all the members in a set", .since = "1.0.0"});
+  f.Add({.name = "scard", .arity = 2, .flags = kReadonly | kFast,
+         .keys = {{.flags = kRO, .index = 1}}, .handler = CmdSCard,
+         .summary = "Get the number of members in a set", .since = "1.0.0"});
+  f.Add({.name = "spop", .arity = -2, .flags = kWrite | kFast,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1}}, .handler = CmdSPop, .tips = "nondeterministic_output",
+         .summary = "Remove and return one or multiple random members from a set", .since = "1.0.0"});
+  f.Add({.name = "srandmember", .arity = -2, .flags = kReadonly,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdSRandMember, .tips = "nondeterministic_output",
+         .summary = "Get one or multiple random members from a set", .since = "1.0.0"});
+  f.Add({.name = "smove", .arity = 4, .flags = kWrite | kFast,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1}, {.flags = kRW | kInsert, .index = 2}}, .handler = CmdSMove,
+         .summary = "Move a member from one set to another", .since = "1.0.0"});
+  f.Add({.name = "sscan", .arity = -3, .flags = kReadonly,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdSScan, .tips = "nondeterministic_output",
+         .summary = "Incrementally iterate Set elements", .since = "2.8.0"});
   RegisterSetAlgebra(f);
 }
 

@@ -630,154 +630,66 @@ void CmdSetRange(CommandContext& ctx) {
 // Rows checked against redis-server 7.0.15 COMMAND INFO / COMMAND DOCS.
 void RegisterStringFamily(CommandTable& t) {
   CommandFamily f(t, "string", kAclString);
-  f.Add({.name = "get",
-         .arity = 2,
-         .flags = kReadonly | kFast,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdGet,
-         .summary = "Get the value of a key",
-         .since = "1.0.0"});
-  f.Add({.name = "set",
-         .arity = -3,
-         .flags = kWrite | kDenyOom,
-         .keys = {{.flags = kRW | kAccess | kUpdate | kVariableFlags,
-                   .notes = "RW and ACCESS due to the optional `GET` argument",
-                   .index = 1}},
-         .handler = CmdSet,
-         .getkeys = SetGetKeys,
-         .summary = "Set the string value of a key",
-         .since = "1.0.0"});
-  f.Add({.name = "setnx",
-         .arity = 3,
-         .flags = kWrite | kDenyOom | kFast,
-         .keys = {{.flags = kOW | kInsert, .index = 1}},
-         .handler = CmdSetNx,
-         .summary = "Set the value of a key, only if the key does not exist",
-         .since = "1.0.0"});
-  f.Add({.name = "setex",
-         .arity = 4,
-         .flags = kWrite | kDenyOom,
-         .keys = {{.flags = kOW | kUpdate, .index = 1}},
-         .handler = CmdSetEx,
-         .summary = "Set the value and expiration of a key",
-         .since = "2.0.0"});
-  f.Add({.name = "psetex",
-         .arity = 4,
-         .flags = kWrite | kDenyOom,
-         .keys = {{.flags = kOW | kUpdate, .index = 1}},
-         .handler = CmdPSetEx,
-         .summary = "Set the value and expiration in milliseconds of a key",
-         .since = "2.6.0"});
-  f.Add({.name = "getset",
-         .arity = 3,
-         .flags = kWrite | kDenyOom | kFast,
-         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 1}},
-         .handler = CmdGetSet,
-         .summary = "Set the string value of a key and return its old value",
-         .since = "1.0.0"});
-  f.Add({.name = "getdel",
-         .arity = 2,
-         .flags = kWrite | kFast,
-         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1}},
-         .handler = CmdGetDel,
-         .summary = "Get the value of a key and delete the key",
-         .since = "6.2.0"});
-  f.Add({.name = "getex",
-         .arity = -2,
-         .flags = kWrite | kFast,
-         .keys = {{.flags = kRW | kAccess | kUpdate,
-                   .notes = "RW and UPDATE because it changes the TTL",
-                   .index = 1}},
-         .handler = CmdGetEx,
-         .summary = "Get the value of a key and optionally set its expiration",
-         .since = "6.2.0"});
-  f.Add({.name = "mget",
-         .arity = -2,
-         .flags = kReadonly | kFast,
-         .keys = {{.flags = kRO | kAccess, .index = 1, .lastkey = -1}},
-         .handler = CmdMGet,
-         .tips = "request_policy:multi_shard",
-         .summary = "Get the values of all the given keys",
-         .since = "1.0.0"});
-  f.Add({.name = "mset",
-         .arity = -3,
-         .flags = kWrite | kDenyOom,
-         .keys = {{.flags = kOW | kUpdate, .index = 1, .lastkey = -1, .keystep = 2}},
-         .handler = CmdMSet,
-         .tips = "request_policy:multi_shard response_policy:all_succeeded",
-         .summary = "Set multiple keys to multiple values",
-         .since = "1.0.1"});
-  f.Add({.name = "msetnx",
-         .arity = -3,
-         .flags = kWrite | kDenyOom,
-         .keys = {{.flags = kOW | kInsert, .index = 1, .lastkey = -1, .keystep = 2}},
-         .handler = CmdMSetNx,
-         .tips = "request_policy:multi_shard response_policy:agg_min",
-         .summary = "Set multiple keys to multiple values, only if none of the keys exist",
-         .since = "1.0.1"});
-  f.Add({.name = "incr",
-         .arity = 2,
-         .flags = kWrite | kDenyOom | kFast,
-         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 1}},
-         .handler = CmdIncr,
-         .summary = "Increment the integer value of a key by one",
-         .since = "1.0.0"});
-  f.Add({.name = "decr",
-         .arity = 2,
-         .flags = kWrite | kDenyOom | kFast,
-         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 1}},
-         .handler = CmdDecr,
-         .summary = "Decrement the integer value of a key by one",
-         .since = "1.0.0"});
-  f.Add({.name = "incrby",
-         .arity = 3,
-         .flags = kWrite | kDenyOom | kFast,
-         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 1}},
-         .handler = CmdIncrBy,
-         .summary = "Increment the integer value of a key by the given amount",
-         .since = "1.0.0"});
-  f.Add({.name = "decrby",
-         .arity = 3,
-         .flags = kWrite | kDenyOom | kFast,
-         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 1}},
-         .handler = CmdDecrBy,
-         .summary = "Decrement the integer value of a key by the given number",
-         .since = "1.0.0"});
-  f.Add({.name = "incrbyfloat",
-         .arity = 3,
-         .flags = kWrite | kDenyOom | kFast,
-         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 1}},
-         .handler = CmdIncrByFloat,
-         .summary = "Increment the float value of a key by the given amount",
-         .since = "2.6.0"});
-  f.Add({.name = "append",
-         .arity = 3,
-         .flags = kWrite | kDenyOom | kFast,
-         .keys = {{.flags = kRW | kInsert, .index = 1}},
-         .handler = CmdAppend,
-         .summary = "Append a value to a key",
-         .since = "2.0.0"});
-  f.Add({.name = "strlen",
-         .arity = 2,
-         .flags = kReadonly | kFast,
-         .keys = {{.flags = kRO, .index = 1}},
-         .handler = CmdStrLen,
-         .summary = "Get the length of the value stored in a key",
-         .since = "2.2.0"});
-  f.Add({.name = "getrange",
-         .arity = 4,
-         .flags = kReadonly,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdGetRange,
-         .summary = "Get a substring of the string stored at a key",
-         .since = "2.4.0"});
-  f.Add({.name = "setrange",
-         .arity = 4,
-         .flags = kWrite | kDenyOom,
-         .keys = {{.flags = kRW | kUpdate, .index = 1}},
-         .handler = CmdSetRange,
-         .summary = "Overwrite part of a string at key starting at the specified offset",
-         .since = "2.2.0"});
+  f.Add({.name = "get", .arity = 2, .flags = kReadonly | kFast,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdGet,
+         .summary = "Get the value of a key", .since = "1.0.0"});
+  f.Add({.name = "set", .arity = -3, .flags = kWrite | kDenyOom,
+         .keys = {{.flags = kRW | kAccess | kUpdate | kVariableFlags, .notes = "RW and ACCESS due to the optional `GET` argument", .index = 1}}, .handler = CmdSet, .getkeys = SetGetKeys,
+         .summary = "Set the string value of a key", .since = "1.0.0"});
+  f.Add({.name = "setnx", .arity = 3, .flags = kWrite | kDenyOom | kFast,
+         .keys = {{.flags = kOW | kInsert, .index = 1}}, .handler = CmdSetNx,
+         .summary = "Set the value of a key, only if the key does not exist", .since = "1.0.0"});
+  f.Add({.name = "setex", .arity = 4, .flags = kWrite | kDenyOom,
+         .keys = {{.flags = kOW | kUpdate, .index = 1}}, .handler = CmdSetEx,
+         .summary = "Set the value and expiration of a key", .since = "2.0.0"});
+  f.Add({.name = "psetex", .arity = 4, .flags = kWrite | kDenyOom,
+         .keys = {{.flags = kOW | kUpdate, .index = 1}}, .handler = CmdPSetEx,
+         .summary = "Set the value and expiration in milliseconds of a key", .since = "2.6.0"});
+  f.Add({.name = "getset", .arity = 3, .flags = kWrite | kDenyOom | kFast,
+         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 1}}, .handler = CmdGetSet,
+         .summary = "Set the string value of a key and return its old value", .since = "1.0.0"});
+  f.Add({.name = "getdel", .arity = 2, .flags = kWrite | kFast,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1}}, .handler = CmdGetDel,
+         .summary = "Get the value of a key and delete the key", .since = "6.2.0"});
+  f.Add({.name = "getex", .arity = -2, .flags = kWrite | kFast,
+         .keys = {{.flags = kRW | kAccess | kUpdate, .notes = "RW and UPDATE because it changes the TTL", .index = 1}}, .handler = CmdGetEx,
+         .summary = "Get the value of a key and optionally set its expiration", .since = "6.2.0"});
+  f.Add({.name = "mget", .arity = -2, .flags = kReadonly | kFast,
+         .keys = {{.flags = kRO | kAccess, .index = 1, .lastkey = -1}}, .handler = CmdMGet, .tips = "request_policy:multi_shard",
+         .summary = "Get the values of all the given keys", .since = "1.0.0"});
+  f.Add({.name = "mset", .arity = -3, .flags = kWrite | kDenyOom,
+         .keys = {{.flags = kOW | kUpdate, .index = 1, .lastkey = -1, .keystep = 2}}, .handler = CmdMSet, .tips = "request_policy:multi_shard response_policy:all_succeeded",
+         .summary = "Set multiple keys to multiple values", .since = "1.0.1"});
+  f.Add({.name = "msetnx", .arity = -3, .flags = kWrite | kDenyOom,
+         .keys = {{.flags = kOW | kInsert, .index = 1, .lastkey = -1, .keystep = 2}}, .handler = CmdMSetNx, .tips = "request_policy:multi_shard response_policy:agg_min",
+         .summary = "Set multiple keys to multiple values, only if none of the keys exist", .since = "1.0.1"});
+  f.Add({.name = "incr", .arity = 2, .flags = kWrite | kDenyOom | kFast,
+         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 1}}, .handler = CmdIncr,
+         .summary = "Increment the integer value of a key by one", .since = "1.0.0"});
+  f.Add({.name = "decr", .arity = 2, .flags = kWrite | kDenyOom | kFast,
+         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 1}}, .handler = CmdDecr,
+         .summary = "Decrement the integer value of a key by one", .since = "1.0.0"});
+  f.Add({.name = "incrby", .arity = 3, .flags = kWrite | kDenyOom | kFast,
+         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 1}}, .handler = CmdIncrBy,
+         .summary = "Increment the integer value of a key by the given amount", .since = "1.0.0"});
+  f.Add({.name = "decrby", .arity = 3, .flags = kWrite | kDenyOom | kFast,
+         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 1}}, .handler = CmdDecrBy,
+         .summary = "Decrement the integer value of a key by the given number", .since = "1.0.0"});
+  f.Add({.name = "incrbyfloat", .arity = 3, .flags = kWrite | kDenyOom | kFast,
+         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 1}}, .handler = CmdIncrByFloat,
+         .summary = "Increment the float value of a key by the given amount", .since = "2.6.0"});
+  f.Add({.name = "append", .arity = 3, .flags = kWrite | kDenyOom | kFast,
+         .keys = {{.flags = kRW | kInsert, .index = 1}}, .handler = CmdAppend,
+         .summary = "Append a value to a key", .since = "2.0.0"});
+  f.Add({.name = "strlen", .arity = 2, .flags = kReadonly | kFast,
+         .keys = {{.flags = kRO, .index = 1}}, .handler = CmdStrLen,
+         .summary = "Get the length of the value stored in a key", .since = "2.2.0"});
+  f.Add({.name = "getrange", .arity = 4, .flags = kReadonly,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdGetRange,
+         .summary = "Get a substring of the string stored at a key", .since = "2.4.0"});
+  f.Add({.name = "setrange", .arity = 4, .flags = kWrite | kDenyOom,
+         .keys = {{.flags = kRW | kUpdate, .index = 1}}, .handler = CmdSetRange,
+         .summary = "Overwrite part of a string at key starting at the specified offset", .since = "2.2.0"});
 }
 
 }  // namespace grabkv::server

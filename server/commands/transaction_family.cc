@@ -128,37 +128,21 @@ constexpr uint32_t kTxFlags = kNoscript | kLoading | kStale;
 
 void RegisterTransactionFamily(CommandTable& t) {
   CommandFamily f(t, "transactions", kAclTransaction);
-  f.Add({.name = "multi",
-         .arity = 1,
-         .flags = kTxFlags | kFast | kAllowBusy | kRunsInsideMulti,
+  f.Add({.name = "multi", .arity = 1, .flags = kTxFlags | kFast | kAllowBusy | kRunsInsideMulti,
          .handler = CmdMulti,
-         .summary = "Starts a transaction.",
-         .since = "1.2.0"});
-  f.Add({.name = "exec",
-         .arity = 1,
-         .flags = kTxFlags | kSkipSlowlog | kRunsInsideMulti | kWriteIfQueuedWrites,
+         .summary = "Starts a transaction.", .since = "1.2.0"});
+  f.Add({.name = "exec", .arity = 1, .flags = kTxFlags | kSkipSlowlog | kRunsInsideMulti | kWriteIfQueuedWrites,
          .handler = CmdExec,
-         .summary = "Executes all commands in a transaction.",
-         .since = "1.2.0"});
-  f.Add({.name = "discard",
-         .arity = 1,
-         .flags = kTxFlags | kFast | kAllowBusy | kRunsInsideMulti,
+         .summary = "Executes all commands in a transaction.", .since = "1.2.0"});
+  f.Add({.name = "discard", .arity = 1, .flags = kTxFlags | kFast | kAllowBusy | kRunsInsideMulti,
          .handler = CmdDiscard,
-         .summary = "Discards a transaction.",
-         .since = "2.0.0"});
-  f.Add({.name = "watch",
-         .arity = -2,
-         .flags = kTxFlags | kFast | kAllowBusy | kRunsInsideMulti,
-         .keys = {{.flags = kRO, .index = 1, .lastkey = -1}},
-         .handler = CmdWatch,
-         .summary = "Monitors changes to keys to determine the execution of a transaction.",
-         .since = "2.2.0"});
-  f.Add({.name = "unwatch",
-         .arity = 1,
-         .flags = kTxFlags | kFast | kAllowBusy,
+         .summary = "Discards a transaction.", .since = "2.0.0"});
+  f.Add({.name = "watch", .arity = -2, .flags = kTxFlags | kFast | kAllowBusy | kRunsInsideMulti,
+         .keys = {{.flags = kRO, .index = 1, .lastkey = -1}}, .handler = CmdWatch,
+         .summary = "Monitors changes to keys to determine the execution of a transaction.", .since = "2.2.0"});
+  f.Add({.name = "unwatch", .arity = 1, .flags = kTxFlags | kFast | kAllowBusy,
          .handler = CmdUnwatch,
-         .summary = "Forgets about watched keys of a transaction.",
-         .since = "2.2.0"});
+         .summary = "Forgets about watched keys of a transaction.", .since = "2.2.0"});
 }
 
 }  // namespace grabkv::server

@@ -362,277 +362,114 @@ void RegisterZSetFamily(CommandTable& t) {
   constexpr uint32_t kW = kWrite;
   constexpr uint32_t kR = kReadonly;
   CommandFamily f(t, "sorted-set", kAclSortedSet);
-  f.Add({.name = "zadd",
-         .arity = -4,
-         .flags = kW | kDenyOom | kFast,
-         .keys = {{.flags = kRW | kUpdate, .index = 1}},
-         .handler = CmdZAdd,
-         .summary =
-             "Add one or more members to a sorted set, or update its score if it already exists",
-         .since = "1.2.0"});
-  f.Add({.name = "zincrby",
-         .arity = 4,
-         .flags = kW | kDenyOom | kFast,
-         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 1}},
-         .handler = CmdZIncrBy,
-         .summary = "Increment the score of a member in a sorted set",
-         .since = "1.2.0"});
-  f.Add({.name = "zrem",
-         .arity = -3,
-         .flags = kW | kFast,
-         .keys = {{.flags = kRW | kDelete, .index = 1}},
-         .handler = CmdZRem,
-         .summary = "Remove one or more members from a sorted set",
-         .since = "1.2.0"});
-  f.Add({.name = "zcard",
-         .arity = 2,
-         .flags = kR | kFast,
-         .keys = {{.flags = kRO, .index = 1}},
-         .handler = CmdZCard,
-         .summary = "Get the number of members in a sorted set",
-         .since = "1.2.0"});
-  f.Add({.name = "zscore",
-         .arity = 3,
-         .flags = kR | kFast,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdZScore,
-         .summary = "Get the score associated with the given member in a sorted set",
-         .since = "1.2.0"});
-  f.Add({.name = "zmscore",
-         .arity = -3,
-         .flags = kR | kFast,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdZMScore,
-         .summary = "Get the score associated with the given members in a sorted set",
-         .since = "6.2.0"});
-  f.Add({.name = "zrank",
-         .arity = 3,
-         .flags = kR | kFast,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdZRank,
-         .summary = "Determine the index of a member in a sorted set",
-         .since = "2.0.0"});
+  f.Add({.name = "zadd", .arity = -4, .flags = kW | kDenyOom | kFast,
+         .keys = {{.flags = kRW | kUpdate, .index = 1}}, .handler = CmdZAdd,
+         .summary = "Add one or more members to a sorted set, or update its score if it already exists", .since = "1.2.0"});
+  f.Add({.name = "zincrby", .arity = 4, .flags = kW | kDenyOom | kFast,
+         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 1}}, .handler = CmdZIncrBy,
+         .summary = "Increment the score of a member in a sorted set", .since = "1.2.0"});
+  f.Add({.name = "zrem", .arity = -3, .flags = kW | kFast,
+         .keys = {{.flags = kRW | kDelete, .index = 1}}, .handler = CmdZRem,
+         .summary = "Remove one or more members from a sorted set", .since = "1.2.0"});
+  f.Add({.name = "zcard", .arity = 2, .flags = kR | kFast,
+         .keys = {{.flags = kRO, .index = 1}}, .handler = CmdZCard,
+         .summary = "Get the number of members in a sorted set", .since = "1.2.0"});
+  f.Add({.name = "zscore", .arity = 3, .flags = kR | kFast,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdZScore,
+         .summary = "Get the score associated with the given member in a sorted set", .since = "1.2.0"});
+  f.Add({.name = "zmscore", .arity = -3, .flags = kR | kFast,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdZMScore,
+         .summary = "Get the score associated with the given members in a sorted set", .since = "6.2.0"});
+  f.Add({.name = "zrank", .arity = 3, .flags = kR | kFast,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdZRank,
+         .summary = "Determine the index of a member in a sorted set", .since = "2.0.0"});
   f.Add(
-      {.name = "zrevrank",
-       .arity = 3,
-       .flags = kR | kFast,
-       .keys = {{.flags = kRO | kAccess, .index = 1}},
-       .handler = CmdZRevRank,
-       .summary =
-           "Determine the index of a member in a sorted set, with scores ordered from high to low",
-       .since = "2.0.0"});
-  f.Add({.name = "zcount",
-         .arity = 4,
-         .flags = kR | kFast,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdZCount,
-         .summary = "Count the members in a sorted set with scores within the given values",
-         .since = "2.0.0"});
-  f.Add({.name = "zlexcount",
-         .arity = 4,
-         .flags = kR | kFast,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdZLexCount,
-         .summary =
-             "Count the number of members in a sorted set between a given lexicographical range",
-         .since = "2.8.9"});
-  f.Add({.name = "zrange",
-         .arity = -4,
-         .flags = kR,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdZRange,
-         .summary = "Return a range of members in a sorted set",
-         .since = "1.2.0"});
-  f.Add({.name = "zrangestore",
-         .arity = -5,
-         .flags = kW | kDenyOom,
-         .keys = {{.flags = kOW | kUpdate, .index = 1}, {.flags = kRO | kAccess, .index = 2}},
-         .handler = CmdZRangeStore,
-         .summary = "Store a range of members from sorted set into another key",
-         .since = "6.2.0"});
-  f.Add({.name = "zrangebyscore",
-         .arity = -4,
-         .flags = kR,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdZRangeByScore,
-         .summary = "Return a range of members in a sorted set, by score",
-         .since = "1.0.5"});
-  f.Add({.name = "zrevrangebyscore",
-         .arity = -4,
-         .flags = kR,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdZRevRangeByScore,
-         .summary = "Return a range of members in a sorted set, by score, with scores ordered from "
-                    "high to low",
-         .since = "2.2.0"});
-  f.Add({.name = "zrangebylex",
-         .arity = -4,
-         .flags = kR,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdZRangeByLex,
-         .summary = "Return a range of members in a sorted set, by lexicographical range",
-         .since = "2.8.9"});
-  f.Add({.name = "zrevrangebylex",
-         .arity = -4,
-         .flags = kR,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdZRevRangeByLex,
-         .summary = "Return a range of members in a sorted set, by lexicographical range, ordered "
-                    "from higher to lower strings.",
-         .since = "2.8.9"});
-  f.Add({.name = "zrevrange",
-         .arity = -4,
-         .flags = kR,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdZRevRange,
-         .summary = "Return a range of members in a sorted set, by index, with scores ordered from "
-                    "high to low",
-         .since = "1.2.0"});
-  f.Add({.name = "zremrangebyscore",
-         .arity = 4,
-         .flags = kW,
-         .keys = {{.flags = kRW | kDelete, .index = 1}},
-         .handler = CmdZRemRangeByScore,
-         .summary = "Remove all members in a sorted set within the given scores",
-         .since = "1.2.0"});
-  f.Add({.name = "zremrangebyrank",
-         .arity = 4,
-         .flags = kW,
-         .keys = {{.flags = kRW | kDelete, .index = 1}},
-         .handler = CmdZRemRangeByRank,
-         .summary = "Remove all members in a sorted set within the given indexes",
-         .since = "2.0.0"});
-  f.Add({.name = "zremrangebylex",
-         .arity = 4,
-         .flags = kW,
-         .keys = {{.flags = kRW | kDelete, .index = 1}},
-         .handler = CmdZRemRangeByLex,
-         .summary = "Remove all members in a sorted set between the given lexicographical range",
-         .since = "2.8.9"});
-  f.Add({.name = "zpopmin",
-         .arity = -2,
-         .flags = kW | kFast,
-         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1}},
-         .handler = CmdZPopMin,
-         .summary = "Remove and return members with the lowest scores in a sorted set",
-         .since = "5.0.0"});
-  f.Add({.name = "zpopmax",
-         .arity = -2,
-         .flags = kW | kFast,
-         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1}},
-         .handler = CmdZPopMax,
-         .summary = "Remove and return members with the highest scores in a sorted set",
-         .since = "5.0.0"});
-  f.Add({.name = "zmpop",
-         .arity = -4,
-         .flags = kW,
-         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1, .keynum = true}},
-         .handler = CmdZMPop,
-         .getkeys = NumkeysAt1GetKeys,
-         .summary = "Remove and return members with scores in a sorted set",
-         .since = "7.0.0"});
-  f.Add({.name = "bzpopmin",
-         .arity = -3,
-         .flags = kW | kNoscript | kBlocking | kFast,
-         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1, .lastkey = -2}},
-         .handler = CmdBZPopMin,
-         .summary = "Remove and return the member with the lowest score from one or more sorted "
-                    "sets, or block until one is available",
-         .since = "5.0.0"});
-  f.Add({.name = "bzpopmax",
-         .arity = -3,
-         .flags = kW | kNoscript | kBlocking | kFast,
-         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1, .lastkey = -2}},
-         .handler = CmdBZPopMax,
-         .summary = "Remove and return the member with the highest score from one or more sorted "
-                    "sets, or block until one is available",
-         .since = "5.0.0"});
+      {.name = "zrevrank", .arity = 3, .flags = kR | kFast,
+       .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdZRevRank,
+       .summary = "Determine the index of a member in a sorted set, with scores ordered from high to low", .since = "2.0.0"});
+  f.Add({.name = "zcount", .arity = 4, .flags = kR | kFast,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdZCount,
+         .summary = "Count the members in a sorted set with scores within the given values", .since = "2.0.0"});
+  f.Add({.name = "zlexcount", .arity = 4, .flags = kR | kFast,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdZLexCount,
+         .summary = "Count the number of members in a sorted set between a given lexicographical range", .since = "2.8.9"});
+  f.Add({.name = "zrange", .arity = -4, .flags = kR,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdZRange,
+         .summary = "Return a range of members in a sorted set", .since = "1.2.0"});
+  f.Add({.name = "zrangestore", .arity = -5, .flags = kW | kDenyOom,
+         .keys = {{.flags = kOW | kUpdate, .index = 1}, {.flags = kRO | kAccess, .index = 2}}, .handler = CmdZRangeStore,
+         .summary = "Store a range of members from sorted set into another key", .since = "6.2.0"});
+  f.Add({.name = "zrangebyscore", .arity = -4, .flags = kR,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdZRangeByScore,
+         .summary = "Return a range of members in a sorted set, by score", .since = "1.0.5"});
+  f.Add({.name = "zrevrangebyscore", .arity = -4, .flags = kR,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdZRevRangeByScore,
+         .summary = "Return a range of members in a sorted set, by score, with scores ordered from " "high to low", .since = "2.2.0"});
+  f.Add({.name = "zrangebylex", .arity = -4, .flags = kR,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdZRangeByLex,
+         .summary = "Return a range of members in a sorted set, by lexicographical range", .since = "2.8.9"});
+  f.Add({.name = "zrevrangebylex", .arity = -4, .flags = kR,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdZRevRangeByLex,
+         .summary = "Return a range of members in a sorted set, by lexicographical range, ordered " "from higher to lower strings.", .since = "2.8.9"});
+  f.Add({.name = "zrevrange", .arity = -4, .flags = kR,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdZRevRange,
+         .summary = "Return a range of members in a sorted set, by index, with scores ordered from " "high to low", .since = "1.2.0"});
+  f.Add({.name = "zremrangebyscore", .arity = 4, .flags = kW,
+         .keys = {{.flags = kRW | kDelete, .index = 1}}, .handler = CmdZRemRangeByScore,
+         .summary = "Remove all members in a sorted set within the given scores", .since = "1.2.0"});
+  f.Add({.name = "zremrangebyrank", .arity = 4, .flags = kW,
+         .keys = {{.flags = kRW | kDelete, .index = 1}}, .handler = CmdZRemRangeByRank,
+         .summary = "Remove all members in a sorted set within the given indexes", .since = "2.0.0"});
+  f.Add({.name = "zremrangebylex", .arity = 4, .flags = kW,
+         .keys = {{.flags = kRW | kDelete, .index = 1}}, .handler = CmdZRemRangeByLex,
+         .summary = "Remove all members in a sorted set between the given lexicographical range", .since = "2.8.9"});
+  f.Add({.name = "zpopmin", .arity = -2, .flags = kW | kFast,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1}}, .handler = CmdZPopMin,
+         .summary = "Remove and return members with the lowest scores in a sorted set", .since = "5.0.0"});
+  f.Add({.name = "zpopmax", .arity = -2, .flags = kW | kFast,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1}}, .handler = CmdZPopMax,
+         .summary = "Remove and return members with the highest scores in a sorted set", .since = "5.0.0"});
+  f.Add({.name = "zmpop", .arity = -4, .flags = kW,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1, .keynum = true}}, .handler = CmdZMPop, .getkeys = NumkeysAt1GetKeys,
+         .summary = "Remove and return members with scores in a sorted set", .since = "7.0.0"});
+  f.Add({.name = "bzpopmin", .arity = -3, .flags = kW | kNoscript | kBlocking | kFast,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1, .lastkey = -2}}, .handler = CmdBZPopMin,
+         .summary = "Remove and return the member with the lowest score from one or more sorted " "sets, or block until one is available", .since = "5.0.0"});
+  f.Add({.name = "bzpopmax", .arity = -3, .flags = kW | kNoscript | kBlocking | kFast,
+         .keys = {{.flags = kRW | kAccess | kDelete, .index = 1, .lastkey = -2}}, .handler = CmdBZPopMax,
+         .summary = "Remove and return the member with the highest score from one or more sorted " "sets, or block until one is available", .since = "5.0.0"});
   f.Add(
-      {.name = "bzmpop",
-       .arity = -5,
-       .flags = kW | kBlocking,
-       .keys = {{.flags = kRW | kAccess | kDelete, .index = 2, .keynum = true}},
-       .handler = CmdBZMPop,
-       .getkeys = NumkeysAt2GetKeys,
-       .summary =
-           "Remove and return members with scores in a sorted set or block until one is available",
-       .since = "7.0.0"});
-  f.Add({.name = "zrandmember",
-         .arity = -2,
-         .flags = kR,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdZRandMember,
-         .tips = "nondeterministic_output",
-         .summary = "Get one or multiple random elements from a sorted set",
-         .since = "6.2.0"});
-  f.Add({.name = "zunionstore",
-         .arity = -4,
-         .flags = kW | kDenyOom,
-         .keys = {{.flags = kOW | kUpdate, .index = 1},
-                  {.flags = kRO | kAccess, .index = 2, .keynum = true}},
-         .handler = CmdZUnionStore,
-         .getkeys = StoreNumkeysGetKeys,
-         .summary = "Add multiple sorted sets and store the resulting sorted set in a new key",
-         .since = "2.0.0"});
+      {.name = "bzmpop", .arity = -5, .flags = kW | kBlocking,
+       .keys = {{.flags = kRW | kAccess | kDelete, .index = 2, .keynum = true}}, .handler = CmdBZMPop, .getkeys = NumkeysAt2GetKeys,
+       .summary = "Remove and return members with scores in a sorted set or block until one is available", .since = "7.0.0"});
+  f.Add({.name = "zrandmember", .arity = -2, .flags = kR,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdZRandMember, .tips = "nondeterministic_output",
+         .summary = "Get one or multiple random elements from a sorted set", .since = "6.2.0"});
+  f.Add({.name = "zunionstore", .arity = -4, .flags = kW | kDenyOom,
+         .keys = {{.flags = kOW | kUpdate, .index = 1}, {.flags = kRO | kAccess, .index = 2, .keynum = true}}, .handler = CmdZUnionStore, .getkeys = StoreNumkeysGetKeys,
+         .summary = "Add multiple sorted sets and store the resulting sorted set in a new key", .since = "2.0.0"});
   f.Add(
-      {.name = "zinterstore",
-       .arity = -4,
-       .flags = kW | kDenyOom,
-       .keys = {{.flags = kOW | kUpdate, .index = 1},
-                {.flags = kRO | kAccess, .index = 2, .keynum = true}},
-       .handler = CmdZInterStore,
-       .getkeys = StoreNumkeysGetKeys,
-       .summary = "Intersect multiple sorted sets and store the resulting sorted set in a new key",
-       .since = "2.0.0"});
-  f.Add({.name = "zdiffstore",
-         .arity = -4,
-         .flags = kW | kDenyOom,
-         .keys = {{.flags = kOW | kUpdate, .index = 1},
-                  {.flags = kRO | kAccess, .index = 2, .keynum = true}},
-         .handler = CmdZDiffStore,
-         .getkeys = StoreNumkeysGetKeys,
-         .summary = "Subtract multiple sorted sets and store the resulting sorted set in a new key",
-         .since = "6.2.0"});
-  f.Add({.name = "zunion",
-         .arity = -3,
-         .flags = kR,
-         .keys = {{.flags = kRO | kAccess, .index = 1, .keynum = true}},
-         .handler = CmdZUnion,
-         .getkeys = NumkeysAt1GetKeys,
-         .summary = "Add multiple sorted sets",
-         .since = "6.2.0"});
-  f.Add({.name = "zinter",
-         .arity = -3,
-         .flags = kR,
-         .keys = {{.flags = kRO | kAccess, .index = 1, .keynum = true}},
-         .handler = CmdZInter,
-         .getkeys = NumkeysAt1GetKeys,
-         .summary = "Intersect multiple sorted sets",
-         .since = "6.2.0"});
-  f.Add({.name = "zdiff",
-         .arity = -3,
-         .flags = kR,
-         .keys = {{.flags = kRO | kAccess, .index = 1, .keynum = true}},
-         .handler = CmdZDiff,
-         .getkeys = NumkeysAt1GetKeys,
-         .summary = "Subtract multiple sorted sets",
-         .since = "6.2.0"});
-  f.Add({.name = "zintercard",
-         .arity = -3,
-         .flags = kR,
-         .keys = {{.flags = kRO | kAccess, .index = 1, .keynum = true}},
-         .handler = CmdZInterCard,
-         .getkeys = NumkeysAt1GetKeys,
-         .summary = "Intersect multiple sorted sets and return the cardinality of the result",
-         .since = "7.0.0"});
-  f.Add({.name = "zscan",
-         .arity = -3,
-         .flags = kR,
-         .keys = {{.flags = kRO | kAccess, .index = 1}},
-         .handler = CmdZScan,
-         .tips = "nondeterministic_output",
-         .summary = "Incrementally iterate sorted sets elements and associated scores",
-         .since = "2.8.0"});
+      {.name = "zinterstore", .arity = -4, .flags = kW | kDenyOom,
+       .keys = {{.flags = kOW | kUpdate, .index = 1}, {.flags = kRO | kAccess, .index = 2, .keynum = true}}, .handler = CmdZInterStore, .getkeys = StoreNumkeysGetKeys,
+       .summary = "Intersect multiple sorted sets and store the resulting sorted set in a new key", .since = "2.0.0"});
+  f.Add({.name = "zdiffstore", .arity = -4, .flags = kW | kDenyOom,
+         .keys = {{.flags = kOW | kUpdate, .index = 1}, {.flags = kRO | kAccess, .index = 2, .keynum = true}}, .handler = CmdZDiffStore, .getkeys = StoreNumkeysGetKeys,
+         .summary = "Subtract multiple sorted sets and store the resulting sorted set in a new key", .since = "6.2.0"});
+  f.Add({.name = "zunion", .arity = -3, .flags = kR,
+         .keys = {{.flags = kRO | kAccess, .index = 1, .keynum = true}}, .handler = CmdZUnion, .getkeys = NumkeysAt1GetKeys,
+         .summary = "Add multiple sorted sets", .since = "6.2.0"});
+  f.Add({.name = "zinter", .arity = -3, .flags = kR,
+         .keys = {{.flags = kRO | kAccess, .index = 1, .keynum = true}}, .handler = CmdZInter, .getkeys = NumkeysAt1GetKeys,
+         .summary = "Intersect multiple sorted sets", .since = "6.2.0"});
+  f.Add({.name = "zdiff", .arity = -3, .flags = kR,
+         .keys = {{.flags = kRO | kAccess, .index = 1, .keynum = true}}, .handler = CmdZDiff, .getkeys = NumkeysAt1GetKeys,
+         .summary = "Subtract multiple sorted sets", .since = "6.2.0"});
+  f.Add({.name = "zintercard", .arity = -3, .flags = kR,
+         .keys = {{.flags = kRO | kAccess, .index = 1, .keynum = true}}, .handler = CmdZInterCard, .getkeys = NumkeysAt1GetKeys,
+         .summary = "Intersect multiple sorted sets and return the cardinality of the result", .since = "7.0.0"});
+  f.Add({.name = "zscan", .arity = -3, .flags = kR,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdZScan, .tips = "nondeterministic_output",
+         .summary = "Incrementally iterate sorted sets elements and associated scores", .since = "2.8.0"});
 }
 
 }  // namespace grabkv::server

@@ -1,4 +1,5 @@
 #include "server/core/config.h"
+#include "server/core/monitor.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -617,27 +618,9 @@ std::string FormatMemory(int64_t bytes) {
 // A string in double quotes with C escapes, as Redis writes string settings
 // (readable back by the config file parser).
 std::string Quoted(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      default:
-        if (c >= 0x20 && c < 0x7f) {
-          out += static_cast<char>(c);
-        } else {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-          out += buf;
-        }
-    }
-  }
-  return out + "\"";
+  std::string out;
+  AppendRepr(out, s);  // Redis's sdscatrepr, as MONITOR quotes arguments
+  return out;
 }
 
 std::string Trim(std::string_view s) {

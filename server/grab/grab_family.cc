@@ -543,14 +543,9 @@ void RegisterGrabFamily(CommandTable& t) {
          .summary = "Gives a user's taken units back to the counter.",
          .since = "0.1.0"});
   // Creates the stock list only if it does not exist (like SETNX).
-  f.Add({.name = "grab.split",
-         .arity = -4,
-         .flags = kWrite | kDenyOom,
-         .keys = {{.flags = kOW | kInsert, .index = 1}},
-         .handler = CmdGrabSplit,
-         .acl = kAclList,
-         .summary = "Splits a total into shares by the double-average rule into a new list.",
-         .since = "0.1.0"});
+  f.Add({.name = "grab.split", .arity = -4, .flags = kWrite | kDenyOom,
+         .keys = {{.flags = kOW | kInsert, .index = 1}}, .handler = CmdGrabSplit, .acl = kAclList,
+         .summary = "Splits a total into shares by the double-average rule into a new list.", .since = "0.1.0"});
 }
 
 }  // namespace

@@ -115,32 +115,18 @@ void CmdLastSave(CommandContext& ctx) {
 
 void RegisterPersistenceFamily(CommandTable& t) {
   CommandFamily f(t, "server");
-  f.Add({.name = "bgrewriteaof",
-         .arity = 1,
-         .flags = kAdmin | kNoAsyncLoading | kNoscript,
+  f.Add({.name = "bgrewriteaof", .arity = 1, .flags = kAdmin | kNoAsyncLoading | kNoscript,
          .handler = CmdBgRewriteAof,
-         .summary = "Asynchronously rewrite the append-only file",
-         .since = "1.0.0"});
-  f.Add({.name = "bgsave",
-         .arity = -1,
-         .flags = kAdmin | kNoAsyncLoading | kNoscript,
+         .summary = "Asynchronously rewrite the append-only file", .since = "1.0.0"});
+  f.Add({.name = "bgsave", .arity = -1, .flags = kAdmin | kNoAsyncLoading | kNoscript,
          .handler = CmdBgSave,
-         .summary = "Asynchronously save the dataset to disk",
-         .since = "1.0.0"});
-  f.Add({.name = "save",
-         .arity = 1,
-         .flags = kAdmin | kNoAsyncLoading | kNoscript | kNoMulti,
+         .summary = "Asynchronously save the dataset to disk", .since = "1.0.0"});
+  f.Add({.name = "save", .arity = 1, .flags = kAdmin | kNoAsyncLoading | kNoscript | kNoMulti,
          .handler = CmdSave,
-         .summary = "Synchronously save the dataset to disk",
-         .since = "1.0.0"});
-  f.Add({.name = "lastsave",
-         .arity = 1,
-         .flags = kLoading | kStale | kFast,
-         .handler = CmdLastSave,
-         .acl = kAclAdmin | kAclDangerous,
-         .tips = "nondeterministic_output",
-         .summary = "Get the UNIX time stamp of the last successful save to disk",
-         .since = "1.0.0"});
+         .summary = "Synchronously save the dataset to disk", .since = "1.0.0"});
+  f.Add({.name = "lastsave", .arity = 1, .flags = kLoading | kStale | kFast,
+         .handler = CmdLastSave, .acl = kAclAdmin | kAclDangerous, .tips = "nondeterministic_output",
+         .summary = "Get the UNIX time stamp of the last successful save to disk", .since = "1.0.0"});
 }
 
 }  // namespace grabkv::server

@@ -141,27 +141,12 @@ constexpr uint32_t kEvalFlags = kNoscript | kStale | kSkipMonitor | kNoMandatory
 
 void RegisterScriptFamily(CommandTable& t) {
   CommandFamily f(t, "scripting", kAclScripting);
-  f.Add({.name = "eval",
-         .arity = -3,
-         .flags = kEvalFlags,
-         .keys =
-             {{.flags = kRW | kAccess | kUpdate,
-               .notes =
-                   "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE",
-               .index = 2,
-               .keynum = true}},
-         .handler = CmdEval,
-         .getkeys = NumkeysAt2GetKeys,
-         .summary = "Execute a Lua script server side",
-         .since = "2.6.0"});
-  f.Add({.name = "evalsha",
-         .arity = -3,
-         .flags = kEvalFlags,
-         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 2, .keynum = true}},
-         .handler = CmdEvalSha,
-         .getkeys = NumkeysAt2GetKeys,
-         .summary = "Execute a Lua script server side",
-         .since = "2.6.0"});
+  f.Add({.name = "eval", .arity = -3, .flags = kEvalFlags,
+         .keys = {{.flags = kRW | kAccess | kUpdate, .notes = "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE", .index = 2, .keynum = true}}, .handler = CmdEval, .getkeys = NumkeysAt2GetKeys,
+         .summary = "Execute a Lua script server side", .since = "2.6.0"});
+  f.Add({.name = "evalsha", .arity = -3, .flags = kEvalFlags,
+         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 2, .keynum = true}}, .handler = CmdEvalSha, .getkeys = NumkeysAt2GetKeys,
+         .summary = "Execute a Lua script server side", .since = "2.6.0"});
   f.Add({.name = "eval_ro",
          .arity = -3,
          .flags = (kEvalFlags & ~kMayReplicate) | kReadonly,  // Redis: not may_replicate (CLIENT PAUSE WRITE lets it run)
@@ -193,40 +178,21 @@ void RegisterScriptFamily(CommandTable& t) {
                           .handler = CmdScriptDebug,
                           .summary = "Set the debug mode for executed scripts.",
                           .since = "3.2.0"},
-                         {.name = "script|exists",
-                          .arity = -3,
-                          .flags = kNoscript,
-                          .handler = CmdScriptExists,
-                          .tips = "request_policy:all_shards response_policy:agg_logical_and",
-                          .summary = "Check existence of scripts in the script cache.",
-                          .since = "2.6.0"},
-                         {.name = "script|flush",
-                          .arity = -2,
-                          .flags = kNoscript,
-                          .handler = CmdScriptFlush,
-                          .tips = "request_policy:all_nodes response_policy:all_succeeded",
-                          .summary = "Remove all the scripts from the script cache.",
-                          .since = "2.6.0"},
-                         {.name = "script|help",
-                          .arity = 2,
-                          .flags = kLoading | kStale,
+                         {.name = "script|exists", .arity = -3, .flags = kNoscript,
+                          .handler = CmdScriptExists, .tips = "request_policy:all_shards response_policy:agg_logical_and",
+                          .summary = "Check existence of scripts in the script cache.", .since = "2.6.0"},
+                         {.name = "script|flush", .arity = -2, .flags = kNoscript,
+                          .handler = CmdScriptFlush, .tips = "request_policy:all_nodes response_policy:all_succeeded",
+                          .summary = "Remove all the scripts from the script cache.", .since = "2.6.0"},
+                         {.name = "script|help", .arity = 2, .flags = kLoading | kStale,
                           .handler = CmdScriptHelp,
-                          .summary = "Show helpful text about the different subcommands",
-                          .since = "5.0.0"},
-                         {.name = "script|kill",
-                          .arity = 2,
-                          .flags = kNoscript | kAllowBusy,
-                          .handler = CmdScriptKill,
-                          .tips = "request_policy:all_shards response_policy:one_succeeded",
-                          .summary = "Kill the script currently in execution.",
-                          .since = "2.6.0"},
-                         {.name = "script|load",
-                          .arity = 3,
-                          .flags = kNoscript | kStale,
-                          .handler = CmdScriptLoad,
-                          .tips = "request_policy:all_nodes response_policy:all_succeeded",
-                          .summary = "Load the specified Lua script into the script cache.",
-                          .since = "2.6.0"}}});
+                          .summary = "Show helpful text about the different subcommands", .since = "5.0.0"},
+                         {.name = "script|kill", .arity = 2, .flags = kNoscript | kAllowBusy,
+                          .handler = CmdScriptKill, .tips = "request_policy:all_shards response_policy:one_succeeded",
+                          .summary = "Kill the script currently in execution.", .since = "2.6.0"},
+                         {.name = "script|load", .arity = 3, .flags = kNoscript | kStale,
+                          .handler = CmdScriptLoad, .tips = "request_policy:all_nodes response_policy:all_succeeded",
+                          .summary = "Load the specified Lua script into the script cache.", .since = "2.6.0"}}});
 }
 
 }  // namespace grabkv::server
