@@ -1967,9 +1967,7 @@ def main():
     p = harness.common_arg_parser(__doc__)
     p.add_argument("--only", default="", help="comma-separated scenario names")
     p.add_argument("--seed", type=int, default=None, help="crash rounds' master seed")
-    args = p.parse_args()
-    harness.install_guard(580)
-    rep = harness.Reporter(args.verbose)
+    args, rep = harness.begin(__doc__, 580, parser=p)
     if redis is None:
         rep.fail("python3-redis is required")
         return rep.finish()

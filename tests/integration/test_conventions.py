@@ -464,10 +464,7 @@ def scen_output_buffer_limit(ctx, which, explicit_limit=True):
 
 
 def main():
-    p = harness.common_arg_parser(__doc__.split("\n")[0])
-    args = p.parse_args()
-    harness.install_guard(300)
-    rep = harness.Reporter(args.verbose)
+    args, rep = harness.begin(__doc__.split("\n")[0], 300)
     ctx = Ctx(args, rep)
     steps = [
         ("logging", lambda: check_logging(ctx)),

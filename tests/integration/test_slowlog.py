@@ -187,18 +187,13 @@ def observe(binary, busy_loops):
 
 
 def main():
-    p = harness.common_arg_parser(__doc__)
-    args = p.parse_args()
-    harness.install_guard(120)
-    rep = harness.Reporter(args.verbose)
+    args, rep = harness.begin(__doc__, 120)
     try:
         # A loop long enough to take more than 10 ms on either server.
         loops = 3000000
         want = observe(args.redis, loops)
         got = observe(args.server, loops)
-        for k, v in want.items():
-            rep.check("slowlog/latency: %s" % k, got.get(k) == v,
-                      "\n  grabkv %r\n  redis  %r" % (got.get(k), v))
+        rep.check_same("slowlog/latency", got, want)
         rep.check("slowlog/latency: redis's histogram levels", want["histogram levels are Redis's"])
     finally:
         harness.stop_all_servers()

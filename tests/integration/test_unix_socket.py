@@ -72,15 +72,12 @@ def observe(binary, redis_cli, sock_dir):
 
 
 def main():
-    args = harness.common_arg_parser(__doc__).parse_args()
-    harness.install_guard(120)
-    rep = harness.Reporter(args.verbose)
+    args, rep = harness.begin(__doc__, 120)
     try:
         with tempfile.TemporaryDirectory() as d1, tempfile.TemporaryDirectory() as d2:
             got = observe(args.server, args.redis_cli, d1)
             want = observe(args.redis, args.redis_cli, d2)
-        for k, v in want.items():
-            rep.check("unix socket: %s" % k, got.get(k) == v, "grabkv %r, redis %r" % (got.get(k), v))
+        rep.check_same("unix socket", got, want)
         rep.check("unix socket: flags=U", got["client info"]["flags"] == "U", repr(got["client info"]))
         rep.check("unix socket: mode 0700", got["mode"] == "0o700", got["mode"])
     finally:
