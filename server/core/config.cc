@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "server/core/config_directives.h"
+#include "server/core/config_row.h"
 #include "server/core/log.h"
 #include "server/core/notify.h"
 #include "server/core/util.h"
@@ -13,37 +14,6 @@
 namespace grabkv::server {
 
 using Kind = ConfigKind;
-
-struct ConfigTable::Row {
-  const char* name;
-  const char* alias;  // "" when none
-  Kind kind;
-  bool mutable_;
-  // bool*, int64_t* (kInt, kMemory, kOctal) or std::string* by kind;
-  // nullptr for kEnum (see get_enum/set_enum) and kSpecial.
-  void* field;
-  int64_t min = 0, max = INT64_MAX;
-  std::vector<const char*> choices = {};
-  // Accepted for redis.conf compatibility without any effect in grabkv.
-  bool passive = false;
-  // See DirectiveSpec::unsupported; def is the value that stays allowed.
-  const char* unsupported = nullptr;
-  // The default, as CONFIG GET prints it (CONFIG REWRITE leaves out a
-  // setting at its default).
-  std::string def = {};
-  // kEnum: the value as an index into choices.
-  std::function<int()> get_enum = {};
-  std::function<void(int)> set_enum = {};
-  // Redis 7.0's PROTECTED_CONFIG: CONFIG SET only with enable-protected-configs.
-  bool protected_ = false;
-  // Strings Redis keeps as NULL when empty: CONFIG REWRITE drops their line.
-  bool empty_is_null = false;
-  // CONFIG REWRITE writes it even at its default (dir, save, ...).
-  bool always_rewrite = false;
-  // CONFIG SET only: refuses a parsed new value (rendered), else "".
-  std::function<std::string(const std::string&)> check = {};
-  ConfigHook hook = {};
-};
 
 namespace {
 std::string RenderLimit(const OutputBufferLimit& l) {

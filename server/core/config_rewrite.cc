@@ -14,10 +14,13 @@
 
 #include "server/core/config.h"
 #include "server/core/config_directives.h"
+#include "server/core/config_row.h"
 #include "server/core/monitor.h"
 #include "server/core/util.h"
 
 namespace grabkv::server {
+
+using Kind = ConfigKind;
 
 // --- CONFIG REWRITE ---------------------------------------------------------
 
