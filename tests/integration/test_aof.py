@@ -154,6 +154,12 @@ class Ctx:
     def srv(self, datadir, args=(), **kw):
         return Srv(self.server, datadir, args, **kw)
 
+    def fresh_server(self, name, args=(), **kw):
+        """A new data dir `name`, the AOF's path in it, and a server started
+        there with args: (dir, path, server)."""
+        d = self.newdir(name)
+        return d, os.path.join(d, AOF), self.srv(d, args, **kw).start()
+
     def aof_args(self, fsync="everysec", *more):
         return ["--appendonly", "yes", "--appendfsync", fsync] + list(more)
 
@@ -164,6 +170,17 @@ class Ctx:
 
 def enc(*args):
     return harness.encode_command(args)
+
+
+def _aof_header(data, i, mark, what):
+    """The number after `mark` (b"*" or b"$") in the header line at i, and
+    where the line ends; ValueError naming `what` when cut or malformed."""
+    if data[i:i + 1] != mark:
+        raise ValueError("expected %r at %d" % (mark.decode(), i))
+    j = data.find(b"\r\n", i)
+    if j < 0:
+        raise ValueError("cut %s at %d" % (what, i))
+    return int(data[i + 1:j]), j + 2
 
 
 def parse_aof(data):
@@ -179,22 +196,10 @@ def parse_aof(data):
             i = j + 1
             continue
         start = i
-        if data[i:i + 1] != b"*":
-            raise ValueError("expected '*' at %d" % i)
-        j = data.find(b"\r\n", i)
-        if j < 0:
-            raise ValueError("cut header at %d" % i)
-        argc = int(data[i + 1:j])
-        i = j + 2
+        argc, i = _aof_header(data, i, b"*", "header")
         args = []
         for _ in range(argc):
-            if data[i:i + 1] != b"$":
-                raise ValueError("expected '$' at %d" % i)
-            j = data.find(b"\r\n", i)
-            if j < 0:
-                raise ValueError("cut bulk header at %d" % i)
-            ln = int(data[i + 1:j])
-            i = j + 2
+            ln, i = _aof_header(data, i, b"$", "bulk header")
             if i + ln + 2 > n or data[i + ln:i + ln + 2] != b"\r\n":
                 raise ValueError("cut bulk at %d" % i)
             args.append(data[i:i + ln])
@@ -863,9 +868,7 @@ def scenario_truncate(ctx):
 
 def scenario_rewrite(ctx):
     rep = ctx.rep
-    d = ctx.newdir("rewrite")
-    path = os.path.join(d, AOF)
-    srv = ctx.srv(d, ctx.aof_args("everysec")).start()
+    d, path, srv = ctx.fresh_server("rewrite", ctx.aof_args("everysec"))
     try:
         r = srv.client()
         i0 = info(r)
@@ -1018,9 +1021,7 @@ def scenario_rewrite(ctx):
 
 def scenario_rewrite_types(ctx):
     rep = ctx.rep
-    d = ctx.newdir("rewrite-types")
-    path = os.path.join(d, AOF)
-    srv = ctx.srv(d, ctx.aof_args("always")).start()
+    d, path, srv = ctx.fresh_server("rewrite-types", ctx.aof_args("always"))
     try:
         r = srv.client()
         build_dataset(r)
@@ -1167,10 +1168,9 @@ def scenario_fork(ctx):
 
 def scenario_auto(ctx):
     rep = ctx.rep
-    d = ctx.newdir("auto")
-    path = os.path.join(d, AOF)
-    srv = ctx.srv(d, ctx.aof_args("everysec", "--auto-aof-rewrite-min-size", "64kb",
-                                  "--auto-aof-rewrite-percentage", "100")).start()
+    d, path, srv = ctx.fresh_server("auto", ctx.aof_args("everysec", "--auto-aof-rewrite-min-size",
+                                                         "64kb", "--auto-aof-rewrite-percentage",
+                                                         "100"))
     try:
         r = srv.client()
         rep.check("auto: CONFIG GET auto-aof-rewrite-min-size",
@@ -1220,9 +1220,7 @@ def scenario_auto(ctx):
 
 def scenario_enable(ctx):
     rep = ctx.rep
-    d = ctx.newdir("enable")
-    path = os.path.join(d, AOF)
-    srv = ctx.srv(d, ["--appendonly", "no"]).start()
+    d, path, srv = ctx.fresh_server("enable", ["--appendonly", "no"])
     try:
         r = srv.client()
         build_dataset(r)
@@ -1410,9 +1408,7 @@ def scenario_redis(ctx):
         rep.skip("redis round trip", "no %s / %s" % (ctx.redis, REDIS_CHECK_AOF))
         return
     # (a) grabkv's file in redis-check-aof and real Redis.
-    d = ctx.newdir("to-redis")
-    path = os.path.join(d, AOF)
-    srv = ctx.srv(d, ctx.aof_args("always")).start()
+    d, path, srv = ctx.fresh_server("to-redis", ctx.aof_args("always"))
     try:
         r = srv.client()
         grabkv_writes_mixed(r, srv.port)
@@ -1614,9 +1610,7 @@ MISCONF = b"MISCONF Errors writing to the AOF file: File too large"
 
 def scenario_fsize(ctx):
     rep = ctx.rep
-    d = ctx.newdir("fsize")
-    path = os.path.join(d, AOF)
-    srv = ctx.srv(d, ctx.aof_args("always"), preexec=limit_fsize).start()
+    d, path, srv = ctx.fresh_server("fsize", ctx.aof_args("always"), preexec=limit_fsize)
     try:
         c = srv.connect()
         val = "x" * 1000
@@ -1829,9 +1823,7 @@ def scenario_fsize(ctx):
 
 def scenario_save(ctx):
     rep = ctx.rep
-    d = ctx.newdir("save")
-    path = os.path.join(d, AOF)
-    srv = ctx.srv(d, ["--appendonly", "no"]).start()
+    d, path, srv = ctx.fresh_server("save", ["--appendonly", "no"])
     try:
         c = srv.connect()
         t0 = c.command("LASTSAVE").value
