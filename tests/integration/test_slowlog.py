@@ -63,10 +63,8 @@ def slowlog_entries(conn):
 
 
 def observe(binary, busy_loops):
-    srv = ServerProcess(binary)
-    srv.start()
     seen = {}
-    try:
+    with ServerProcess(binary) as srv:
         c = srv.connect()
         other = srv.connect()
         # --- SLOWLOG: what is logged and how arguments are cut
@@ -181,8 +179,6 @@ def observe(binary, busy_loops):
             seen["latencystats precision"] = all(
                 v < 256 or ((v + 1) % (1 << (v.bit_length() - 8)) == 0) for v in vals)
         seen["latencystats commands"] = sorted(re.findall(r"latency_percentiles_usec_([^:]+):", info))
-    finally:
-        srv.stop()
     return seen
 
 
