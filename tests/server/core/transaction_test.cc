@@ -1,6 +1,10 @@
 // MULTI/EXEC/WATCH semantics and the WATCH bookkeeping, in-process.
 #include <gtest/gtest.h>
 
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
 #include "tests/server/command_test_util.h"
 #include "tests/server/resp_replies.h"
 
@@ -10,6 +14,14 @@ namespace {
 using namespace grabkv::testing::replies;
 
 using testing::CommandRunner;
+
+// MULTI, the commands (their +QUEUED replies unchecked), then EXEC: EXEC's
+// reply.
+std::string Transaction(CommandRunner& r, std::initializer_list<std::string_view> cmds) {
+  r.Cmd("MULTI");
+  for (std::string_view c : cmds) r.Cmd(c);
+  return r.Cmd("EXEC");
+}
 
 TEST(TransactionTest, QueuesAndRunsInOrder) {
   CommandRunner r;
@@ -73,14 +85,10 @@ TEST(TransactionTest, WriteByAnotherClientFailsExec) {
   r.Cmd("SET count 10");
   EXPECT_EQ(r.Cmd("WATCH count"), kOk);
   r.RunOn(other, {"DECR", "count"});
-  r.Cmd("MULTI");
-  r.Cmd("SET count 9");
-  EXPECT_EQ(r.Cmd("EXEC"), kNilArray);
+  EXPECT_EQ(Transaction(r, {"SET count 9"}), kNilArray);
   EXPECT_EQ(r.Cmd("GET count"), Bulk("9"));
   // The failed EXEC unwatched everything: the next transaction succeeds.
-  r.Cmd("MULTI");
-  r.Cmd("SET count 8");
-  EXPECT_EQ(r.Cmd("EXEC"), "*1\r\n+OK\r\n");
+  EXPECT_EQ(Transaction(r, {"SET count 8"}), "*1\r\n+OK\r\n");
 }
 
 TEST(TransactionTest, FailedExecIsNullInResp3) {
@@ -89,9 +97,7 @@ TEST(TransactionTest, FailedExecIsNullInResp3) {
   r.client().set_resp(3);
   r.Cmd("WATCH k");
   r.RunOn(other, {"SET", "k", "x"});
-  r.Cmd("MULTI");
-  r.Cmd("GET k");
-  EXPECT_EQ(r.Cmd("EXEC"), kNil3);
+  EXPECT_EQ(Transaction(r, {"GET k"}), kNil3);
 }
 
 TEST(TransactionTest, FailedWriteDoesNotTouch) {
@@ -101,18 +107,14 @@ TEST(TransactionTest, FailedWriteDoesNotTouch) {
   r.Cmd("WATCH k");
   r.RunOn(other, {"SET", "k", "w", "NX"});  // fails: nothing written
   r.RunOn(other, {"INCR", "k"});           // fails: not an integer
-  r.Cmd("MULTI");
-  r.Cmd("GET k");
-  EXPECT_EQ(r.Cmd("EXEC"), "*1\r\n$1\r\nv\r\n");
+  EXPECT_EQ(Transaction(r, {"GET k"}), "*1\r\n$1\r\nv\r\n");
 }
 
 TEST(TransactionTest, OwnWritesBeforeExecAlsoCount) {
   CommandRunner r;
   r.Cmd("WATCH k");
   r.Cmd("SET k 1");  // the watcher itself writes: Redis fails EXEC too
-  r.Cmd("MULTI");
-  r.Cmd("GET k");
-  EXPECT_EQ(r.Cmd("EXEC"), kNilArray);
+  EXPECT_EQ(Transaction(r, {"GET k"}), kNilArray);
 }
 
 TEST(TransactionTest, DeleteRenameAndFlushTouchWatchedKeys) {
@@ -165,9 +167,7 @@ TEST(TransactionTest, FlushOfMissingWatchedKeyDoesNotFail) {
   r.Cmd("WATCH missing");
   r.RunOn(other, {"SET", "elsewhere", "1"});
   r.RunOn(other, {"FLUSHALL"});
-  r.Cmd("MULTI");
-  r.Cmd("PING");
-  EXPECT_EQ(r.Cmd("EXEC"), "*1\r\n+PONG\r\n");
+  EXPECT_EQ(Transaction(r, {"PING"}), "*1\r\n+PONG\r\n");
 }
 
 TEST(TransactionTest, WatchedKeyThatExpiresBeforeExecFailsIt) {
@@ -175,9 +175,7 @@ TEST(TransactionTest, WatchedKeyThatExpiresBeforeExecFailsIt) {
   r.Cmd("SET k v PX 30");
   r.Cmd("WATCH k");
   usleep(60 * 1000);
-  r.Cmd("MULTI");
-  r.Cmd("PING");
-  EXPECT_EQ(r.Cmd("EXEC"), kNilArray);
+  EXPECT_EQ(Transaction(r, {"PING"}), kNilArray);
 }
 
 TEST(TransactionTest, KeyAlreadyExpiredWhenWatchedDoesNotFailExec) {
@@ -185,9 +183,7 @@ TEST(TransactionTest, KeyAlreadyExpiredWhenWatchedDoesNotFailExec) {
   r.Cmd("SET k v PX 10");
   usleep(30 * 1000);
   r.Cmd("WATCH k");
-  r.Cmd("MULTI");
-  r.Cmd("PING");
-  EXPECT_EQ(r.Cmd("EXEC"), "*1\r\n+PONG\r\n");
+  EXPECT_EQ(Transaction(r, {"PING"}), "*1\r\n+PONG\r\n");
 }
 
 TEST(TransactionTest, UnwatchAndDisconnectForgetWatches) {
@@ -209,9 +205,7 @@ TEST(TransactionTest, UnwatchedWritesDoNotDirty) {
   r.RunOn(other, {"SET", "b", "1"});
   r.RunOn(other, {"SELECT", "1"});
   r.RunOn(other, {"SET", "a", "1"});  // same name, other db
-  r.Cmd("MULTI");
-  r.Cmd("PING");
-  EXPECT_EQ(r.Cmd("EXEC"), "*1\r\n+PONG\r\n");
+  EXPECT_EQ(Transaction(r, {"PING"}), "*1\r\n+PONG\r\n");
 }
 
 TEST(TransactionTest, ClockIsFrozenInsideExec) {
