@@ -39,6 +39,7 @@
 
 #include "storage/dict.h"
 #include "storage/value.h"
+#include "storage/varint.h"
 
 namespace grabkv::storage {
 
@@ -197,16 +198,11 @@ class Hash final : public Container {
 // --- inline implementation ---
 
 namespace hash_internal {
-// Decodes the rest of a multi-byte LEB128 length whose first byte was `b`.
-inline size_t ReadLengthTail(size_t b, const char*& p) {
-  size_t len = b & 0x7f;
-  int shift = 7;
-  unsigned char c;
-  do {
-    c = static_cast<unsigned char>(*p++);
-    len |= static_cast<size_t>(c & 0x7f) << shift;
-    shift += 7;
-  } while (c & 0x80);
+// Reads the varint length at p and advances p past it.
+inline size_t ReadLength(const char*& p) {
+  size_t n;
+  const size_t len = GetVarint(p, &n);
+  p += n;
   return len;
 }
 // Reads one pair at p and advances p past it.
@@ -216,10 +212,8 @@ inline void ReadPair(const char*& p, std::string_view* field, std::string_view* 
   if (((flen | vlen) & 0x80) == 0) {
     p += 2;
   } else {  // a string of 128+ bytes: the general decoder
-    ++p;
-    if (flen >= 0x80) flen = ReadLengthTail(flen, p);
-    vlen = static_cast<unsigned char>(*p++);
-    if (vlen >= 0x80) vlen = ReadLengthTail(vlen, p);
+    flen = ReadLength(p);
+    vlen = ReadLength(p);
   }
   *field = std::string_view(p, flen);
   *value = std::string_view(p + flen, vlen);

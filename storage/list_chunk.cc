@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <new>
 
+#include "storage/varint.h"
+
 namespace grabkv::storage::list_internal {
 
 namespace {
@@ -38,25 +40,6 @@ Chunk* Allocate(uint32_t cap) {
   c->count = 0;
   c->width = 0;
   return c;
-}
-
-// Writes `v` as a LEB128 varint at p; returns bytes written.
-uint32_t PutVarint(unsigned char* p, uint32_t v) {
-  uint32_t n = 0;
-  while (v >= 0x80) {
-    p[n++] = static_cast<unsigned char>(v | 0x80);
-    v >>= 7;
-  }
-  p[n++] = static_cast<unsigned char>(v);
-  return n;
-}
-
-// Writes `v` so that it reads backward from the byte before p + size: the
-// varint's bytes in reverse order.
-void PutReverseVarint(unsigned char* p, uint32_t v) {
-  unsigned char tmp[5];
-  uint32_t n = PutVarint(tmp, v);
-  for (uint32_t i = 0; i < n; ++i) p[i] = tmp[n - 1 - i];
 }
 
 // Size of `c`'s entries if they were all var-encoded.
@@ -183,15 +166,15 @@ Chunk* ToVar(Chunk* c, uint32_t* track) {
 }
 
 void WriteEntry(Chunk* c, uint32_t room, std::string_view v) {
-  auto* p = reinterpret_cast<unsigned char*>(c->data() + room);
+  char* p = c->data() + room;
   const uint32_t len = static_cast<uint32_t>(v.size());
   if (c->uniform()) {
     if (len != 0) std::memcpy(p, v.data(), len);
     return;
   }
-  uint32_t hs = PutVarint(p, len);
-  if (len != 0) std::memcpy(p + hs, v.data(), len);
-  PutReverseVarint(p + hs + len, len);
+  p = PutVarint(p, len);
+  if (len != 0) std::memcpy(p, v.data(), len);
+  PutReverseVarint(p + len, len);
 }
 
 uint64_t UsedAfter(const Chunk* c, uint32_t len, bool replacing, uint32_t old_size) {

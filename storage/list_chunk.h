@@ -30,6 +30,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "storage/varint.h"
+
 namespace grabkv::storage::list_internal {
 
 inline constexpr uint16_t kVarWidth = 0xFFFF;
@@ -71,18 +73,10 @@ inline std::string_view EntryAt(const Chunk* c, uint32_t off, uint32_t* size) {
     *size = c->width;
     return {p, c->width};
   }
-  const auto* u = reinterpret_cast<const unsigned char*>(p);
-  uint32_t len = u[0];
-  uint32_t hs = 1;
-  if (len & 0x80) {
-    len &= 0x7f;
-    for (int shift = 7;; shift += 7) {
-      uint32_t b = u[hs++];
-      len |= (b & 0x7f) << shift;
-      if (!(b & 0x80)) break;
-    }
-  }
-  *size = len + 2 * hs;
+  size_t hs = 1;
+  size_t len = static_cast<unsigned char>(p[0]);
+  if (len & 0x80) len = GetVarint(p, &hs);
+  *size = static_cast<uint32_t>(len + 2 * hs);
   return {p + hs, len};
 }
 
@@ -90,18 +84,11 @@ inline std::string_view EntryAt(const Chunk* c, uint32_t off, uint32_t* size) {
 // REQUIRES: off > c->begin and off is an entry boundary.
 inline uint32_t PrevOffset(const Chunk* c, uint32_t off) {
   if (c->uniform()) return off - c->width;
-  const auto* u = reinterpret_cast<const unsigned char*>(c->data() + off);
-  uint32_t len = u[-1];
-  uint32_t ts = 1;
-  if (len & 0x80) {
-    len &= 0x7f;
-    for (int shift = 7;; shift += 7) {
-      uint32_t b = u[-1 - static_cast<int>(ts++)];
-      len |= (b & 0x7f) << shift;
-      if (!(b & 0x80)) break;
-    }
-  }
-  return off - len - 2 * ts;
+  const char* end = c->data() + off;
+  size_t ts = 1;
+  size_t len = static_cast<unsigned char>(end[-1]);
+  if (len & 0x80) len = GetReverseVarint(end, &ts);
+  return off - static_cast<uint32_t>(len + 2 * ts);
 }
 
 // --- chunk management (list_chunk.cc) ---

@@ -43,49 +43,6 @@ size_t BodySize(size_t member_len, double score) {
   return VarintLen(member_len) + member_len + ScoreSize(score);
 }
 
-// The same groups in reverse order, so that reading backwards from the end
-// of the entry meets the low group first.
-char* PutReverseVarint(char* p, size_t v) {
-  const size_t n = VarintLen(v);
-  for (size_t i = 0; i < n; ++i) {
-    unsigned char b = static_cast<unsigned char>(v & 0x7f);
-    v >>= 7;
-    if (i + 1 < n) b |= 0x80;
-    p[n - 1 - i] = static_cast<char>(b);
-  }
-  return p + n;
-}
-
-size_t GetVarint(const char* p, size_t* len) {
-  size_t v = 0;
-  int shift = 0;
-  size_t i = 0;
-  unsigned char b;
-  do {
-    b = static_cast<unsigned char>(p[i++]);
-    v |= static_cast<size_t>(b & 0x7f) << shift;
-    shift += 7;
-  } while (b & 0x80);
-  *len = i;
-  return v;
-}
-
-// Reads a reverse varint that ends just before `end`.
-size_t GetReverseVarint(const char* end, size_t* len) {
-  size_t v = 0;
-  int shift = 0;
-  size_t i = 0;
-  unsigned char b;
-  do {
-    b = static_cast<unsigned char>(*(end - 1 - i));
-    ++i;
-    v |= static_cast<size_t>(b & 0x7f) << shift;
-    shift += 7;
-  } while (b & 0x80);
-  *len = i;
-  return v;
-}
-
 char* PutScore(char* p, double s) {
   int64_t v;
   if (SmallInt(s, &v)) return PutVarint(p, ZigzagShifted(v));
