@@ -394,34 +394,34 @@ void RegisterZSetFamily(CommandTable& t) {
          .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdZLexCount,
          .summary = "Count the number of members in a sorted set between a given lexicographical range", .since = "2.8.9"});
   f.Add({.name = "zrange", .arity = -4, .flags = kR,
-         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdZRange,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdZRangeAs<1, false, RangeType::kAuto, Direction::kAuto>,
          .summary = "Return a range of members in a sorted set", .since = "1.2.0"});
   f.Add({.name = "zrangestore", .arity = -5, .flags = kW | kDenyOom,
-         .keys = {{.flags = kOW | kUpdate, .index = 1}, {.flags = kRO | kAccess, .index = 2}}, .handler = CmdZRangeStore,
+         .keys = {{.flags = kOW | kUpdate, .index = 1}, {.flags = kRO | kAccess, .index = 2}}, .handler = CmdZRangeAs<2, true, RangeType::kAuto, Direction::kAuto>,
          .summary = "Store a range of members from sorted set into another key", .since = "6.2.0"});
   f.Add({.name = "zrangebyscore", .arity = -4, .flags = kR,
-         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdZRangeByScore,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdZRangeAs<1, false, RangeType::kScore, Direction::kForward>,
          .summary = "Return a range of members in a sorted set, by score", .since = "1.0.5"});
   f.Add({.name = "zrevrangebyscore", .arity = -4, .flags = kR,
-         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdZRevRangeByScore,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdZRangeAs<1, false, RangeType::kScore, Direction::kReverse>,
          .summary = "Return a range of members in a sorted set, by score, with scores ordered from " "high to low", .since = "2.2.0"});
   f.Add({.name = "zrangebylex", .arity = -4, .flags = kR,
-         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdZRangeByLex,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdZRangeAs<1, false, RangeType::kLex, Direction::kForward>,
          .summary = "Return a range of members in a sorted set, by lexicographical range", .since = "2.8.9"});
   f.Add({.name = "zrevrangebylex", .arity = -4, .flags = kR,
-         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdZRevRangeByLex,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdZRangeAs<1, false, RangeType::kLex, Direction::kReverse>,
          .summary = "Return a range of members in a sorted set, by lexicographical range, ordered " "from higher to lower strings.", .since = "2.8.9"});
   f.Add({.name = "zrevrange", .arity = -4, .flags = kR,
-         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdZRevRange,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdZRangeAs<1, false, RangeType::kRank, Direction::kReverse>,
          .summary = "Return a range of members in a sorted set, by index, with scores ordered from " "high to low", .since = "1.2.0"});
   f.Add({.name = "zremrangebyscore", .arity = 4, .flags = kW,
-         .keys = {{.flags = kRW | kDelete, .index = 1}}, .handler = CmdZRemRangeByScore,
+         .keys = {{.flags = kRW | kDelete, .index = 1}}, .handler = CmdZRemRangeAs<RangeType::kScore>,
          .summary = "Remove all members in a sorted set within the given scores", .since = "1.2.0"});
   f.Add({.name = "zremrangebyrank", .arity = 4, .flags = kW,
-         .keys = {{.flags = kRW | kDelete, .index = 1}}, .handler = CmdZRemRangeByRank,
+         .keys = {{.flags = kRW | kDelete, .index = 1}}, .handler = CmdZRemRangeAs<RangeType::kRank>,
          .summary = "Remove all members in a sorted set within the given indexes", .since = "2.0.0"});
   f.Add({.name = "zremrangebylex", .arity = 4, .flags = kW,
-         .keys = {{.flags = kRW | kDelete, .index = 1}}, .handler = CmdZRemRangeByLex,
+         .keys = {{.flags = kRW | kDelete, .index = 1}}, .handler = CmdZRemRangeAs<RangeType::kLex>,
          .summary = "Remove all members in a sorted set between the given lexicographical range", .since = "2.8.9"});
   f.Add({.name = "zpopmin", .arity = -2, .flags = kW | kFast,
          .keys = {{.flags = kRW | kAccess | kDelete, .index = 1}}, .handler = CmdZPopMin,

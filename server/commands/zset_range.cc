@@ -27,9 +27,6 @@ using storage::KeyWrite;
 using storage::ZLexRange;
 using storage::ZScoreRange;
 
-enum class RangeType { kAuto, kRank, kScore, kLex };
-enum class Direction { kAuto, kForward, kReverse };
-
 // Where a range goes: to the client, or into a new sorted set (ZRANGESTORE).
 class ResultSink {
  public:
@@ -158,8 +155,8 @@ void RangeBySpan(const ZSet& z, ZSet::Span span, int64_t offset, int64_t limit, 
   sink.Finish(n);
 }
 
-// Redis zrangeGenericCommand. args[key_idx] is the source key; with
-// `store`, args[1] is the destination.
+}  // namespace
+
 void ZRangeGeneric(CommandContext& ctx, size_t key_idx, bool store, RangeType type,
                    Direction dir) {
   size_t minidx = key_idx + 1, maxidx = key_idx + 2;
@@ -295,31 +292,5 @@ void ZRemRangeGeneric(CommandContext& ctx, RangeType type) {
   ctx.reply.Integer(static_cast<int64_t>(span.count));
 }
 
-}  // namespace
-
-void CmdZRange(CommandContext& ctx) {
-  ZRangeGeneric(ctx, 1, false, RangeType::kAuto, Direction::kAuto);
-}
-void CmdZRangeStore(CommandContext& ctx) {
-  ZRangeGeneric(ctx, 2, true, RangeType::kAuto, Direction::kAuto);
-}
-void CmdZRangeByScore(CommandContext& ctx) {
-  ZRangeGeneric(ctx, 1, false, RangeType::kScore, Direction::kForward);
-}
-void CmdZRevRangeByScore(CommandContext& ctx) {
-  ZRangeGeneric(ctx, 1, false, RangeType::kScore, Direction::kReverse);
-}
-void CmdZRangeByLex(CommandContext& ctx) {
-  ZRangeGeneric(ctx, 1, false, RangeType::kLex, Direction::kForward);
-}
-void CmdZRevRangeByLex(CommandContext& ctx) {
-  ZRangeGeneric(ctx, 1, false, RangeType::kLex, Direction::kReverse);
-}
-void CmdZRevRange(CommandContext& ctx) {
-  ZRangeGeneric(ctx, 1, false, RangeType::kRank, Direction::kReverse);
-}
-void CmdZRemRangeByScore(CommandContext& ctx) { ZRemRangeGeneric(ctx, RangeType::kScore); }
-void CmdZRemRangeByRank(CommandContext& ctx) { ZRemRangeGeneric(ctx, RangeType::kRank); }
-void CmdZRemRangeByLex(CommandContext& ctx) { ZRemRangeGeneric(ctx, RangeType::kLex); }
 
 }  // namespace grabkv::server::zset

@@ -52,17 +52,23 @@ void ReplyMember(CommandContext& ctx, std::string_view member, double score, boo
 void ReplyMembersHeader(CommandContext& ctx, size_t n, bool withscores);
 
 // --- handlers, by file ---
-// zset_range.cc
-void CmdZRange(CommandContext& ctx);
-void CmdZRangeStore(CommandContext& ctx);
-void CmdZRangeByScore(CommandContext& ctx);
-void CmdZRevRangeByScore(CommandContext& ctx);
-void CmdZRangeByLex(CommandContext& ctx);
-void CmdZRevRangeByLex(CommandContext& ctx);
-void CmdZRevRange(CommandContext& ctx);
-void CmdZRemRangeByScore(CommandContext& ctx);
-void CmdZRemRangeByRank(CommandContext& ctx);
-void CmdZRemRangeByLex(CommandContext& ctx);
+// zset_range.cc: Redis's zrangeGenericCommand (args[key_idx] is the source
+// key; with `store`, args[1] is the destination) and zremrangeGenericCommand.
+enum class RangeType { kAuto, kRank, kScore, kLex };
+enum class Direction { kAuto, kForward, kReverse };
+void ZRangeGeneric(CommandContext& ctx, size_t key_idx, bool store, RangeType type,
+                   Direction dir);
+void ZRemRangeGeneric(CommandContext& ctx, RangeType type);
+// ZRANGE, ZRANGESTORE, ZRANGEBYSCORE, ZREVRANGE...: the generic command with
+// what the name fixes.
+template <size_t kKeyIdx, bool kStore, RangeType kType, Direction kDir>
+void CmdZRangeAs(CommandContext& ctx) {
+  ZRangeGeneric(ctx, kKeyIdx, kStore, kType, kDir);
+}
+template <RangeType kType>
+void CmdZRemRangeAs(CommandContext& ctx) {
+  ZRemRangeGeneric(ctx, kType);
+}
 // zset_pop.cc
 void CmdZPopMin(CommandContext& ctx);
 void CmdZPopMax(CommandContext& ctx);
