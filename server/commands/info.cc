@@ -5,7 +5,6 @@
 // counterpart for (replication backlog, fork, defrag) are printed with the
 // value an idle standalone Redis shows; fields grabkv does not measure are
 // left out rather than made up.
-#include <malloc.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -20,6 +19,7 @@
 #include <vector>
 
 #include "server/core/command_table.h"
+#include "server/core/memory.h"
 #include "server/core/server_state.h"
 #include "server/core/util.h"
 #include "server/core/version.h"
@@ -66,48 +66,6 @@ std::string BytesToHuman(uint64_t n) {
     std::snprintf(buf, sizeof(buf), "%.2fP", d / (1ULL << 50));
   }
   return buf;
-}
-
-}  // namespace
-}  // namespace grabkv::server
-
-// Present when the binary is linked with jemalloc (grabkv-server is, like
-// redis-server; the sanitizer build and the unit tests use glibc's malloc).
-extern "C" int mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp,
-                       size_t newlen) __attribute__((weak));
-
-namespace grabkv::server {
-namespace {
-
-const char* AllocatorName() { return mallctl != nullptr ? "jemalloc" : "libc"; }
-
-uint64_t UsedMemory() {
-  if (mallctl != nullptr) {
-    uint64_t epoch = 1;
-    size_t len = sizeof(epoch);
-    mallctl("epoch", &epoch, &len, &epoch, len);
-    size_t allocated = 0;
-    len = sizeof(allocated);
-    if (mallctl("stats.allocated", &allocated, &len, nullptr, 0) == 0) return allocated;
-  }
-  struct mallinfo2 mi = mallinfo2();
-  return static_cast<uint64_t>(mi.uordblks + mi.hblkhd);
-}
-
-uint64_t ResidentMemory() {
-  FILE* f = std::fopen("/proc/self/statm", "r");
-  if (f == nullptr) return 0;
-  unsigned long long size = 0, resident = 0;
-  int n = std::fscanf(f, "%llu %llu", &size, &resident);
-  std::fclose(f);
-  if (n != 2) return 0;
-  return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-}
-
-uint64_t TotalSystemMemory() {
-  long pages = sysconf(_SC_PHYS_PAGES);
-  long page = sysconf(_SC_PAGESIZE);
-  return pages > 0 && page > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) : 0;
 }
 
 std::string Executable() {
@@ -192,45 +150,103 @@ void ClientsSection(ServerState& s, std::string* out) {
           s.blocking().blocked_clients(), static_cast<long long>(s.tracking().clients()));
 }
 
+double Ratio(uint64_t a, uint64_t b) {
+  return b != 0 ? static_cast<double>(a) / static_cast<double>(b) : 0;
+}
+
+// Like Redis's getMemoryOverheadData: what the server holds besides the
+// data set (its startup footprint, clients, the AOF buffer, scripts).
 void MemorySection(ServerState& s, std::string* out) {
+  const Config& cfg = s.config();
   uint64_t used = UsedMemory();
+  s.peak_memory = std::max(s.peak_memory, used);
+  uint64_t peak = s.peak_memory;
   uint64_t rss = ResidentMemory();
   uint64_t total = TotalSystemMemory();
-  const Config& cfg = s.config();
   uint64_t maxmem = static_cast<uint64_t>(cfg.maxmemory);
-  uint64_t clients = s.client_memory ? s.client_memory() : 0;
-  double frag = used ? static_cast<double>(rss) / static_cast<double>(used) : 0;
+  AllocatorStats alloc = GetAllocatorStats();
+  uint64_t clients = 0;
+  for (const auto& [id, c] : s.clients()) clients += c->query_buffer_size + c->pending_output();
+  uint64_t aof_buffer = s.persistence != nullptr ? s.persistence->buffer_bytes() : 0;
+  ScriptMemoryInfo scripts;
+  if (const ScriptRuntime* rt = s.scripts_if_installed()) scripts = rt->MemoryInfo();
+  uint64_t scripts_bytes = scripts.scripts_bytes + scripts.functions_bytes;
+  uint64_t overhead = s.startup_memory + clients + aof_buffer + scripts_bytes;
+  uint64_t dataset = used > overhead ? used - overhead : 0;
+  uint64_t net_used = used > s.startup_memory ? used - s.startup_memory : 0;
+  // allocator_* ratios as Redis computes them (0 when the allocator says nothing).
+  auto diff = [](uint64_t a, uint64_t b) { return static_cast<int64_t>(a) - static_cast<int64_t>(b); };
   Appendf(out,
           "# Memory\r\n"
-          "used_memory:%" PRIu64
-          "\r\n"
+          "used_memory:%" PRIu64 "\r\n"
           "used_memory_human:%s\r\n"
-          "used_memory_rss:%" PRIu64
-          "\r\n"
+          "used_memory_rss:%" PRIu64 "\r\n"
           "used_memory_rss_human:%s\r\n"
-          "total_system_memory:%" PRIu64
-          "\r\n"
-          "total_system_memory_human:%s\r\n"
-          "maxmemory:%" PRIu64
-          "\r\n"
+          "used_memory_peak:%" PRIu64 "\r\n"
+          "used_memory_peak_human:%s\r\n"
+          "used_memory_peak_perc:%.2f%%\r\n"
+          "used_memory_overhead:%" PRIu64 "\r\n"
+          "used_memory_startup:%" PRIu64 "\r\n"
+          "used_memory_dataset:%" PRIu64 "\r\n"
+          "used_memory_dataset_perc:%.2f%%\r\n"
+          "allocator_allocated:%" PRIu64 "\r\n"
+          "allocator_active:%" PRIu64 "\r\n"
+          "allocator_resident:%" PRIu64 "\r\n"
+          "total_system_memory:%" PRIu64 "\r\n"
+          "total_system_memory_human:%s\r\n",
+          used, BytesToHuman(used).c_str(), rss, BytesToHuman(rss).c_str(), peak,
+          BytesToHuman(peak).c_str(), Ratio(used, peak) * 100, overhead, s.startup_memory, dataset,
+          Ratio(dataset, net_used) * 100, alloc.allocated, alloc.active, alloc.resident, total,
+          BytesToHuman(total).c_str());
+  // One Lua state serves EVAL scripts and functions: it is counted as the
+  // eval VM (used_memory_lua), the functions VM shows 0.
+  Appendf(out,
+          "used_memory_lua:%" PRIu64 "\r\n"
+          "used_memory_vm_eval:%" PRIu64 "\r\n"
+          "used_memory_lua_human:%s\r\n"
+          "used_memory_scripts_eval:%" PRIu64 "\r\n"
+          "number_of_cached_scripts:%" PRIu64 "\r\n"
+          "number_of_functions:%" PRIu64 "\r\n"
+          "number_of_libraries:%" PRIu64 "\r\n"
+          "used_memory_vm_functions:0\r\n"
+          "used_memory_vm_total:%" PRIu64 "\r\n"
+          "used_memory_vm_total_human:%s\r\n"
+          "used_memory_functions:%" PRIu64 "\r\n"
+          "used_memory_scripts:%" PRIu64 "\r\n"
+          "used_memory_scripts_human:%s\r\n",
+          scripts.vm_bytes, scripts.vm_bytes, BytesToHuman(scripts.vm_bytes).c_str(),
+          scripts.scripts_bytes, scripts.scripts_count, scripts.functions_count,
+          scripts.libraries_count, scripts.vm_bytes, BytesToHuman(scripts.vm_bytes).c_str(),
+          scripts.functions_bytes, scripts_bytes, BytesToHuman(scripts_bytes).c_str());
+  Appendf(out,
+          "maxmemory:%" PRIu64 "\r\n"
           "maxmemory_human:%s\r\n"
           "maxmemory_policy:%s\r\n"
+          "allocator_frag_ratio:%.2f\r\n"
+          "allocator_frag_bytes:%" PRId64 "\r\n"
+          "allocator_rss_ratio:%.2f\r\n"
+          "allocator_rss_bytes:%" PRId64 "\r\n"
+          "rss_overhead_ratio:%.2f\r\n"
+          "rss_overhead_bytes:%" PRId64 "\r\n"
           "mem_fragmentation_ratio:%.2f\r\n"
-          "mem_fragmentation_bytes:%" PRId64
-          "\r\n"
+          "mem_fragmentation_bytes:%" PRId64 "\r\n"
+          "mem_not_counted_for_evict:%" PRIu64 "\r\n"
+          "mem_replication_backlog:0\r\n"
+          "mem_total_replication_buffers:0\r\n"
           "mem_clients_slaves:0\r\n"
-          "mem_clients_normal:%" PRIu64
-          "\r\n"
+          "mem_clients_normal:%" PRIu64 "\r\n"
+          "mem_cluster_links:0\r\n"
+          "mem_aof_buffer:%" PRIu64 "\r\n"
           "mem_allocator:%s\r\n"
           "active_defrag_running:0\r\n"
           "lazyfree_pending_objects:%zu\r\n"
           "lazyfreed_objects:%zu\r\n",
-          used, BytesToHuman(used).c_str(), rss, BytesToHuman(rss).c_str(), total,
-          BytesToHuman(total).c_str(), maxmem, BytesToHuman(maxmem).c_str(),
-          Name(cfg.maxmemory_policy), frag,
-          static_cast<int64_t>(rss) - static_cast<int64_t>(used), clients, AllocatorName(),
-          s.lazy_free().pending(),
-          s.lazy_free().completed());
+          maxmem, BytesToHuman(maxmem).c_str(), Name(cfg.maxmemory_policy),
+          Ratio(alloc.active, alloc.allocated), diff(alloc.active, alloc.allocated),
+          Ratio(alloc.resident, alloc.active), diff(alloc.resident, alloc.active),
+          Ratio(rss, alloc.resident), alloc.resident != 0 ? diff(rss, alloc.resident) : 0,
+          Ratio(rss, used), diff(rss, used), aof_buffer, clients, aof_buffer, AllocatorName(),
+          s.lazy_free().pending(), s.lazy_free().completed());
 }
 
 void PersistenceSection(ServerState& s, std::string* out) {
@@ -283,15 +299,15 @@ void StatsSection(ServerState& s, std::string* out) {
           "\r\n"
           "total_commands_processed:%" PRIu64
           "\r\n"
-          "instantaneous_ops_per_sec:0\r\n"
+          "instantaneous_ops_per_sec:%" PRIu64 "\r\n"
           "total_net_input_bytes:%" PRIu64
           "\r\n"
           "total_net_output_bytes:%" PRIu64
           "\r\n"
           "total_net_repl_input_bytes:0\r\n"
           "total_net_repl_output_bytes:0\r\n"
-          "instantaneous_input_kbps:0.00\r\n"
-          "instantaneous_output_kbps:0.00\r\n"
+          "instantaneous_input_kbps:%.2f\r\n"
+          "instantaneous_output_kbps:%.2f\r\n"
           "instantaneous_input_repl_kbps:0.00\r\n"
           "instantaneous_output_repl_kbps:0.00\r\n"
           "rejected_connections:%" PRIu64
@@ -336,19 +352,24 @@ void StatsSection(ServerState& s, std::string* out) {
           "total_error_replies:%" PRIu64
           "\r\n"
           "dump_payload_sanitizations:0\r\n"
-          "client_output_buffer_limit_disconnections:%" PRIu64 "\r\n",
-          st.total_connections_received, st.total_commands_processed, st.total_net_input_bytes,
-          st.total_net_output_bytes, st.rejected_connections, expired, hits, misses,
+          "total_reads_processed:%" PRIu64 "\r\n"
+          "total_writes_processed:%" PRIu64 "\r\n"
+          "io_threaded_reads_processed:0\r\n"
+          "io_threaded_writes_processed:0\r\n"
+          "reply_buffer_shrinks:0\r\n"
+          "reply_buffer_expands:0\r\n",
+          st.total_connections_received, st.total_commands_processed, s.ops_rate.PerSecond(),
+          st.total_net_input_bytes, st.total_net_output_bytes,
+          static_cast<double>(s.net_input_rate.PerSecond()) / 1024,
+          static_cast<double>(s.net_output_rate.PerSecond()) / 1024, st.rejected_connections, expired, hits, misses,
           s.pubsub().Channels("", true).size(), s.pubsub().NumPat(), st.latest_fork_usec,
           st.total_forks, s.tracking().total_keys(), s.tracking().total_items(),
-          s.tracking().total_prefixes(), st.total_error_replies,
-          st.client_obuf_limit_disconnections);
+          s.tracking().total_prefixes(), st.total_error_replies, st.total_reads_processed,
+          st.total_writes_processed);
 }
 
 void ReplicationSection(ServerState& s, std::string* out) {
-  // No replication: a fixed replication id derived from the run id (Redis
-  // draws a separate random one; clients only compare it for equality).
-  std::string replid(s.run_id().rbegin(), s.run_id().rend());
+  // No replication: a standalone master's fields, with its own random id.
   Appendf(out,
           "# Replication\r\n"
           "role:master\r\n"
@@ -362,7 +383,7 @@ void ReplicationSection(ServerState& s, std::string* out) {
           "repl_backlog_size:1048576\r\n"
           "repl_backlog_first_byte_offset:0\r\n"
           "repl_backlog_histlen:0\r\n",
-          replid.c_str());
+          s.replid().c_str());
 }
 
 void AppendTimeval(std::string* out, const char* name, const struct timeval& tv) {
@@ -499,25 +520,34 @@ void AppendSection(ServerState& s, std::string_view name, std::string* out) {
 
 }  // namespace
 
-// Builds the INFO text for the given section arguments (empty = default).
+// Builds the INFO text for the given section arguments (empty = default),
+// as Redis 7.0's genInfoSectionDict reads them: "default", "all" (every
+// section of the core), "everything" (also the subsystems' own sections, as
+// Redis adds its modules' sections), or section names in any case and any
+// order; the sections come out in Redis's order, unknown names add nothing.
 std::string GenerateInfo(ServerState& s, Args sections) {
   bool want[std::size(kSections)] = {};
-  bool all = false;
+  bool all = false, everything = false, defaults = sections.empty();
   if (sections.empty()) {
     for (size_t i = 0; i < std::size(kSections); ++i) want[i] = kSections[i].in_default;
   }
+  std::vector<std::string> named;
   std::string lower;
   for (std::string_view arg : sections) {
     ToLower(arg, &lower);
-    if (lower == "all" || lower == "everything") {
+    if (lower == "all") {
       all = true;
+    } else if (lower == "everything") {
+      all = everything = true;
     } else if (lower == "default") {
+      defaults = true;
       for (size_t i = 0; i < std::size(kSections); ++i) want[i] |= kSections[i].in_default;
     } else {
       if (lower == "module_list") lower = "modules";
       for (size_t i = 0; i < std::size(kSections); ++i) {
         if (lower == kSections[i].name) want[i] = true;
       }
+      named.push_back(lower);
     }
   }
   std::string out;
@@ -531,11 +561,8 @@ std::string GenerateInfo(ServerState& s, Args sections) {
   // Sections of the subsystems the core does not know (GRAB.*'s "grab").
   for (const auto& ext : s.extensions()) {
     if (ext == nullptr || ext->info_section() == nullptr) continue;
-    bool wanted = all || (sections.empty() && ext->info_in_default());
-    for (std::string_view arg : sections) {
-      ToLower(arg, &lower);
-      wanted |= lower == ext->info_section() || (lower == "default" && ext->info_in_default());
-    }
+    bool wanted = everything || (defaults && ext->info_in_default()) ||
+                  std::find(named.begin(), named.end(), ext->info_section()) != named.end();
     if (!wanted) continue;
     if (!first) out.append("\r\n");
     first = false;

@@ -3,11 +3,13 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
+#include <initializer_list>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "server/core/errors.h"
+#include "server/core/memory.h"
 #include "server/core/server_state.h"
 #include "server/core/util.h"
 
@@ -139,8 +141,17 @@ std::string LatencyReport(ServerState& s) {
   }
   std::string report;
   int eventnum = 0, advices = 0;
-  bool slowlog_enable = false, slowlog_tuning = false, slowlog_inspect = false,
-       large_objects = false, scheduler = false, hz = false;
+  // The advice each event calls for, printed once each, in Redis's order.
+  enum Advice {
+    kBetterVm, kSlowlogEnable, kSlowlogTuning, kSlowlogInspect, kScheduler, kLocalDisk, kSsd,
+    kDataWriteback, kDiskContention, kNoAppendfsync, kRelaxFsync, kWriteLoadInfo, kHz,
+    kLargeObjects, kMassEviction, kDisableThp, kAdviceCount
+  };
+  bool advise[kAdviceCount] = {};
+  auto add = [&](std::initializer_list<Advice> list) {
+    for (Advice a : list) advise[a] = true;
+    advices += static_cast<int>(list.size());
+  };
   const int64_t now = NowS();
   for (const auto& [event, ts] : s.latency_monitor().events()) {
     std::vector<LatencyMonitor::Sample> samples = ts.Ordered();
@@ -172,25 +183,45 @@ std::string LatencyReport(ServerState& s) {
                   eventnum, event.c_str(), samples.size(), avg, mad,
                   static_cast<double>(period) / static_cast<double>(samples.size()), ts.max_ms);
     report += buf;
+    if (event == "fork") {
+      const double rate = s.stats().fork_rate_gb_s;
+      const char* quality = rate < 10 ? "terrible" : rate < 25 ? "poor" : rate < 100 ? "good" : "excellent";
+      if (rate < 25) add({kBetterVm});
+      std::snprintf(buf, sizeof(buf), " Fork rate is %.2f GB/sec (%s).", rate, quality);
+      report += buf;
+    }
     if (event == "command") {
       if (cfg.slowlog_log_slower_than < 0) {
-        slowlog_enable = true;
-        ++advices;
+        add({kSlowlogEnable});
       } else if (cfg.slowlog_log_slower_than / 1000 > cfg.latency_monitor_threshold) {
-        slowlog_tuning = true;
-        ++advices;
+        add({kSlowlogTuning});
       }
-      slowlog_inspect = large_objects = true;
-      advices += 2;
+      add({kSlowlogInspect, kLargeObjects});
     } else if (event == "fast-command") {
-      scheduler = true;
-      ++advices;
+      add({kScheduler});
+    } else if (event == "aof-write-pending-fsync") {
+      add({kLocalDisk, kDiskContention, kSsd, kDataWriteback});
+    } else if (event == "aof-write-active-child") {
+      add({kNoAppendfsync, kDataWriteback, kSsd});
+    } else if (event == "aof-write-alone") {
+      add({kLocalDisk, kDataWriteback, kSsd});
+    } else if (event == "aof-fsync-always") {
+      add({kRelaxFsync});
+    } else if (event == "aof-fstat" || event == "rdb-unlink-temp-file") {
+      add({kDiskContention, kLocalDisk});
+    } else if (event == "aof-rewrite-diff-write" || event == "aof-rename") {
+      add({kWriteLoadInfo, kDataWriteback, kSsd, kLocalDisk});
     } else if (event == "expire-cycle") {
-      hz = large_objects = true;
-      advices += 2;
+      add({kHz, kLargeObjects});
+    } else if (event == "eviction-del") {
+      add({kLargeObjects});
+    } else if (event == "eviction-cycle") {
+      add({kMassEviction});
     }
     report += '\n';
   }
+  // Not tied to an event: transparent huge pages in use by the process.
+  if (AnonHugePagesBytes() > 0) add({kDisableThp});
   if (eventnum == 0 && advices == 0) {
     report += "Dave, no latency spike was observed during the lifetime of this Redis instance, not "
               "in the slightest bit. I honestly think you ought to sit down calmly, take a stress "
@@ -204,54 +235,111 @@ std::string LatencyReport(ServerState& s) {
     return report;
   }
   report += "\nI have a few advices for you:\n\n";
-  char buf[512];
+  // Each advice once, in Redis's order (the enum's); the two slow log ones
+  // name the threshold in microseconds.
   const unsigned long long want = static_cast<unsigned long long>(cfg.latency_monitor_threshold) * 1000;
-  if (slowlog_enable) {
-    std::snprintf(buf, sizeof(buf),
-                  "- There are latency issues with potentially slow commands you are using. Try to "
-                  "enable the Slow Log Redis feature using the command 'CONFIG SET "
-                  "slowlog-log-slower-than %llu'. If the Slow log is disabled Redis is not able to "
-                  "log slow commands execution for you.\n",
-                  want);
-    report += buf;
-  }
-  if (slowlog_tuning) {
-    std::snprintf(buf, sizeof(buf),
-                  "- Your current Slow Log configuration only logs events that are slower than "
-                  "your configured latency monitor threshold. Please use 'CONFIG SET "
-                  "slowlog-log-slower-than %llu'.\n",
-                  want);
-    report += buf;
-  }
-  if (slowlog_inspect) {
-    report += "- Check your Slow Log to understand what are the commands you are running which "
-              "are too slow to execute. Please check https://redis.io/commands/slowlog for more "
-              "information.\n";
-  }
-  if (scheduler) {
-    report += "- The system is slow to execute Redis code paths not containing system calls. This "
-              "usually means the system does not provide Redis CPU time to run for long periods. "
-              "You should try to:\n"
-              "  1) Lower the system load.\n"
-              "  2) Use a computer / VM just for Redis if you are running other software in the "
-              "same system.\n"
-              "  3) Check if you have a \"noisy neighbour\" problem.\n"
-              "  4) Check with 'redis-cli --intrinsic-latency 100' what is the intrinsic latency "
-              "in your system.\n"
-              "  5) Check if the problem is allocator-related by recompiling Redis with "
-              "MALLOC=libc, if you are using Jemalloc. However this may create fragmentation "
-              "problems.\n";
-  }
-  if (hz) {
-    report += "- Assuming from the point of view of expiring keys eviction is not a problem, you "
-              "may want to lower the 'hz' configuration parameter so that the expire cycle "
-              "runs less often.\n";
-  }
-  if (large_objects) {
-    report += "- Deleting, expiring or evicting (because of maxmemory policy) large objects is a "
-              "blocking operation. If you have very large objects that are often deleted, "
-              "expired, or evicted, try to fragment those objects into multiple smaller "
-              "objects.\n";
+  // The fixed texts (the two slow log advices are formatted below).
+  static const std::pair<Advice, const char*> kTexts[] = {
+      {kBetterVm,
+       "- If you are using a virtual machine, consider upgrading it with a faster one using "
+       "a hypervisior that provides less latency during fork() calls. Xen is known to have "
+       "poor fork() performance. Even in the context of the same VM provider, certain "
+       "kinds of instances can execute fork faster than others.\n"},
+      {kSlowlogInspect,
+       "- Check your Slow Log to understand what are the commands you are running which "
+       "are too slow to execute. Please check https://redis.io/commands/slowlog for more "
+       "information.\n"},
+      {kScheduler,
+       "- The system is slow to execute Redis code paths not containing system calls. This "
+       "usually means the system does not provide Redis CPU time to run for long periods. "
+       "You should try to:\n"
+       "  1) Lower the system load.\n"
+       "  2) Use a computer / VM just for Redis if you are running other software in the "
+       "same system.\n"
+       "  3) Check if you have a \"noisy neighbour\" problem.\n"
+       "  4) Check with 'redis-cli --intrinsic-latency 100' what is the intrinsic latency "
+       "in your system.\n"
+       "  5) Check if the problem is allocator-related by recompiling Redis with "
+       "MALLOC=libc, if you are using Jemalloc. However this may create fragmentation "
+       "problems.\n"},
+      {kLocalDisk,
+       "- It is strongly advised to use local disks for persistence, especially if you are "
+       "using AOF. Remote disks provided by platform-as-a-service providers are known to be "
+       "slow.\n"},
+      {kSsd,
+       "- SSD disks are able to reduce fsync latency, and total time needed for "
+       "snapshotting and AOF log rewriting (resulting in smaller memory usage). With "
+       "extremely high write load SSD disks can be a good option. However Redis should "
+       "perform reasonably with high load using normal disks. Use this advice as a last "
+       "resort.\n"},
+      {kDataWriteback,
+       "- Mounting ext3/4 filesystems with data=writeback can provide a performance boost "
+       "compared to data=ordered, however this mode of operation provides less guarantees, "
+       "and sometimes it can happen that after a hard crash the AOF file will have a "
+       "half-written command at the end and will require to be repaired before Redis "
+       "restarts.\n"},
+      {kDiskContention,
+       "- Try to lower the disk contention. This is often caused by other disk intensive "
+       "processes running in the same computer (including other Redis instances).\n"},
+      {kNoAppendfsync,
+       "- Assuming from the point of view of data safety this is viable in your "
+       "environment, you could try to enable the 'no-appendfsync-on-rewrite' option, so "
+       "that fsync will not be performed while there is a child rewriting the AOF file or "
+       "producing an RDB file (the moment where there is high disk contention).\n"},
+      {kRelaxFsync,
+       "- Your fsync policy is set to 'always'. It is very hard to get good performances "
+       "with such a setup, if possible try to relax the fsync policy to 'onesec'.\n"},
+      {kWriteLoadInfo,
+       "- Latency during the AOF atomic rename operation or when the final difference is "
+       "flushed to the AOF file at the end of the rewrite, sometimes is caused by very high "
+       "write load, causing the AOF buffer to get very large. If possible try to send less "
+       "commands to accomplish the same work, or use Lua scripts to group multiple "
+       "operations into a single EVALSHA call.\n"},
+      {kHz,
+       "- In order to make the Redis keys expiring process more incremental, try to set "
+       "the 'hz' configuration parameter to 100 using 'CONFIG SET hz 100'.\n"},
+      {kLargeObjects,
+       "- Deleting, expiring or evicting (because of maxmemory policy) large objects is a "
+       "blocking operation. If you have very large objects that are often deleted, "
+       "expired, or evicted, try to fragment those objects into multiple smaller "
+       "objects.\n"},
+      {kMassEviction,
+       "- Sudden changes to the 'maxmemory' setting via 'CONFIG SET', or allocation of "
+       "large objects via sets or sorted sets intersections, STORE option of SORT, Redis "
+       "Cluster large keys migrations (RESTORE command), may create sudden memory pressure "
+       "forcing the server to block trying to evict keys. \n"},
+      {kDisableThp,
+       "- I detected a non zero amount of anonymous huge pages used by your process. This "
+       "creates very serious latency events in different conditions, especially when Redis "
+       "is persisting on disk. To disable THP support use the command 'echo never > "
+       "/sys/kernel/mm/transparent_hugepage/enabled', make sure to also add it into "
+       "/etc/rc.local so that the command will be executed again after a reboot. Note that "
+       "even if you have already disabled THP, you still need to restart the Redis process "
+       "to get rid of the huge pages already created.\n"},
+  };
+  char buf[512];
+  for (int a = 0; a < kAdviceCount; ++a) {
+    if (!advise[a]) continue;
+    if (a == kSlowlogEnable) {
+      std::snprintf(buf, sizeof(buf),
+                    "- There are latency issues with potentially slow commands you are using. Try "
+                    "to enable the Slow Log Redis feature using the command 'CONFIG SET "
+                    "slowlog-log-slower-than %llu'. If the Slow log is disabled Redis is not able "
+                    "to log slow commands execution for you.\n",
+                    want);
+      report += buf;
+    } else if (a == kSlowlogTuning) {
+      std::snprintf(buf, sizeof(buf),
+                    "- Your current Slow Log configuration only logs events that are slower than "
+                    "your configured latency monitor threshold. Please use 'CONFIG SET "
+                    "slowlog-log-slower-than %llu'.\n",
+                    want);
+      report += buf;
+    } else {
+      for (const auto& [which, text] : kTexts) {
+        if (which == a) report += text;
+      }
+    }
   }
   return report;
 }

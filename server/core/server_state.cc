@@ -1,10 +1,12 @@
 #include "server/core/server_state.h"
 
+#include "server/core/memory.h"
 #include "server/core/notify.h"
 
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -38,6 +40,8 @@ ServerState::ServerState(Config config)
   last_save_time_s_init();
   static const char kHex[] = "0123456789abcdef";
   for (int i = 0; i < 40; ++i) run_id_.push_back(kHex[rng_() & 15]);
+  // Redis draws the replication id apart from the run id (changeReplicationId).
+  for (int i = 0; i < 40; ++i) replid_.push_back(kHex[rng_() & 15]);
   // The core's settings whose new value must act at once (the others are
   // read from Config where they are used).
   config_table_.SetHook("loglevel", [this] {
@@ -71,6 +75,16 @@ void ServerState::OnKeyMiss(int db_index, std::string_view key) {
 void ServerState::last_save_time_s_init() { last_save_time_s = start_time_ms_ / 1000; }
 
 ServerState::~ServerState() = default;
+
+void ServerState::SampleMetrics() {
+  int64_t now = NowMs();
+  if (now - last_metrics_sample_ms_ < 100) return;
+  last_metrics_sample_ms_ = now;
+  ops_rate.Sample(now, stats_.total_commands_processed);
+  net_input_rate.Sample(now, stats_.total_net_input_bytes);
+  net_output_rate.Sample(now, stats_.total_net_output_bytes);
+  peak_memory = std::max(peak_memory, UsedMemory());
+}
 
 int64_t ServerState::NowMs() {
   struct timespec ts;

@@ -36,10 +36,41 @@ struct ServerStats {
   uint64_t total_net_input_bytes = 0;
   uint64_t total_net_output_bytes = 0;
   uint64_t total_error_replies = 0;
-  uint64_t client_obuf_limit_disconnections = 0;
   uint64_t latest_fork_usec = 0;  // the loop's pause for the last fork
   uint64_t total_forks = 0;
+  double fork_rate_gb_s = 0;  // memory forked per second at the last fork
+  uint64_t total_reads_processed = 0;   // socket reads that returned data
+  uint64_t total_writes_processed = 0;  // socket writes of replies
   StringMap<uint64_t> error_codes;  // errorstats (codes can be client-made: keyed hash)
+};
+
+// Redis's instantaneous_* figures: a counter's rate, sampled every 100 ms
+// by the cron and averaged over the last 16 samples.
+class RateSampler {
+ public:
+  void Sample(int64_t now_ms, uint64_t value) {
+    if (last_ms_ != 0) {
+      int64_t elapsed = now_ms - last_ms_;
+      // A counter reset by CONFIG RESETSTAT counts as no change.
+      uint64_t delta = value >= last_value_ ? value - last_value_ : 0;
+      samples_[index_] = elapsed > 0 ? delta * 1000 / static_cast<uint64_t>(elapsed) : 0;
+      index_ = (index_ + 1) % kSamples;
+    }
+    last_ms_ = now_ms;
+    last_value_ = value;
+  }
+  uint64_t PerSecond() const {
+    uint64_t sum = 0;
+    for (uint64_t v : samples_) sum += v;
+    return sum / kSamples;
+  }
+
+ private:
+  static constexpr size_t kSamples = 16;
+  uint64_t samples_[kSamples] = {};
+  size_t index_ = 0;
+  int64_t last_ms_ = 0;
+  uint64_t last_value_ = 0;
 };
 
 class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink {
@@ -92,6 +123,7 @@ class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink
   MonitorFeed& monitors() { return monitors_; }
   // The script engine (server/scripting/ installs it; see server/app.h).
   ScriptRuntime& scripts() { return *scripts_; }
+  const ScriptRuntime* scripts_if_installed() const { return scripts_.get(); }
   void set_scripts(std::unique_ptr<ScriptRuntime> engine) { scripts_ = std::move(engine); }
   CommandTable& mutable_commands() { return commands_; }
   // Effects of write commands, for the append-only file.
@@ -135,6 +167,8 @@ class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink
   };
   int64_t start_time_ms() const { return start_time_ms_; }
   const std::string& run_id() const { return run_id_; }
+  // INFO master_replid: random per start, like the run id.
+  const std::string& replid() const { return replid_; }
 
   // --- clients ---
   uint64_t NextClientId() { return next_client_id_++; }
@@ -172,6 +206,13 @@ class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink
   uint64_t dirty = 0;
   int64_t last_save_time_s = 0;
 
+  // --- INFO's sampled figures (SampleMetrics, from the cron) ---
+  // Every 100 ms: the command and network rates, and the memory peak.
+  void SampleMetrics();
+  RateSampler ops_rate, net_input_rate, net_output_rate;
+  uint64_t peak_memory = 0;
+  uint64_t startup_memory = 0;  // used memory once the server is set up
+
   // --- hooks for the IO layer ---
   // Memory the IO layer holds for clients (buffers), for INFO memory.
   std::function<size_t()> client_memory;
@@ -196,6 +237,7 @@ class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink
   void ApplyNotifyKeyspaceEvents();
 
   Config config_;
+  int64_t last_metrics_sample_ms_ = 0;
   ConfigTable config_table_;
   CommandTable commands_;
   ServerStats stats_;
@@ -219,6 +261,7 @@ class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink
   uint64_t next_client_id_ = 1;
   int64_t start_time_ms_;
   std::string run_id_;
+  std::string replid_;
   void last_save_time_s_init();
 };
 

@@ -35,10 +35,21 @@ size_t ExtensionId() {
   return id;
 }
 
+// What the script engine holds, for INFO memory.
+struct ScriptMemoryInfo {
+  uint64_t vm_bytes = 0;         // the Lua state (EVAL scripts and functions share it)
+  uint64_t scripts_count = 0;    // the EVAL script cache
+  uint64_t scripts_bytes = 0;    // ... its bodies and entries
+  uint64_t functions_count = 0;
+  uint64_t libraries_count = 0;
+  uint64_t functions_bytes = 0;  // library code, names and descriptions
+};
+
 // The script engine, as dispatch and the admin commands see it.
 class ScriptRuntime {
  public:
   virtual ~ScriptRuntime() = default;
+  virtual ScriptMemoryInfo MemoryInfo() const = 0;
   // A script has run past busy-reply-threshold: only commands flagged
   // allow-busy are served until it ends.
   virtual bool busy() const = 0;
@@ -71,6 +82,8 @@ class Persistence {
   virtual int64_t last_save_s() const = 0;
   // INFO persistence fields.
   virtual void AppendInfo(std::string* out) const = 0;
+  // Bytes committed and waiting to be written (INFO mem_aof_buffer).
+  virtual uint64_t buffer_bytes() const = 0;
   // (Settings it owns apply through hooks on the config table, see config.h.)
   // SHUTDOWN SAVE with the file off: writes a snapshot in the foreground.
   virtual bool SaveNow(std::string* err) = 0;

@@ -99,6 +99,7 @@ void Connection::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t*) {
   if (nread == 0) return;
   c->end_ += static_cast<size_t>(nread);
   c->state_->stats().total_net_input_bytes += static_cast<uint64_t>(nread);
+  c->state_->stats().total_reads_processed++;
   c->client_.last_interaction_ms = ServerState::NowMs();
   if (static_cast<int64_t>(c->end_ - c->start_) > c->state_->config().client_query_buffer_limit) {
     Log(LogLevel::kWarning, "Closing client that reached max query buffer length: id=%llu",
@@ -181,7 +182,6 @@ void Connection::CheckOutputLimits() {
     Log(LogLevel::kWarning,
         "Client id=%llu addr=%s scheduled to be closed ASAP for overcoming of output buffer limits.",
         static_cast<unsigned long long>(client_.id()), client_.addr.c_str());
-    state_->stats().client_obuf_limit_disconnections++;
     state_->ScheduleClose(client_);
   }
 }
@@ -219,6 +219,7 @@ void Connection::Flush() {
   }
   uv_buf_t b = uv_buf_init(out.data(), static_cast<unsigned>(out.size()));
   int n = uv_try_write(stream(), &b, 1);
+  state_->stats().total_writes_processed++;
   if (n == UV_EAGAIN) n = 0;
   if (n < 0) {
     Close();

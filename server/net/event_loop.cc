@@ -10,6 +10,7 @@
 #include "server/persistence/aof.h"
 #include "server/net/connection.h"
 #include "server/core/log.h"
+#include "server/core/memory.h"
 #include "server/core/util.h"
 
 namespace grabkv::server {
@@ -56,6 +57,9 @@ EventLoop::EventLoop(ServerState* state) : state_(state), loop_(uv_default_loop(
   uv_signal_init(loop_, &sigterm_);
   uv_signal_init(loop_, &sigint_);
   sigterm_.data = sigint_.data = this;
+  // INFO's used_memory_startup: what the server holds before any data.
+  state_->startup_memory = UsedMemory();
+  state_->peak_memory = state_->startup_memory;
   // CONFIG SET hz: the cron timer takes the new period at once.
   state_->config_table().SetHook("hz", [this] {
     RestartCron();
@@ -318,6 +322,7 @@ void EventLoop::Cron() {
   // Nothing expires, times out or moves while a script runs (its clock is
   // frozen and its view of the data must be too).
   if (ScriptRunning()) return;
+  state_->SampleMetrics();
   Config& cfg = state_->config();
   // Active expiry gets a quarter of each cron period, like Redis's slow cycle.
   int64_t period_us = 1000000 / cron_hz_;

@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "server/core/log.h"
+#include "server/core/memory.h"
 #include "server/core/server_state.h"
 #include "server/core/util.h"
 
@@ -420,6 +421,10 @@ Aof::RewriteStart Aof::StartRewrite(bool nested, std::string* err) {
     ::_exit(ok ? 0 : 1);
   }
   server_->stats().latest_fork_usec = static_cast<uint64_t>(ServerState::NowUs() - fork_start_us);
+  // LATENCY DOCTOR's fork rate: GB of memory forked per second.
+  server_->stats().fork_rate_gb_s =
+      static_cast<double>(UsedMemory()) * 1000000 /
+      static_cast<double>(std::max<uint64_t>(server_->stats().latest_fork_usec, 1)) / (1 << 30);
   server_->AddLatencySampleIfNeeded("fork",
                                     static_cast<int64_t>(server_->stats().latest_fork_usec / 1000));
   server_->stats().total_forks++;

@@ -90,6 +90,7 @@ class Aof : public Persistence {
   bool rewrite_in_progress() const { return Rewriting(); }
   int64_t last_save_s() const override { return last_save_s_; }
   void AppendInfo(std::string* out) const override;
+  uint64_t buffer_bytes() const override { return aof_buf_.capacity() + rewrite_buf_.capacity(); }
   // Counters for INFO and tests.
   uint64_t loaded_commands() const { return loaded_commands_; }
 

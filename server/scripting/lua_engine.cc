@@ -58,9 +58,6 @@ LuaEngine::LuaEngine(ServerState* server) : server_(server), script_client_(0) {
   script_client_.reply().set_error_sink(server);
   lua_ = lua_newstate(&LuaEngine::Alloc, this);
   BuildSandbox();
-  lua_getfield(lua_, LUA_REGISTRYINDEX, "grabkv.randstate");
-  rand_state_ = static_cast<uint64_t*>(lua_touserdata(lua_, -1));
-  lua_pop(lua_, 1);
   lua_newtable(lua_);
   keys_ref_ = luaL_ref(lua_, LUA_REGISTRYINDEX);
   lua_newtable(lua_);
@@ -146,7 +143,7 @@ const ScriptEntry* LuaEngine::FindScript(std::string_view sha) const {
   return it == scripts_.end() ? nullptr : &it->second;
 }
 
-int CompileChunk(lua_State* L, std::string_view code, const char* chunkname) {
+int CompileWith(lua_State* L, lua_Reader reader, void* data, const char* chunkname) {
   // CVE-2025-49844: Lua 5.1's parser creates the chunk-name string and does
   // not anchor it, so a collection during parsing could free it while the
   // parser still uses it. Redis patched lparser.c; Debian's liblua cannot be
@@ -161,16 +158,52 @@ int CompileChunk(lua_State* L, std::string_view code, const char* chunkname) {
   // cap stops it far below 2^31 '='s (static_assert in lua_engine.cc).
   lua_pushstring(L, chunkname);
   lua_gc(L, LUA_GCSTOP, 0);
-  int status = luaL_loadbuffer(L, code.data(), code.size(), chunkname);
+  int status = lua_load(L, reader, data, chunkname);
   lua_gc(L, LUA_GCRESTART, 0);
   lua_remove(L, -2);  // the anchored name; the chunk or the error stays
   return status;
+}
+
+namespace {
+struct WholeText {
+  std::string_view code;
+};
+const char* ReadWhole(lua_State*, void* data, size_t* size) {
+  auto* text = static_cast<WholeText*>(data);
+  *size = text->code.size();
+  const char* p = text->code.data();
+  text->code = {};
+  return *size != 0 ? p : nullptr;
+}
+}  // namespace
+
+int CompileChunk(lua_State* L, std::string_view code, const char* chunkname) {
+  WholeText text{code};
+  return CompileWith(L, ReadWhole, &text, chunkname);
 }
 
 void LuaEngine::FlushScripts() {
   for (auto& [sha, script] : scripts_) luaL_unref(lua_, LUA_REGISTRYINDEX, script.ref);
   scripts_.clear();
   lua_gc(lua_, LUA_GCCOLLECT, 0);
+}
+
+ScriptMemoryInfo LuaEngine::MemoryInfo() const {
+  ScriptMemoryInfo info;
+  info.vm_bytes = lua_memory_;
+  info.scripts_count = scripts_.size();
+  for (const auto& [sha, script] : scripts_) {
+    info.scripts_bytes += sha.size() + script.body.size() + sizeof(ScriptEntry);
+  }
+  info.libraries_count = libraries_.size();
+  info.functions_count = functions_.size();
+  for (const auto& [name, lib] : libraries_) {
+    info.functions_bytes += name.size() + lib.code.size() + sizeof(LibraryEntry);
+  }
+  for (const auto& [name, fn] : functions_) {
+    info.functions_bytes += name.size() + fn.description.size() + sizeof(FunctionEntry);
+  }
+  return info;
 }
 
 namespace {
@@ -245,7 +278,6 @@ void LuaEngine::Run(CommandContext& ctx, RunState& rs, int nargs) {
   script_client_.set_db_index(ctx.client.db_index());
   script_client_.set_resp(2);
   script_client_.out().clear();
-  *rand_state_ = 0x330E;  // math.random restarts its sequence for every script
 
   int fn_idx = lua_gettop(L) - nargs;
   lua_rawgeti(L, LUA_REGISTRYINDEX, errh_ref_);

@@ -149,6 +149,7 @@ class LuaEngine : public ScriptRuntime {
   // the instruction-count hook once a script is past the threshold.
   void set_process_events(std::function<void()> fn) { process_events_ = std::move(fn); }
   size_t used_memory() const { return lua_memory_; }
+  ScriptMemoryInfo MemoryInfo() const override;
 
   // --- used by the redis.* API (redis_api.cc) ---
   RunState* run() { return run_; }
@@ -184,7 +185,6 @@ class LuaEngine : public ScriptRuntime {
   std::function<void()> process_events_;
   std::vector<std::string> arg_store_;
   std::vector<std::string_view> arg_views_;
-  uint64_t* rand_state_ = nullptr;  // math.random's state (a Lua userdata)
   int keys_ref_ = 0;       // registry refs: the reused KEYS and ARGV tables
   int argv_ref_ = 0;
   int functions_ref_ = 0;  // registry ref: function name -> function

@@ -55,6 +55,7 @@ int LuaRegisterFunction(lua_State* L);
 void PushBitLib(lua_State* L);
 void PushCjsonLib(lua_State* L);
 void PushStructLib(lua_State* L);
+void PushCmsgpackLib(lua_State* L);
 
 // C casts of a Lua number as Redis (built with GCC for x86-64) does them.
 // A plain static_cast of a NaN or out-of-range double is undefined
@@ -79,6 +80,8 @@ inline uint64_t X86DoubleToUint64(double d) {
 // luaL_loadbuffer with the parser hardening of lua_engine.cc (chunk name
 // anchored, collector stopped while compiling). Same result and stack effect.
 int CompileChunk(lua_State* L, std::string_view code, const char* chunkname);
+// The same over a lua_Reader (load(fn) feeds the parser piece by piece).
+int CompileWith(lua_State* L, lua_Reader reader, void* data, const char* chunkname);
 
 // Marks the table at `idx` read-only for the sandbox's guarded functions.
 void MarkReadonly(lua_State* L, int idx);

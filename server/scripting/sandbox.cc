@@ -1,9 +1,10 @@
 // The sandbox every script and function runs in (LuaEngine::BuildSandbox).
 //
 // Sandbox (Redis 7.0 semantics on stock Lua 5.1):
-//  * Only base (minus dofile/loadfile/load/loadstring/setfenv/getfenv/
-//    newproxy/module/require/print), table, string, math, coroutine, bit,
-//    cjson, struct and redis are reachable. No io, os, package, debug.
+//  * Only base (minus dofile/loadfile/setfenv/getfenv/newproxy/module/
+//    require/print; load and loadstring refuse binary chunks), table,
+//    string, math, coroutine, bit, cjson, cmsgpack, struct and redis are
+//    reachable. No io, os, package, debug.
 //    (Debian's CVE-2022-0543 came from `package` being reachable: it is never
 //    opened here, so package.loadlib does not exist.)
 //  * Redis 7.0 patches Lua so that tables can be made read-only (even for
@@ -136,13 +137,17 @@ int CheckedUnpack(lua_State* L) {
   return static_cast<int>(n);
 }
 
-// math.random / math.randomseed on a private 48-bit LCG (rand48), reseeded
-// before every script so that scripts are deterministic.
+// math.random / math.randomseed as Redis 7.0 has them: a 48-bit LCG (rand48)
+// seeded once when the server starts and never reseeded by EVAL (scripts
+// are replicated by effects, so their random numbers are random), and
+// math.randomseed(n) restarts the sequence from n.
 uint64_t& RandState(lua_State* L) { return *static_cast<uint64_t*>(lua_touserdata(L, lua_upvalueindex(1))); }
 
+// A number in [0, 1): the top 31 bits of the next state, over INT32_MAX.
 double NextRandom(uint64_t& x) {
   x = (x * 0x5DEECE66Dull + 0xB) & ((1ull << 48) - 1);
-  return static_cast<double>(x) / static_cast<double>(1ull << 48);
+  const uint64_t top31 = x >> 17;
+  return static_cast<double>(top31 % INT32_MAX) / static_cast<double>(INT32_MAX);
 }
 
 // os.clock(): the one `os` function scripts get (CPU seconds, as Lua's).
@@ -177,8 +182,108 @@ int MathRandom(lua_State* L) {
 }
 
 int MathRandomseed(lua_State* L) {
-  RandState(L) = (static_cast<uint64_t>(luaL_checkint(L, 1)) << 16) | 0x330E;
+  // The seed is taken as a 32-bit integer, above the fixed low word 0x330E.
+  const auto seed = static_cast<uint32_t>(static_cast<int32_t>(luaL_checkint(L, 1)));
+  RandState(L) = (static_cast<uint64_t>(seed) << 16) | 0x330E;
   return 0;
+}
+
+// --- loadstring / load ----------------------------------------------------
+// Redis 7.0 keeps both but its Lua never undumps: a binary chunk (one that
+// starts with ESC, "\27Lua") goes to the parser like source text and fails
+// with "unexpected symbol near 'char(27)'". Stock Lua 5.1 would load it
+// (and bytecode can break out of any sandbox), so a text that starts with
+// ESC reaches the parser behind a leading space: the same first token, the
+// same error at line 1. Compiling goes through CompileWith (the parser
+// hardening); the loaded function runs in its caller's environment (the
+// read-only globals), never in the real globals.
+
+// The pieces of a chunk: `next` gives them (nullptr at the end); a leading
+// space is slipped in before a first piece that starts with ESC.
+struct ChunkReader {
+  const char* (*next)(lua_State* L, ChunkReader* r, size_t* size);
+  bool started = false;
+  std::string_view held;  // a first piece waiting behind the space
+  std::string_view text;  // loadstring's whole text
+};
+
+const char* ReadChunk(lua_State* L, void* data, size_t* size) {
+  auto* r = static_cast<ChunkReader*>(data);
+  if (!r->held.empty()) {
+    *size = r->held.size();
+    const char* p = r->held.data();
+    r->held = {};
+    return p;
+  }
+  const char* piece = r->next(L, r, size);
+  if (!r->started && piece != nullptr && *size > 0) {
+    r->started = true;
+    if (piece[0] == '\033') {
+      r->held = std::string_view(piece, *size);
+      *size = 1;
+      return " ";
+    }
+  }
+  return piece;
+}
+
+// Compiles through `r`: the function (in the caller's environment), or nil
+// and the message.
+int LoadChunk(lua_State* L, ChunkReader* r, const char* name) {
+  if (CompileWith(L, ReadChunk, r, name) != 0) {
+    lua_pushnil(L);
+    lua_insert(L, -2);
+    return 2;
+  }
+  lua_Debug ar;
+  if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "f", &ar)) {
+    lua_getfenv(L, -1);
+    lua_setfenv(L, -3);
+    lua_pop(L, 1);
+  }
+  return 1;
+}
+
+const char* NextOfText(lua_State*, ChunkReader* r, size_t* size) {
+  *size = r->text.size();
+  const char* p = r->text.data();
+  r->text = {};
+  return *size != 0 ? p : nullptr;
+}
+
+int LoadString(lua_State* L) {
+  size_t len = 0;
+  const char* text = luaL_checklstring(L, 1, &len);
+  const char* name = luaL_optstring(L, 2, text);
+  ChunkReader r{NextOfText};
+  r.text = std::string_view(text, len);
+  return LoadChunk(L, &r, name);
+}
+
+// load(fn [, chunkname]): each call of fn (stack slot 1) gives the next
+// piece, until nothing, nil or "". Slot 3 keeps the last piece alive while
+// the parser reads it. An error raised in fn, or a piece that is no string,
+// ends the load (nil and the error), as in Lua.
+const char* NextOfFunction(lua_State* L, ChunkReader*, size_t* size) {
+  luaL_checkstack(L, 2, "too many nested functions");
+  lua_pushvalue(L, 1);
+  lua_call(L, 0, 1);
+  if (lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    *size = 0;
+    return nullptr;
+  }
+  if (!lua_isstring(L, -1)) luaL_error(L, "reader function must return a string");
+  lua_replace(L, 3);
+  return lua_tolstring(L, 3, size);
+}
+
+int LoadFunction(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  const char* name = luaL_optstring(L, 2, "=(load)");
+  lua_settop(L, 3);
+  ChunkReader r{NextOfFunction};
+  return LoadChunk(L, &r, name);
 }
 
 // Replaces t[name] (t on top of the stack) with a closure of `fn` whose
@@ -286,8 +391,8 @@ void LuaEngine::BuildSandbox() {
   }
   lua_pushvalue(L, LUA_GLOBALSINDEX);  // G: the real globals (stack 1)
   int g = lua_gettop(L);
-  for (const char* name : {"dofile", "loadfile", "load", "loadstring", "setfenv", "getfenv",
-                           "newproxy", "module", "require", "print"}) {
+  for (const char* name : {"dofile", "loadfile", "setfenv", "getfenv", "newproxy", "module",
+                           "require", "print"}) {
     lua_pushnil(L);
     lua_setfield(L, g, name);
   }
@@ -297,6 +402,8 @@ void LuaEngine::BuildSandbox() {
   lua_setfield(L, g, "cjson");
   PushStructLib(L);
   lua_setfield(L, g, "struct");
+  PushCmsgpackLib(L);
+  lua_setfield(L, g, "cmsgpack");
   OpenRedisApi(L, this);  // sets G.redis
   // `os` holds only clock(): Redis 7.0.15 has no `os` at all, but timing a
   // script is harmless and asked for; execute/exit/getenv stay out of reach.
@@ -304,6 +411,11 @@ void LuaEngine::BuildSandbox() {
   lua_pushcfunction(L, OsClock);
   lua_setfield(L, -2, "clock");
   lua_setfield(L, g, "os");
+
+  lua_pushcfunction(L, LoadString);
+  lua_setfield(L, g, "loadstring");
+  lua_pushcfunction(L, LoadFunction);
+  lua_setfield(L, g, "load");
 
   // Guarded writers.
   lua_pushcfunction(L, GuardedRawset);
@@ -322,9 +434,7 @@ void LuaEngine::BuildSandbox() {
   lua_pop(L, 1);
   lua_getfield(L, g, "math");
   auto* seed = static_cast<uint64_t*>(lua_newuserdata(L, sizeof(uint64_t)));
-  *seed = 0x330E;
-  lua_pushvalue(L, -1);
-  lua_setfield(L, LUA_REGISTRYINDEX, "grabkv.randstate");
+  *seed = 0x1234ABCD330Eull;  // rand48's initial state, as Redis starts with
   lua_pushvalue(L, -1);
   lua_pushcclosure(L, MathRandom, 1);
   lua_setfield(L, -3, "random");
@@ -350,7 +460,7 @@ void LuaEngine::BuildSandbox() {
   MarkReadonly(L, ro_meta);
   // Replace each library table in G by its proxy.
   for (const char* name :
-       {"string", "table", "math", "coroutine", "bit", "cjson", "struct", "redis", "os"}) {
+       {"string", "table", "math", "coroutine", "bit", "cjson", "struct", "cmsgpack", "redis", "os"}) {
     lua_getfield(L, g, name);
     PushProxy(L, lua_gettop(L), ro_meta);
     lua_setfield(L, g, name);
@@ -391,7 +501,7 @@ void LuaEngine::BuildSandbox() {
   PushProxy(L, -1, ro_meta);
   lua_setfield(L, lg, "redis");
   lua_pop(L, 1);
-  for (const char* name : {"string", "table", "math", "bit", "cjson", "struct"}) {
+  for (const char* name : {"string", "table", "math", "bit", "cjson", "struct", "cmsgpack"}) {
     lua_getfield(L, g, name);
     lua_setfield(L, lg, name);
   }

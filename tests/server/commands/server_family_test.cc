@@ -416,6 +416,37 @@ TEST_F(ServerFamilyTest, InfoSectionSelection) {
   EXPECT_EQ(Info("cluster"), "=34\r\ntxt:# Cluster\r\ncluster_enabled:0\r\n\r\n");
 }
 
+// LATENCY DOCTOR's advice for the AOF and fork events (Redis 7.0's texts,
+// in its order; each advice once however many events call for it).
+TEST_F(ServerFamilyTest, LatencyDoctorAofAndForkAdvice) {
+  runner_.Cmd("CONFIG SET latency-monitor-threshold 1");
+  server::ServerState& s = runner_.server();
+  s.stats().fork_rate_gb_s = 12.5;
+  s.AddLatencySampleIfNeeded("fork", 5);
+  s.AddLatencySampleIfNeeded("aof-fsync-always", 5);
+  s.AddLatencySampleIfNeeded("aof-fstat", 5);
+  s.AddLatencySampleIfNeeded("aof-rewrite-diff-write", 5);
+  std::string doctor = runner_.Cmd("LATENCY DOCTOR");
+  EXPECT_TRUE(Contains(doctor, " Fork rate is 12.50 GB/sec (poor).\n")) << doctor;
+  const char* advice[] = {
+      "- If you are using a virtual machine, consider upgrading it",
+      "- It is strongly advised to use local disks for persistence",
+      "- SSD disks are able to reduce fsync latency",
+      "- Mounting ext3/4 filesystems with data=writeback",
+      "- Try to lower the disk contention.",
+      "- Your fsync policy is set to 'always'.",
+      "- Latency during the AOF atomic rename operation",
+  };
+  size_t at = doctor.find("I have a few advices for you:\n\n");
+  ASSERT_NE(at, std::string::npos) << doctor;
+  for (const char* a : advice) {
+    size_t next = doctor.find(a, at);
+    ASSERT_NE(next, std::string::npos) << a;
+    at = next;
+  }
+  EXPECT_FALSE(Contains(doctor, "no-appendfsync-on-rewrite"));
+}
+
 TEST_F(ServerFamilyTest, InfoKeyspace) {
   SetKey(0, "a", "1");
   SetKey(0, "b", "2");
