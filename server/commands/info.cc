@@ -304,10 +304,13 @@ void StatsSection(ServerState& s, std::string* out) {
           "expired_stale_perc:0.00\r\n"
           "expired_time_cap_reached_count:0\r\n"
           "expire_cycle_cpu_milliseconds:0\r\n"
-          "evicted_keys:0\r\n"
+          "evicted_keys:%" PRIu64
+          "\r\n"
           "evicted_clients:0\r\n"
-          "total_eviction_exceeded_time:0\r\n"
-          "current_eviction_exceeded_time:0\r\n"
+          "total_eviction_exceeded_time:%" PRIu64
+          "\r\n"
+          "current_eviction_exceeded_time:%" PRIu64
+          "\r\n"
           "keyspace_hits:%" PRIu64
           "\r\n"
           "keyspace_misses:%" PRIu64
@@ -338,7 +341,9 @@ void StatsSection(ServerState& s, std::string* out) {
           "dump_payload_sanitizations:0\r\n"
           "client_output_buffer_limit_disconnections:%" PRIu64 "\r\n",
           st.total_connections_received, st.total_commands_processed, st.total_net_input_bytes,
-          st.total_net_output_bytes, st.rejected_connections, expired, hits, misses,
+          st.total_net_output_bytes, st.rejected_connections, expired,
+          s.evictor().evicted_keys(), s.evictor().total_exceeded_ms(ServerState::NowUs()),
+          s.evictor().current_exceeded_ms(ServerState::NowUs()), hits, misses,
           s.pubsub().Channels("", true).size(), s.pubsub().NumPat(), st.latest_fork_usec,
           st.total_forks, s.tracking().total_keys(), s.tracking().total_items(),
           s.tracking().total_prefixes(), st.total_error_replies,
@@ -348,7 +353,7 @@ void StatsSection(ServerState& s, std::string* out) {
 void ReplicationSection(ServerState& s, std::string* out) {
   // No replication: a fixed replication id derived from the run id (Redis
   // draws a separate random one; clients only compare it for equality).
-  std::string replid(s.run_id().rbegin(), s.run_id().rend());
+  const std::string& replid = s.replid();
   Appendf(out,
           "# Replication\r\n"
           "role:master\r\n"

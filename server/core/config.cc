@@ -188,6 +188,12 @@ std::vector<ConfigTable::Row> ConfigTable::OwnRows(Config* c) {
       {"daemonize", "", Kind::kBool, false, &c->daemonize},
       {"maxmemory", "", Kind::kMemory, true, &c->maxmemory, 0, LLONG_MAX},
       EnumRow("maxmemory-policy", &c->maxmemory_policy, kMaxmemoryPolicyNames),
+      {"maxmemory-samples", "", Kind::kInt, true, &c->maxmemory_samples, 1, INT_MAX},
+      {"maxmemory-eviction-tenacity", "", Kind::kInt, true, &c->maxmemory_eviction_tenacity, 0,
+       100},
+      {"lfu-log-factor", "", Kind::kInt, true, &c->lfu_log_factor, 0, INT_MAX},
+      {"lfu-decay-time", "", Kind::kInt, true, &c->lfu_decay_time, 0, INT_MAX},
+      {"lazyfree-lazy-eviction", "", Kind::kBool, true, &c->lazyfree_lazy_eviction},
       {"lazyfree-lazy-user-del", "", Kind::kBool, true, &c->lazyfree_lazy_user_del},
       {"lazyfree-lazy-user-flush", "", Kind::kBool, true, &c->lazyfree_lazy_user_flush},
       {"lazyfree-lazy-expire", "", Kind::kBool, true, &c->lazyfree_lazy_expire},
@@ -688,7 +694,7 @@ void ConfigTable::RewriteLines(const Row& r,
   lines->emplace_back(name + " " + value, force);
 }
 
-std::string ConfigTable::Rewrite(std::string_view old_text) const {
+std::string ConfigTable::Rewrite(std::string_view old_text, bool force_all) const {
   // The old file, line by line (a final newline leaves an empty last line,
   // as Redis splits it), with the line numbers of each setting.
   std::vector<std::string> lines;
@@ -731,6 +737,7 @@ std::string ConfigTable::Rewrite(std::string_view old_text) const {
     new_lines.clear();
     RewriteLines(r, &new_lines);
     for (auto& [text, force] : new_lines) {
+      force = force || force_all;
       auto it = option_lines.find(r.name);
       if (it == option_lines.end() && !force) continue;
       if (it != option_lines.end()) {
@@ -768,7 +775,8 @@ std::string ConfigTable::Rewrite(std::string_view old_text) const {
   return out;
 }
 
-bool RewriteConfigFile(const ConfigTable& table, const std::string& path, std::string* error) {
+bool RewriteConfigFile(const ConfigTable& table, const std::string& path, std::string* error,
+                       bool force_all) {
   std::string old_text;
   {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -788,7 +796,7 @@ bool RewriteConfigFile(const ConfigTable& table, const std::string& path, std::s
       }
     }
   }
-  std::string content = table.Rewrite(old_text);
+  std::string content = table.Rewrite(old_text, force_all);
   // Written to a temporary file next to it, fsynced, then renamed over it,
   // so a crash leaves the old file or the new one, never half of one.
   std::string tmp = path + ".XXXXXX";

@@ -33,11 +33,14 @@ ServerState::ServerState(Config config)
   for (int i = 0; i < config_.databases; ++i) {
     dbs_.emplace_back(i);
     dbs_.back().set_observer(this);
+    dbs_.back().set_access_tracker(&access_);
   }
   start_time_ms_ = NowMs();
   last_save_time_s_init();
   static const char kHex[] = "0123456789abcdef";
   for (int i = 0; i < 40; ++i) run_id_.push_back(kHex[rng_() & 15]);
+  // No replication: an id derived from the run id until DEBUG CHANGE-REPL-ID.
+  replid_.assign(run_id_.rbegin(), run_id_.rend());
   // The core's settings whose new value must act at once (the others are
   // read from Config where they are used).
   config_table_.SetHook("loglevel", [this] {
@@ -50,12 +53,40 @@ ServerState::ServerState(Config config)
     if (chdir(config_.dir.c_str()) != 0) return std::string(std::strerror(errno));
     return std::string();
   });
+  ApplyAccessTracking();
+  startup_allocated_ = evictor_.meter().Refresh();
+  for (const char* name : {"maxmemory-policy", "lfu-log-factor", "lfu-decay-time"}) {
+    config_table_.SetHook(name, [this] {
+      ApplyAccessTracking();
+      return std::string();
+    });
+  }
   // Read misses cost a call only while keymiss events are asked for.
   ApplyNotifyKeyspaceEvents();
   config_table_.SetHook("notify-keyspace-events", [this] {
     ApplyNotifyKeyspaceEvents();
     return std::string();
   });
+}
+
+void ServerState::ApplyAccessTracking() {
+  // As in Redis, switching between LRU and LFU leaves each key's metadata
+  // to be read the new way until its next access rewrites it.
+  access_.lfu = IsLfu(config_.maxmemory_policy);
+  access_.log_factor = config_.lfu_log_factor;
+  access_.decay_time = config_.lfu_decay_time;
+}
+
+void ServerState::ChangeReplicationId() {
+  static const char kHex[] = "0123456789abcdef";
+  for (char& ch : replid_) ch = kHex[rng_() & 15];
+}
+
+void ServerState::DiscardTransaction(Client& c) {
+  c.queued.clear();
+  c.in_multi = false;
+  c.multi_aborted = false;
+  watches_.UnwatchAll(c);
 }
 
 void ServerState::ApplyNotifyKeyspaceEvents() {

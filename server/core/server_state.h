@@ -17,6 +17,7 @@
 #include "server/core/client.h"
 #include "server/core/command_table.h"
 #include "server/core/config.h"
+#include "server/core/eviction.h"
 #include "server/core/monitor.h"
 #include "server/core/latency.h"
 #include "server/core/background_worker.h"
@@ -87,6 +88,33 @@ class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink
       latency_monitor_.AddSample(event, latency_ms, NowMs() / 1000);
     }
   }
+  // maxmemory: eviction and used memory (server/core/eviction.h).
+  Evictor& evictor() { return evictor_; }
+  // Allocated bytes once the server was built (MEMORY STATS startup.allocated).
+  uint64_t startup_allocated() const { return startup_allocated_; }
+  // How keys record their accesses (follows maxmemory-policy, lfu-*).
+  const storage::AccessTracker& access_tracker() const { return access_; }
+  // The maxmemory check before the running top-level command found memory
+  // over the limit (Redis's server.script_oom): a script may then not run
+  // a deny-oom command before its first write.
+  bool script_oom = false;
+  // What DEBUG switches for test suites (server/commands/debug_family.cc).
+  struct DebugSettings {
+    bool active_expire = true;         // DEBUG SET-ACTIVE-EXPIRE
+    bool pause_cron = false;           // DEBUG PAUSE-CRON
+    int64_t aof_flush_sleep_us = 0;    // DEBUG AOF-FLUSH-SLEEP
+    bool disable_deny_scripts = false;  // DEBUG SET-DISABLE-DENY-SCRIPTS
+    bool skip_checksum_validation = false;  // DEBUG SET-SKIP-CHECKSUM-VALIDATION
+    uint64_t quicklist_packed_threshold = 1ull << 30;
+    int64_t reply_buffer_peak_reset_ms = 5000;  // DEBUG REPLYBUFFER
+    bool reply_buffer_resizing = true;
+  };
+  DebugSettings debug;
+  // The replication ids INFO shows (DEBUG CHANGE-REPL-ID draws a new one).
+  const std::string& replid() const { return replid_; }
+  void ChangeReplicationId();
+  // Ends a client's MULTI: queued commands dropped, keys unwatched.
+  void DiscardTransaction(Client& c);
   // Client-side caching (CLIENT TRACKING).
   Tracking& tracking() { return tracking_; }
   MonitorFeed& monitors() { return monitors_; }
@@ -192,6 +220,8 @@ class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink
   void FreeLater(std::unique_ptr<storage::Db::Taken> taken);
 
  private:
+  // Follows maxmemory-policy, lfu-log-factor and lfu-decay-time.
+  void ApplyAccessTracking();
   // Follows notify-keyspace-events (keymiss reporting of the databases).
   void ApplyNotifyKeyspaceEvents();
 
@@ -213,12 +243,16 @@ class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink
   MonitorFeed monitors_{this};
   std::unique_ptr<ScriptRuntime> scripts_;
   Propagator propagator_;
+  Evictor evictor_;
+  uint64_t startup_allocated_ = 0;
+  storage::AccessTracker access_;
   uint64_t keyspace_writes_ = 0;
   int64_t chained_us_ = 0;
   int chain_depth_ = 0;
   uint64_t next_client_id_ = 1;
   int64_t start_time_ms_;
   std::string run_id_;
+  std::string replid_;
   void last_save_time_s_init();
 };
 

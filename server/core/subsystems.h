@@ -6,6 +6,7 @@
 // assembled (server/app.h). Tests run the core without either.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -45,6 +46,8 @@ class ScriptRuntime {
   virtual const char* BusyError() const = 0;
   // The client whose script is running, if any.
   virtual const Client* running_caller() const = 0;
+  // Scripts in the EVAL cache (MEMORY DOCTOR).
+  virtual size_t script_count() const { return 0; }
 };
 
 // Durability (the append-only file today), as dispatch and the admin
@@ -67,6 +70,9 @@ class Persistence {
   virtual const std::string& write_error() const = 0;
   // Whether the append-only file is on.
   virtual bool on() const = 0;
+  // Bytes of effects buffered for the file (not counted against maxmemory,
+  // as Redis leaves out its AOF buffer).
+  virtual size_t buffered_bytes() const { return 0; }
   // Unix time of the last successful save (LASTSAVE, INFO).
   virtual int64_t last_save_s() const = 0;
   // INFO persistence fields.

@@ -230,6 +230,8 @@ void Aof::NoteWriteLatency(int64_t ms) {
 
 bool Aof::WriteBuffer() {
   if (aof_buf_.empty()) return true;
+  // DEBUG AOF-FLUSH-SLEEP: lets tests catch writes waiting on the flush.
+  if (server_->debug.aof_flush_sleep_us > 0) ::usleep(static_cast<useconds_t>(server_->debug.aof_flush_sleep_us));
   if (fd_ < 0) {
     if (state_ != State::kOn) return true;
     std::string err;

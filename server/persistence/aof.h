@@ -87,6 +87,7 @@ class Aof : public Persistence {
   const std::string& write_error() const override { return write_error_; }
 
   bool on() const override { return state_ != State::kOff; }
+  size_t buffered_bytes() const override { return aof_buf_.size() + rewrite_buf_.size(); }
   bool rewrite_in_progress() const { return Rewriting(); }
   int64_t last_save_s() const override { return last_save_s_; }
   void AppendInfo(std::string* out) const override;
