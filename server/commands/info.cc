@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "server/core/command_table.h"
+#include "server/core/memory.h"
 #include "server/core/server_state.h"
 #include "server/core/util.h"
 #include "server/core/version.h"
@@ -68,41 +69,7 @@ std::string BytesToHuman(uint64_t n) {
   return buf;
 }
 
-}  // namespace
-}  // namespace grabkv::server
-
-// Present when the binary is linked with jemalloc (grabkv-server is, like
-// redis-server; the sanitizer build and the unit tests use glibc's malloc).
-extern "C" int mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp,
-                       size_t newlen) __attribute__((weak));
-
-namespace grabkv::server {
-namespace {
-
-const char* AllocatorName() { return mallctl != nullptr ? "jemalloc" : "libc"; }
-
-uint64_t UsedMemory() {
-  if (mallctl != nullptr) {
-    uint64_t epoch = 1;
-    size_t len = sizeof(epoch);
-    mallctl("epoch", &epoch, &len, &epoch, len);
-    size_t allocated = 0;
-    len = sizeof(allocated);
-    if (mallctl("stats.allocated", &allocated, &len, nullptr, 0) == 0) return allocated;
-  }
-  struct mallinfo2 mi = mallinfo2();
-  return static_cast<uint64_t>(mi.uordblks + mi.hblkhd);
-}
-
-uint64_t ResidentMemory() {
-  FILE* f = std::fopen("/proc/self/statm", "r");
-  if (f == nullptr) return 0;
-  unsigned long long size = 0, resident = 0;
-  int n = std::fscanf(f, "%llu %llu", &size, &resident);
-  std::fclose(f);
-  if (n != 2) return 0;
-  return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-}
+// Used memory, RSS and the allocator's name: server/core/memory.h.
 
 uint64_t TotalSystemMemory() {
   long pages = sysconf(_SC_PHYS_PAGES);
@@ -193,7 +160,7 @@ void ClientsSection(ServerState& s, std::string* out) {
 }
 
 void MemorySection(ServerState& s, std::string* out) {
-  uint64_t used = UsedMemory();
+  uint64_t used = AllocatedBytes();
   uint64_t rss = ResidentMemory();
   uint64_t total = TotalSystemMemory();
   const Config& cfg = s.config();
@@ -228,7 +195,7 @@ void MemorySection(ServerState& s, std::string* out) {
           used, BytesToHuman(used).c_str(), rss, BytesToHuman(rss).c_str(), total,
           BytesToHuman(total).c_str(), maxmem, BytesToHuman(maxmem).c_str(),
           Name(cfg.maxmemory_policy), frag,
-          static_cast<int64_t>(rss) - static_cast<int64_t>(used), clients, AllocatorName(),
+          static_cast<int64_t>(rss) - static_cast<int64_t>(used), clients, AllocatorName().c_str(),
           s.lazy_free().pending(),
           s.lazy_free().completed());
 }

@@ -106,11 +106,14 @@ def check_allkeys(rep, binary, policy, keep_logs):
         rep.check("%s: every write accepted" % policy, err is None, err or "")
         rep.check("%s: used_memory below maxmemory" % policy, used <= MAXMEMORY + SLACK,
                   "used_memory %d, maxmemory %d" % (used, MAXMEMORY))
-        evicted = info_field(c, "evicted_keys")
+        # INFO's own reply may push memory over again (so keys go before
+        # DBSIZE runs): the count at DBSIZE time lies between two readings.
+        before = info_field(c, "evicted_keys")
         size = c.command("DBSIZE").value
+        after = info_field(c, "evicted_keys")
         rep.check("%s: keys evicted and counted" % policy,
-                  evicted > 0 and evicted + size == len(names),
-                  "evicted %d, DBSIZE %d, written %d" % (evicted, size, len(names)))
+                  before > 0 and before + size <= len(names) <= after + size,
+                  "evicted %d..%d, DBSIZE %d, written %d" % (before, after, size, len(names)))
     finally:
         srv.stop()
 
