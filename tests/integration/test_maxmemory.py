@@ -70,17 +70,21 @@ def existing(conn, names, batch=500):
     return present
 
 
-def start(binary, policy, keep_logs):
-    srv = ServerProcess(binary, extra_args=["--maxmemory", str(MAXMEMORY),
-                                            "--maxmemory-policy", policy],
-                        name="%s %s" % (os.path.basename(binary), policy), keep_logs=keep_logs)
-    srv.start()
-    return srv
+def server(binary, policy, keep_logs):
+    """A server with maxmemory and `policy`, started by its with block."""
+    return ServerProcess(binary, extra_args=["--maxmemory", str(MAXMEMORY),
+                                             "--maxmemory-policy", policy],
+                         name="%s %s" % (os.path.basename(binary), policy), keep_logs=keep_logs)
+
+
+def check_below_limit(rep, conn, policy):
+    used = info_field(conn, "used_memory")
+    rep.check("%s: used_memory below maxmemory" % policy, used <= MAXMEMORY + SLACK,
+              "used_memory %d, maxmemory %d" % (used, MAXMEMORY))
 
 
 def check_noeviction(rep, binary, keep_logs):
-    srv = start(binary, "noeviction", keep_logs)
-    try:
+    with server(binary, "noeviction", keep_logs) as srv:
         c = srv.connect()
         names = ["k:%d" % i for i in range(60000)]
         ok, err = write_keys(c, names)
@@ -92,20 +96,15 @@ def check_noeviction(rep, binary, keep_logs):
         rep.check("noeviction: reads still served", c.command("GET", ok[0]).value == VALUE)
         rep.check("noeviction: deletes still served", c.command("DEL", ok[0]).value == 1)
         rep.check("noeviction: nothing evicted", info_field(c, "evicted_keys") == 0)
-    finally:
-        srv.stop()
 
 
 def check_allkeys(rep, binary, policy, keep_logs):
-    srv = start(binary, policy, keep_logs)
-    try:
+    with server(binary, policy, keep_logs) as srv:
         c = srv.connect()
         names = ["k:%d" % i for i in range(70000)]
         ok, err = write_keys(c, names)
-        used = info_field(c, "used_memory")
         rep.check("%s: every write accepted" % policy, err is None, err or "")
-        rep.check("%s: used_memory below maxmemory" % policy, used <= MAXMEMORY + SLACK,
-                  "used_memory %d, maxmemory %d" % (used, MAXMEMORY))
+        check_below_limit(rep, c, policy)
         # INFO's own reply may push memory over again (so keys go before
         # DBSIZE runs): the count at DBSIZE time lies between two readings.
         before = info_field(c, "evicted_keys")
@@ -114,13 +113,10 @@ def check_allkeys(rep, binary, policy, keep_logs):
         rep.check("%s: keys evicted and counted" % policy,
                   before > 0 and before + size <= len(names) <= after + size,
                   "evicted %d..%d, DBSIZE %d, written %d" % (before, after, size, len(names)))
-    finally:
-        srv.stop()
 
 
 def check_volatile(rep, binary, policy, keep_logs):
-    srv = start(binary, policy, keep_logs)
-    try:
+    with server(binary, policy, keep_logs) as srv:
         c = srv.connect()
         keep = ["p:%d" % i for i in range(8000)]
         ok, err = write_keys(c, keep)
@@ -129,16 +125,12 @@ def check_volatile(rep, binary, policy, keep_logs):
         rep.check("%s: keys with a TTL written" % policy, err is None, err or "")
         rep.check("%s: no persistent key evicted" % policy, existing(c, keep) == len(keep))
         rep.check("%s: keys with a TTL evicted" % policy, info_field(c, "evicted_keys") > 0)
-        used = info_field(c, "used_memory")
-        rep.check("%s: used_memory below maxmemory" % policy, used <= MAXMEMORY + SLACK,
-                  "used_memory %d" % used)
+        check_below_limit(rep, c, policy)
         # With only persistent keys left to take, writes end in OOM.
         c.command("FLUSHALL")
         ok, err = write_keys(c, ["q:%d" % i for i in range(60000)])
         rep.check("%s: nothing evictable means OOM" % policy,
                   err is not None and err.startswith("OOM "), repr(err))
-    finally:
-        srv.stop()
 
 
 def survival(binary, policy, keep_logs, rounds=6):
@@ -147,8 +139,7 @@ def survival(binary, policy, keep_logs, rounds=6):
     Keys are written in rounds a little over a second apart (the LRU clock
     counts seconds); before each round the working set is read (twice, so
     LFU counters grow past the new keys' initial value)."""
-    srv = start(binary, policy, keep_logs)
-    try:
+    with server(binary, policy, keep_logs) as srv:
         c = srv.connect()
         work = ["w:%d" % i for i in range(2000)]
         cold = ["o:%d" % i for i in range(5000)]
@@ -164,8 +155,6 @@ def survival(binary, policy, keep_logs, rounds=6):
             n += len(fresh)
             write_keys(c, fresh)
         return existing(c, work) / len(work), existing(c, cold) / len(cold)
-    finally:
-        srv.stop()
 
 
 def check_working_set(rep, args):
@@ -192,8 +181,7 @@ def check_working_set(rep, args):
 def check_events(rep, binary, keep_logs):
     """An eviction is a keyspace event of class 'e', fails WATCH, and is
     counted; INFO's eviction fields are there."""
-    srv = start(binary, "allkeys-random", keep_logs)
-    try:
+    with server(binary, "allkeys-random", keep_logs) as srv:
         c = srv.connect()
         sub = srv.connect()
         w = srv.connect()
@@ -217,8 +205,6 @@ def check_events(rep, binary, keep_logs):
                       "current_eviction_exceeded_time"):
             info_field(c, field)
         rep.ok("events: INFO eviction fields")
-    finally:
-        srv.stop()
 
 
 def main():
