@@ -115,16 +115,6 @@ void ValueDigest(Digest digest, const Value& v, bool has_ttl) {
   if (has_ttl) XorDigest(digest, "!!expire!!");
 }
 
-std::string Hex(const Digest d) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out(40, '0');
-  for (int i = 0; i < 20; ++i) {
-    out[2 * i] = kHex[d[i] >> 4];
-    out[2 * i + 1] = kHex[d[i] & 15];
-  }
-  return out;
-}
-
 void DebugDigest(CommandContext& ctx) {
   unsigned char final_digest[20] = {};
   for (Db& db : ctx.server.dbs()) {
@@ -137,7 +127,7 @@ void DebugDigest(CommandContext& ctx) {
       XorDigest(final_digest, std::string_view(reinterpret_cast<const char*>(d), 20));
     });
   }
-  ctx.reply.SimpleString(Hex(final_digest));
+  ctx.reply.SimpleString(DigestHex(final_digest));
 }
 
 void DebugDigestValue(CommandContext& ctx) {
@@ -146,7 +136,7 @@ void DebugDigestValue(CommandContext& ctx) {
     unsigned char d[20] = {};
     const Db::Entry* e = ctx.db().FindRead(ctx.arg(i), ctx.now_ms, true, /*touch=*/false);
     if (e != nullptr) ValueDigest(d, e->value, (e->flags & Db::kHasExpire) != 0);
-    ctx.reply.SimpleString(Hex(d));
+    ctx.reply.SimpleString(DigestHex(d));
   }
 }
 

@@ -71,6 +71,10 @@ void Sha1(std::string_view data, unsigned char digest[20]) {
 std::string Sha1Hex(std::string_view data) {
   unsigned char digest[20];
   Sha1(data, digest);
+  return DigestHex(digest);
+}
+
+std::string DigestHex(const unsigned char digest[20]) {
   static const char kHex[] = "0123456789abcdef";
   std::string out(40, '0');
   for (int i = 0; i < 20; ++i) {
