@@ -20,18 +20,22 @@ void Db::ExpireNow(Entry* e) {
   }
 }
 
-Db::Entry* Db::Find(std::string_view key, int64_t now_ms) {
+Db::Entry* Db::Find(std::string_view key, int64_t now_ms, bool touch) {
   Entry* e = keys_.Find(key);
   if (e == nullptr) return nullptr;
   if (IsExpired(e, now_ms)) {
     if (!expire_deletes_paused_) ExpireNow(e);
     return nullptr;
   }
+  if (touch && access_ != nullptr) {
+    e->flags = (e->flags & ((1u << kMetaShift) - 1)) |
+               (access_->Touch(e->flags >> kMetaShift, now_ms) << kMetaShift);
+  }
   return e;
 }
 
-Db::Entry* Db::FindRead(std::string_view key, int64_t now_ms, bool report_miss) {
-  Entry* e = Find(key, now_ms);
+Db::Entry* Db::FindRead(std::string_view key, int64_t now_ms, bool report_miss, bool touch) {
+  Entry* e = Find(key, now_ms, touch);
   if (e == nullptr) {
     ++misses_;
     if (report_misses_ && report_miss && observer_ != nullptr) observer_->OnKeyMiss(index_, key);
@@ -47,7 +51,7 @@ std::pair<Db::Entry*, bool> Db::FindOrInsert(std::string_view key, int64_t now_m
     if (Entry* stale = keys_.Find(key)) ExpireNow(stale);
   }
   auto [e, inserted] = keys_.Insert(key);
-  e->flags = 0;
+  e->flags = NewFlags(now_ms);
   return {e, true};
 }
 
@@ -88,6 +92,15 @@ Db::Entry* Db::Unlink(std::string_view key, int64_t now_ms, KeyEvent event) {
   return keys_.Unlink(key);
 }
 
+bool Db::Evict(std::string_view key) {
+  Entry* e = keys_.Find(key);
+  if (e == nullptr) return false;
+  if (e->flags & kHasExpire) expires_.Erase(key);
+  Report(key, events::kEvicted, 0);
+  keys_.Erase(key);
+  return true;
+}
+
 void Db::SetExpireQuiet(Entry* e, int64_t when_ms) {
   auto [x, inserted] = expires_.Insert(e->key());
   x->value = when_ms;
@@ -112,14 +125,14 @@ bool Db::Persist(Entry* e) {
   return true;
 }
 
-Db::Entry* Db::InsertQuiet(std::string_view key) {
+Db::Entry* Db::InsertQuiet(std::string_view key, int64_t now_ms) {
   // Only called where a lookup found no live key: an entry still here is an
   // expired one kept by CLIENT PAUSE.
   if (expire_deletes_paused_) {
     if (Entry* stale = keys_.Find(key)) ExpireNow(stale);
   }
   auto [e, inserted] = keys_.Insert(key);
-  if (inserted) e->flags = 0;
+  if (inserted) e->flags = NewFlags(now_ms);
   return e;
 }
 
@@ -135,7 +148,7 @@ void Db::EraseQuiet(std::string_view key) {
 // The KeyWrite looked the key up already: a missing key is inserted without
 // a second lookup.
 KeyWrite::Entry* KeyWrite::Create(Value v) {
-  e_ = db_.InsertQuiet(key_);
+  e_ = db_.InsertQuiet(key_, now_ms_);
   e_->value = std::move(v);
   created_ = true;
   return e_;

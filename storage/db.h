@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "storage/access.h"
 #include "storage/dict.h"
 #include "storage/value.h"
 
@@ -54,6 +55,7 @@ inline constexpr KeyEvent kDel{"del", EventClass::kGeneric};
 inline constexpr KeyEvent kExpire{"expire", EventClass::kGeneric};
 inline constexpr KeyEvent kPersist{"persist", EventClass::kGeneric};
 inline constexpr KeyEvent kExpired{"expired", EventClass::kExpired};
+inline constexpr KeyEvent kEvicted{"evicted", EventClass::kEvicted};
 inline constexpr KeyEvent kSet{"set", EventClass::kString};
 inline constexpr KeyEvent kNewKey{"new", EventClass::kNew};
 }  // namespace events
@@ -68,6 +70,7 @@ struct KeyWriteReport {
   // The write created the key (Redis's "new" event, which comes first).
   bool created = false;
   bool expired() const { return num_events == 1 && events[0].cls == EventClass::kExpired; }
+  bool evicted() const { return num_events == 1 && events[0].cls == EventClass::kEvicted; }
 };
 
 class KeyspaceObserver {
@@ -102,19 +105,37 @@ class Db {
   int index() const { return index_; }
   void set_index(int index) { index_ = index; }
   void set_observer(KeyspaceObserver* o) { observer_ = o; }
+  // Where accesses are recorded (the upper 24 bits of each entry's flags,
+  // see storage/access.h); nullptr records nothing. Not owned.
+  void set_access_tracker(AccessTracker* t) { access_ = t; }
+  static constexpr uint32_t kMetaShift = 8;
+  static uint32_t AccessMeta(const Entry* e) { return e->flags >> kMetaShift; }
   // Whether FindRead tells the observer of each miss (OnKeyMiss).
   void set_report_misses(bool on) { report_misses_ = on; }
 
   size_t size() const { return keys_.size(); }
   size_t expires_size() const { return expires_.size(); }
+  const Dict<int64_t>& expires_table() const { return expires_; }
 
   // The live entry for `key`, or nullptr. A key whose TTL has passed is
-  // deleted here (lazy expiry) and reported as missing.
-  Entry* Find(std::string_view key, int64_t now_ms);
+  // deleted here (lazy expiry) and reported as missing. A found key's access
+  // is recorded unless !touch (Redis's LOOKUP_NOTOUCH).
+  Entry* Find(std::string_view key, int64_t now_ms, bool touch = true);
   // Like Find, but counts a keyspace hit or miss (read commands) and tells
   // the observer of a miss (keymiss) unless !report_miss (OBJECT, as
   // Redis's LOOKUP_NONOTIFY).
-  Entry* FindRead(std::string_view key, int64_t now_ms, bool report_miss = true);
+  Entry* FindRead(std::string_view key, int64_t now_ms, bool report_miss = true,
+                  bool touch = true);
+
+  // maxmemory eviction: calls fn(const Entry&, int64_t expire_ms) for up to
+  // `count` keys sampled from one place of the keyspace, or of the keys
+  // with a TTL when volatile_only (expire_ms is -1 for a key without).
+  // Returns how many were visited.
+  template <typename Fn>
+  size_t SampleKeys(bool volatile_only, size_t count, std::mt19937_64& rng, Fn&& fn);
+  // Deletes `key` for maxmemory: reports events::kEvicted with no change to
+  // the dirty count. Returns false when it is not there.
+  bool Evict(std::string_view key);
 
   // SET semantics: replaces the value, clears any TTL, reports `event` as
   // one change.
@@ -200,12 +221,17 @@ class Db {
   bool PersistQuiet(Entry* e);
   void EraseQuiet(std::string_view key);
   // Inserts a key known to be missing (an existing entry is returned as is).
-  Entry* InsertQuiet(std::string_view key);
+  Entry* InsertQuiet(std::string_view key, int64_t now_ms);
+  // The flags of an entry created now (no TTL, fresh access metadata).
+  uint32_t NewFlags(int64_t now_ms) const {
+    return access_ != nullptr ? access_->Initial(now_ms) << kMetaShift : 0;
+  }
 
   int index_;
   Table keys_;
   Dict<int64_t> expires_;
   KeyspaceObserver* observer_ = nullptr;
+  AccessTracker* access_ = nullptr;
   uint64_t expire_cursor_ = 0;
   uint64_t hits_ = 0, misses_ = 0, expired_ = 0;
   int64_t avg_ttl_ = 0;
@@ -283,5 +309,18 @@ class KeyWrite {
   uint64_t changes_ = 0;
   KeyEvent events_[kMaxEvents];
 };
+
+template <typename Fn>
+size_t Db::SampleKeys(bool volatile_only, size_t count, std::mt19937_64& rng, Fn&& fn) {
+  const Table& keys = keys_;
+  if (!volatile_only) {
+    return keys_.SampleSome(rng, count, [&](Entry* e) {
+      fn(*static_cast<const Entry*>(e), (e->flags & kHasExpire) ? GetExpire(e) : int64_t{-1});
+    });
+  }
+  return expires_.SampleSome(rng, count, [&](Dict<int64_t>::Entry* x) {
+    if (const Entry* e = keys.Find(x->key())) fn(*e, x->value);
+  });
+}
 
 }  // namespace grabkv::storage

@@ -109,6 +109,14 @@ class Dict {
   // when empty.
   Entry* Random(std::mt19937_64& rng);
   static constexpr size_t kFairChain = 4;
+  // Up to `count` entries from a random place of the table (whole chains of
+  // consecutive buckets, at most 10 * count buckets looked at), for the
+  // eviction pool's sampling (Redis's dictGetSomeKeys): cheaper than
+  // `count` Random calls and as good for an approximation. Calls fn(Entry*)
+  // for each; may visit fewer (or none on a sparse table). fn must not
+  // insert or erase.
+  template <typename Fn>
+  size_t SampleSome(std::mt19937_64& rng, size_t count, Fn&& fn);
 
   // Visits every entry; fn takes Entry* (or Entry&). fn must not insert or
   // erase.
@@ -133,6 +141,13 @@ class Dict {
   // Bytes of bucket arrays plus entry allocations, the latter estimated with
   // glibc's chunk rounding. Excludes memory owned by the values themselves.
   size_t MemoryUsage() const;
+
+  // The allocation of one entry holding a key of `key_len` bytes (estimated
+  // like MemoryUsage), for MEMORY USAGE.
+  static size_t EntryBytes(size_t key_len) { return ChunkEstimate(EntryAllocSize(key_len)); }
+  // Bucket arrays plus entry headers, without key bytes and values (MEMORY
+  // STATS overhead.hashtable.*).
+  size_t OverheadBytes() const { return bucket_count() * sizeof(Entry*) + size() * KeyOffset(); }
 
   // The hash stored in Entry::hash for `key`.
   static uint32_t HashKey(std::string_view key) {

@@ -345,6 +345,25 @@ typename Dict<V>::Entry* Dict<V>::BucketHead(size_t i) const {
 }
 
 template <typename V>
+template <typename Fn>
+size_t Dict<V>::SampleSome(std::mt19937_64& rng, size_t count, Fn&& fn) {
+  if (empty() || count == 0) return 0;
+  StepIfRehashing();
+  const size_t lo = rehashing() ? static_cast<size_t>(rehash_idx_) : 0;
+  const size_t n = bucket_count() - lo;
+  size_t i = rng() % n;
+  size_t seen = 0;
+  for (size_t steps = 0; steps < n && steps < count * 10 && seen < count; ++steps) {
+    for (Entry* e = BucketHead(lo + i); e != nullptr && seen < count; e = e->next) {
+      fn(e);
+      ++seen;
+    }
+    i = (i + 1 == n) ? 0 : i + 1;
+  }
+  return seen;
+}
+
+template <typename V>
 typename Dict<V>::Entry* Dict<V>::Random(std::mt19937_64& rng) {
   if (empty()) return nullptr;
   StepIfRehashing();

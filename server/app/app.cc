@@ -13,6 +13,7 @@ void RegisterConnectionFamily(CommandTable& t);  // server/commands/
 void RegisterServerFamily(CommandTable& t);
 void RegisterMonitorFamily(CommandTable& t);
 void RegisterSlowlogFamily(CommandTable& t);
+void RegisterMemoryFamily(CommandTable& t);
 void RegisterKeysFamily(CommandTable& t);
 void RegisterStringFamily(CommandTable& t);
 void RegisterTransactionFamily(CommandTable& t);
@@ -31,6 +32,7 @@ void Assemble(ServerState& server) {
   RegisterServerFamily(t);
   RegisterMonitorFamily(t);
   RegisterSlowlogFamily(t);
+  RegisterMemoryFamily(t);
   RegisterKeysFamily(t);
   RegisterStringFamily(t);
   RegisterTransactionFamily(t);

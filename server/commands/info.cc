@@ -158,22 +158,21 @@ double Ratio(uint64_t a, uint64_t b) {
 // data set (its startup footprint, clients, the AOF buffer, scripts).
 void MemorySection(ServerState& s, std::string* out) {
   const Config& cfg = s.config();
-  uint64_t used = UsedMemory();
-  s.peak_memory = std::max(s.peak_memory, used);
-  uint64_t peak = s.peak_memory;
+  uint64_t used = s.evictor().meter().Refresh();
+  uint64_t peak = s.evictor().peak_allocated();
+  uint64_t startup = s.startup_allocated();
   uint64_t rss = ResidentMemory();
   uint64_t total = TotalSystemMemory();
   uint64_t maxmem = static_cast<uint64_t>(cfg.maxmemory);
   AllocatorStats alloc = GetAllocatorStats();
-  uint64_t clients = 0;
-  for (const auto& [id, c] : s.clients()) clients += c->query_buffer_size + c->pending_output();
+  uint64_t clients = s.ClientBufferBytes();
   uint64_t aof_buffer = s.persistence != nullptr ? s.persistence->buffer_bytes() : 0;
   ScriptMemoryInfo scripts;
   if (const ScriptRuntime* rt = s.scripts_if_installed()) scripts = rt->MemoryInfo();
   uint64_t scripts_bytes = scripts.scripts_bytes + scripts.functions_bytes;
-  uint64_t overhead = s.startup_memory + clients + aof_buffer + scripts_bytes;
+  uint64_t overhead = startup + clients + aof_buffer + scripts_bytes;
   uint64_t dataset = used > overhead ? used - overhead : 0;
-  uint64_t net_used = used > s.startup_memory ? used - s.startup_memory : 0;
+  uint64_t net_used = used > startup ? used - startup : 0;
   // allocator_* ratios as Redis computes them (0 when the allocator says nothing).
   auto diff = [](uint64_t a, uint64_t b) { return static_cast<int64_t>(a) - static_cast<int64_t>(b); };
   Appendf(out,
@@ -195,7 +194,7 @@ void MemorySection(ServerState& s, std::string* out) {
           "total_system_memory:%" PRIu64 "\r\n"
           "total_system_memory_human:%s\r\n",
           used, BytesToHuman(used).c_str(), rss, BytesToHuman(rss).c_str(), peak,
-          BytesToHuman(peak).c_str(), Ratio(used, peak) * 100, overhead, s.startup_memory, dataset,
+          BytesToHuman(peak).c_str(), Ratio(used, peak) * 100, overhead, startup, dataset,
           Ratio(dataset, net_used) * 100, alloc.allocated, alloc.active, alloc.resident, total,
           BytesToHuman(total).c_str());
   // One Lua state serves EVAL scripts and functions: it is counted as the
@@ -245,7 +244,7 @@ void MemorySection(ServerState& s, std::string* out) {
           Ratio(alloc.active, alloc.allocated), diff(alloc.active, alloc.allocated),
           Ratio(alloc.resident, alloc.active), diff(alloc.resident, alloc.active),
           Ratio(rss, alloc.resident), alloc.resident != 0 ? diff(rss, alloc.resident) : 0,
-          Ratio(rss, used), diff(rss, used), aof_buffer, clients, aof_buffer, AllocatorName(),
+          Ratio(rss, used), diff(rss, used), aof_buffer, clients, aof_buffer, AllocatorName().c_str(),
           s.lazy_free().pending(), s.lazy_free().completed());
 }
 
@@ -320,10 +319,13 @@ void StatsSection(ServerState& s, std::string* out) {
           "expired_stale_perc:0.00\r\n"
           "expired_time_cap_reached_count:0\r\n"
           "expire_cycle_cpu_milliseconds:0\r\n"
-          "evicted_keys:0\r\n"
+          "evicted_keys:%" PRIu64
+          "\r\n"
           "evicted_clients:0\r\n"
-          "total_eviction_exceeded_time:0\r\n"
-          "current_eviction_exceeded_time:0\r\n"
+          "total_eviction_exceeded_time:%" PRIu64
+          "\r\n"
+          "current_eviction_exceeded_time:%" PRIu64
+          "\r\n"
           "keyspace_hits:%" PRIu64
           "\r\n"
           "keyspace_misses:%" PRIu64
@@ -361,7 +363,9 @@ void StatsSection(ServerState& s, std::string* out) {
           st.total_connections_received, st.total_commands_processed, s.ops_rate.PerSecond(),
           st.total_net_input_bytes, st.total_net_output_bytes,
           static_cast<double>(s.net_input_rate.PerSecond()) / 1024,
-          static_cast<double>(s.net_output_rate.PerSecond()) / 1024, st.rejected_connections, expired, hits, misses,
+          static_cast<double>(s.net_output_rate.PerSecond()) / 1024, st.rejected_connections, expired,
+          s.evictor().evicted_keys(), s.evictor().total_exceeded_ms(ServerState::NowUs()),
+          s.evictor().current_exceeded_ms(ServerState::NowUs()), hits, misses,
           s.pubsub().Channels("", true).size(), s.pubsub().NumPat(), st.latest_fork_usec,
           st.total_forks, s.tracking().total_keys(), s.tracking().total_items(),
           s.tracking().total_prefixes(), st.total_error_replies, st.total_reads_processed,

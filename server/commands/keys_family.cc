@@ -146,11 +146,12 @@ void CmdUnlink(CommandContext& ctx) {
 }
 
 // EXISTS and TOUCH: live keys among `keys`, repeats counted (a read lookup
-// each, so keyspace hits/misses are counted as Redis counts them).
-int64_t OpCountLive(Db& db, Args keys, int64_t now_ms) {
+// each, so keyspace hits/misses are counted as Redis counts them). Only
+// TOUCH records an access (Redis's EXISTS looks up with LOOKUP_NOTOUCH).
+int64_t OpCountLive(Db& db, Args keys, int64_t now_ms, bool touch = false) {
   int64_t n = 0;
   for (std::string_view key : keys) {
-    if (db.FindRead(key, now_ms) != nullptr) ++n;
+    if (db.FindRead(key, now_ms, true, touch) != nullptr) ++n;
   }
   return n;
 }
@@ -159,14 +160,14 @@ void CmdExists(CommandContext& ctx) {
   ctx.reply.Integer(OpCountLive(ctx.db(), ctx.args.subspan(1), ctx.now_ms));
 }
 
-// grabkv keeps no per-key access time, so TOUCH only counts (see OBJECT
-// IDLETIME).
+// Records an access of each key (its LRU time / LFU counter), as a read.
 void CmdTouch(CommandContext& ctx) {
-  ctx.reply.Integer(OpCountLive(ctx.db(), ctx.args.subspan(1), ctx.now_ms));
+  ctx.reply.Integer(OpCountLive(ctx.db(), ctx.args.subspan(1), ctx.now_ms, /*touch=*/true));
 }
 
 void CmdType(CommandContext& ctx) {
-  const Db::Entry* e = ctx.db().FindRead(ctx.arg(1), ctx.now_ms);
+  // Like Redis, TYPE does not count as an access (LOOKUP_NOTOUCH).
+  const Db::Entry* e = ctx.db().FindRead(ctx.arg(1), ctx.now_ms, true, /*touch=*/false);
   ctx.reply.SimpleString(e == nullptr ? "none" : TypeName(e->value));
 }
 
@@ -574,7 +575,8 @@ void CmdPersist(CommandContext& ctx) {
 // Redis objectCommandLookup: a read lookup (counts hits/misses) that sends
 // no keymiss event; a missing key replies null.
 const Db::Entry* ObjectLookupOrReply(CommandContext& ctx) {
-  const Db::Entry* e = ctx.db().FindRead(ctx.arg(2), ctx.now_ms, /*report_miss=*/false);
+  const Db::Entry* e =
+      ctx.db().FindRead(ctx.arg(2), ctx.now_ms, /*report_miss=*/false, /*touch=*/false);
   if (e == nullptr) ctx.reply.Null();
   return e;
 }
@@ -600,23 +602,23 @@ void CmdObjectRefcount(CommandContext& ctx) {
   ctx.reply.Integer(shared ? INT_MAX : 1);
 }
 
-// grabkv keeps no per-key access time (storage has no LRU clock), so the
-// idle time is always reported as 0 seconds, as for a key just accessed.
+// Seconds since the key's last access (Redis's LRU clock resolution).
 void CmdObjectIdletime(CommandContext& ctx) {
-  if (ObjectLookupOrReply(ctx) == nullptr) return;
+  const Db::Entry* e = ObjectLookupOrReply(ctx);
+  if (e == nullptr) return;
   if (LfuPolicy(ctx.server.config())) {
     ctx.reply.Error(
         "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
         "switching between policies at runtime LRU and LFU data will take some time to adjust.");
     return;
   }
-  ctx.reply.Integer(0);
+  ctx.reply.Integer(static_cast<int64_t>(storage::LruIdleMs(Db::AccessMeta(e), ctx.now_ms) / 1000));
 }
 
-// Without LFU tracking in storage, under an LFU policy every key reports
-// Redis's initial counter (LFU_INIT_VAL), as for a key just created.
+// The key's logarithmic access counter after its decay (no access counted).
 void CmdObjectFreq(CommandContext& ctx) {
-  if (ObjectLookupOrReply(ctx) == nullptr) return;
+  const Db::Entry* e = ObjectLookupOrReply(ctx);
+  if (e == nullptr) return;
   if (!LfuPolicy(ctx.server.config())) {
     ctx.reply.Error(
         "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
@@ -624,8 +626,7 @@ void CmdObjectFreq(CommandContext& ctx) {
         "adjust.");
     return;
   }
-  constexpr int64_t kLfuInitVal = 5;
-  ctx.reply.Integer(kLfuInitVal);
+  ctx.reply.Integer(ctx.server.access_tracker().LfuCounter(Db::AccessMeta(e), ctx.now_ms));
 }
 
 // Redis addReplyHelp: the header names the command as sent, upper-cased.

@@ -24,6 +24,8 @@ namespace grabkv::server {
 void RegisterInfoCommand(CommandTable& t);
 void RegisterCommandCommand(CommandTable& t);
 
+bool RunDebugSubcommand(CommandContext& ctx);  // debug_family.cc
+
 // Redis addReplyHelp: a header naming the command as sent (upper-cased),
 // the lines, and the closing HELP entry.
 void ReplyHelp(CommandContext& ctx, std::initializer_list<const char*> lines) {
@@ -101,6 +103,7 @@ void CmdConfigResetStat(CommandContext& ctx) {
   ctx.server.stats() = ServerStats{};
   ctx.server.commands().ForEach(ResetCommandStats);
   for (storage::Db& db : ctx.server.dbs()) db.ResetStats();
+  ctx.server.evictor().ResetStats();
   ctx.reply.Ok();
 }
 
@@ -283,27 +286,86 @@ void CmdShutdown(CommandContext& ctx) {
 void DebugHelp(CommandContext& ctx) {
   ReplyHelp(ctx,
             {
+                "AOF-FLUSH-SLEEP <microsec>",
+                "    Server will sleep before flushing the AOF, this is used for testing.",
                 "ASSERT",
                 "    Crash by assertion failed.",
+                "CHANGE-REPL-ID",
+                "    Change the replication IDs of the instance.",
+                "    Dangerous: should be used only for testing the replication subsystem.",
+                "CONFIG-REWRITE-FORCE-ALL",
+                "    Like CONFIG REWRITE but writes all configuration options, including",
+                "    keywords not listed in original configuration file or default values.",
+                "DIGEST",
+                "    Output a hex signature representing the current DB content.",
+                "DIGEST-VALUE <key> [<key> ...]",
+                "    Output a hex signature of the values of all the specified keys.",
                 "ERROR <string>",
                 "    Return a Redis protocol error with <string> as message. Useful for clients",
                 "    unit tests to simulate Redis errors.",
-                "LOADAOF",
-                "    Flush the AOF buffers on disk and reload the AOF in memory.",
+                "LEAK <string>",
+                "    Create a memory leak of the input string.",
                 "LOG <message>",
                 "    Write <message> to the server log.",
+                "HTSTATS <dbid>",
+                "    Return hash table statistics of the specified Redis database.",
+                "HTSTATS-KEY <key>",
+                "    Like HTSTATS but for the hash table stored at <key>'s value.",
+                "LOADAOF",
+                "    Flush the AOF buffers on disk and reload the AOF in memory.",
+                "MALLCTL <key> [<val>]",
+                "    Get or set a malloc tuning integer.",
+                "MALLCTL-STR <key> [<val>]",
+                "    Get or set a malloc tuning string.",
                 "OBJECT <key>",
                 "    Show low level info about `key` and associated value.",
+                "OOM",
+                "    Crash the server simulating an out-of-memory error.",
                 "PANIC",
                 "    Crash the server simulating a panic.",
+                "POPULATE <count> [<prefix>] [<size>]",
+                "    Create <count> string keys named key:<num>. If <prefix> is specified then",
+                "    it is used instead of the 'key' prefix. These are not propagated to",
+                "    replicas. Cluster slots are not respected so keys not belonging to the",
+                "    current node can be created in cluster mode.",
                 "PROTOCOL <type>",
                 "    Reply with a test value of the specified type. <type> can be: string,",
                 "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
                 "    true, false.",
+                "SDSLEN <key>",
+                "    Show low level SDS string info representing `key` and value.",
                 "SEGFAULT",
                 "    Crash the server with sigsegv.",
+                "SET-ACTIVE-EXPIRE <0|1>",
+                "    Setting it to 0 disables expiring keys in background when they are not",
+                "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+                "    default.",
+                "QUICKLIST-PACKED-THRESHOLD <size>",
+                "    Sets the threshold for elements to be inserted as plain vs packed nodes",
+                "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
+                "SET-SKIP-CHECKSUM-VALIDATION <0|1>",
+                "    Enables or disables checksum checks for RDB files and RESTORE's payload.",
                 "SLEEP <seconds>",
                 "    Stop the server for <seconds>. Decimals allowed.",
+                "STRINGMATCH-TEST",
+                "    Run a fuzz tester against the stringmatchlen() function.",
+                "STRUCTSIZE",
+                "    Return the size of different Redis core C structures.",
+                "LISTPACK <key>",
+                "    Show low level info about the listpack encoding of <key>.",
+                "QUICKLIST <key> [<0|1>]",
+                "    Show low level info about the quicklist encoding of <key>.",
+                "    The optional argument (0 by default) sets the level of detail",
+                "PAUSE-CRON <0|1>",
+                "    Stop periodic cron job processing.",
+                "REPLYBUFFER PEAK-RESET-TIME <NEVER||RESET|time>",
+                "    Sets the time (in milliseconds) to wait between client reply buffer peak resets.",
+                "    In case NEVER is provided the last observed peak will never be reset",
+                "    In case RESET is provided the peak reset time will be restored to the default value",
+                "REPLYBUFFER RESIZING <0|1>",
+                "    Enable or disable the reply buffer resize cron job",
+                "SET-DISABLE-DENY-SCRIPTS <0|1>",
+                "    Disable the deny-script flag of commands, so that scripts can call them.",
             });
 }
 
@@ -332,17 +394,18 @@ size_t SerializedLength(const storage::Value& v) {
 }
 
 void DebugObject(CommandContext& ctx) {
-  storage::Db::Entry* e = ctx.db().Find(ctx.arg(2), ctx.now_ms);
+  storage::Db::Entry* e = ctx.db().Find(ctx.arg(2), ctx.now_ms, /*touch=*/false);
   if (e == nullptr) {
     ctx.reply.Error(errors::kNoSuchKey);
     return;
   }
   char buf[256];
   std::snprintf(buf, sizeof(buf),
-                "Value at:%p refcount:1 encoding:%s serializedlength:%zu lru:%" PRId64
-                " lru_seconds_idle:0",
+                "Value at:%p refcount:1 encoding:%s serializedlength:%zu lru:%u"
+                " lru_seconds_idle:%" PRIu64,
                 static_cast<void*>(&e->value), e->value.EncodingName(), SerializedLength(e->value),
-                (ctx.now_ms / 1000) & ((1 << 24) - 1));
+                storage::Db::AccessMeta(e),
+                storage::LruIdleMs(storage::Db::AccessMeta(e), ctx.now_ms) / 1000);
   ctx.reply.SimpleString(buf);
 }
 
@@ -466,7 +529,7 @@ void CmdDebug(CommandContext& ctx) {
     } else {
       ctx.reply.Error(err);
     }
-  } else {
+  } else if (!RunDebugSubcommand(ctx)) {
     ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
                     std::string(sub.substr(0, 128)) + "'. Try DEBUG HELP.");
   }

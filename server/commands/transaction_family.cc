@@ -13,12 +13,7 @@ namespace grabkv::server {
 
 namespace {
 
-void DiscardTransaction(ServerState& s, Client& c) {
-  c.queued.clear();
-  c.in_multi = false;
-  c.multi_aborted = false;
-  s.watches().UnwatchAll(c);
-}
+void DiscardTransaction(ServerState& s, Client& c) { s.DiscardTransaction(c); }
 
 // Redis 7: a watched key that expired after WATCH fails EXEC even when
 // nothing deleted it yet.

@@ -111,7 +111,7 @@ void ConfigTable::RewriteLines(const Row& r,
   lines->emplace_back(name + " " + value, force);
 }
 
-std::string ConfigTable::Rewrite(std::string_view old_text) const {
+std::string ConfigTable::Rewrite(std::string_view old_text, bool force_all) const {
   // The old file, line by line (a final newline leaves an empty last line,
   // as Redis splits it), with the line numbers of each setting.
   std::vector<std::string> lines;
@@ -154,6 +154,7 @@ std::string ConfigTable::Rewrite(std::string_view old_text) const {
     new_lines.clear();
     RewriteLines(r, &new_lines);
     for (auto& [text, force] : new_lines) {
+      force = force || force_all;
       auto it = option_lines.find(r.name);
       if (it == option_lines.end() && !force) continue;
       if (it != option_lines.end()) {
@@ -191,7 +192,8 @@ std::string ConfigTable::Rewrite(std::string_view old_text) const {
   return out;
 }
 
-bool RewriteConfigFile(const ConfigTable& table, const std::string& path, std::string* error) {
+bool RewriteConfigFile(const ConfigTable& table, const std::string& path, std::string* error,
+                       bool force_all) {
   std::string old_text;
   {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -211,7 +213,7 @@ bool RewriteConfigFile(const ConfigTable& table, const std::string& path, std::s
       }
     }
   }
-  std::string content = table.Rewrite(old_text);
+  std::string content = table.Rewrite(old_text, force_all);
   // Written to a temporary file next to it, fsynced, then renamed over it,
   // so a crash leaves the old file or the new one, never half of one.
   std::string tmp = path + ".XXXXXX";

@@ -41,6 +41,33 @@ bool QueuedWrite(const Client& c) {
   return false;
 }
 
+// maxmemory (Redis 7.0's processCommand): evict what the policy allows;
+// when memory stays over the limit, refuse deny-oom commands, an EXEC whose
+// queued commands include one (the transaction is discarded), and, inside
+// MULTI, anything but EXEC/DISCARD/QUIT/RESET (queueing costs memory too).
+bool MemoryAllows(ServerState& s, Client& c, const CommandSpec* spec) {
+  const bool oom = s.evictor().Perform(s) == Evictor::Result::kFail;
+  s.script_oom = oom;
+  if (!oom) return true;
+  const std::string_view name = spec->name;
+  const bool exec = name == "exec";
+  bool deny = (spec->flags & kDenyOom) != 0;
+  if (exec && c.in_multi) {
+    for (const auto& q : c.queued) deny = deny || (q.spec->flags & kDenyOom);
+  }
+  if (!deny && !(c.in_multi && !exec && name != "discard" && name != "quit" && name != "reset")) {
+    return true;
+  }
+  spec->stats.rejected_calls++;
+  if (exec && c.in_multi) {
+    s.DiscardTransaction(c);
+    c.reply().Error(std::string("EXECABORT Transaction discarded because of: ") + kOomError);
+    return false;
+  }
+  Reject(s, c, kOomError);
+  return false;
+}
+
 // Redis logs a script's commands as its own fake client's: no address
 // ("?:0") and no name.
 void RecordSlow(ServerState& s, Client& c, Args args, int64_t elapsed_us, bool in_script,
@@ -229,6 +256,9 @@ void DispatchOne(ServerState& s, Client& c, Args args) {
     spec->stats.rejected_calls++;
     Reject(s, c, "ERR Command not allowed inside a transaction");
     return;
+  }
+  if (s.config().maxmemory != 0 && !s.scripts().busy() && !s.loading) [[unlikely]] {
+    if (!MemoryAllows(s, c, spec)) return;
   }
   if (c.resp() == 2 && c.subscriptions() > 0 && !(spec->flags & kAllowedWhileSubscribed)) {
     spec->stats.rejected_calls++;

@@ -35,6 +35,7 @@ ServerState::ServerState(Config config)
   for (int i = 0; i < config_.databases; ++i) {
     dbs_.emplace_back(i);
     dbs_.back().set_observer(this);
+    dbs_.back().set_access_tracker(&access_);
   }
   start_time_ms_ = NowMs();
   last_save_time_s_init();
@@ -54,12 +55,40 @@ ServerState::ServerState(Config config)
     if (chdir(config_.dir.c_str()) != 0) return std::string(std::strerror(errno));
     return std::string();
   });
+  ApplyAccessTracking();
+  MarkStartupMemory();
+  for (const char* name : {"maxmemory-policy", "lfu-log-factor", "lfu-decay-time"}) {
+    config_table_.SetHook(name, [this] {
+      ApplyAccessTracking();
+      return std::string();
+    });
+  }
   // Read misses cost a call only while keymiss events are asked for.
   ApplyNotifyKeyspaceEvents();
   config_table_.SetHook("notify-keyspace-events", [this] {
     ApplyNotifyKeyspaceEvents();
     return std::string();
   });
+}
+
+void ServerState::ApplyAccessTracking() {
+  // As in Redis, switching between LRU and LFU leaves each key's metadata
+  // to be read the new way until its next access rewrites it.
+  access_.lfu = IsLfu(config_.maxmemory_policy);
+  access_.log_factor = config_.lfu_log_factor;
+  access_.decay_time = config_.lfu_decay_time;
+}
+
+void ServerState::ChangeReplicationId() {
+  static const char kHex[] = "0123456789abcdef";
+  for (char& ch : replid_) ch = kHex[rng_() & 15];
+}
+
+void ServerState::DiscardTransaction(Client& c) {
+  c.queued.clear();
+  c.in_multi = false;
+  c.multi_aborted = false;
+  watches_.UnwatchAll(c);
 }
 
 void ServerState::ApplyNotifyKeyspaceEvents() {
@@ -83,7 +112,13 @@ void ServerState::SampleMetrics() {
   ops_rate.Sample(now, stats_.total_commands_processed);
   net_input_rate.Sample(now, stats_.total_net_input_bytes);
   net_output_rate.Sample(now, stats_.total_net_output_bytes);
-  peak_memory = std::max(peak_memory, UsedMemory());
+  evictor_.meter().Refresh();  // moves the peak
+}
+
+uint64_t ServerState::ClientBufferBytes() const {
+  uint64_t bytes = 0;
+  for (const auto& [id, c] : clients_) bytes += c->query_buffer_size + c->pending_output();
+  return bytes;
 }
 
 int64_t ServerState::NowMs() {

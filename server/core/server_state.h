@@ -17,6 +17,7 @@
 #include "server/core/client.h"
 #include "server/core/command_table.h"
 #include "server/core/config.h"
+#include "server/core/eviction.h"
 #include "server/core/monitor.h"
 #include "server/core/latency.h"
 #include "server/core/background_worker.h"
@@ -118,6 +119,38 @@ class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink
       latency_monitor_.AddSample(event, latency_ms, NowMs() / 1000);
     }
   }
+  // maxmemory: eviction and used memory (server/core/eviction.h).
+  Evictor& evictor() { return evictor_; }
+  // Allocated bytes once the server is set up, before any data (INFO
+  // used_memory_startup, MEMORY STATS startup.allocated); the IO layer marks
+  // it when its listeners are up.
+  uint64_t startup_allocated() const { return startup_allocated_; }
+  void MarkStartupMemory() { startup_allocated_ = evictor_.meter().Refresh(); }
+  // Query and output buffers of every client (INFO mem_clients_normal).
+  uint64_t ClientBufferBytes() const;
+  // How keys record their accesses (follows maxmemory-policy, lfu-*).
+  const storage::AccessTracker& access_tracker() const { return access_; }
+  // The maxmemory check before the running top-level command found memory
+  // over the limit (Redis's server.script_oom): a script may then not run
+  // a deny-oom command before its first write.
+  bool script_oom = false;
+  // What DEBUG switches for test suites (server/commands/debug_family.cc).
+  struct DebugSettings {
+    bool active_expire = true;         // DEBUG SET-ACTIVE-EXPIRE
+    bool pause_cron = false;           // DEBUG PAUSE-CRON
+    int64_t aof_flush_sleep_us = 0;    // DEBUG AOF-FLUSH-SLEEP
+    bool disable_deny_scripts = false;  // DEBUG SET-DISABLE-DENY-SCRIPTS
+    bool skip_checksum_validation = false;  // DEBUG SET-SKIP-CHECKSUM-VALIDATION
+    uint64_t quicklist_packed_threshold = 1ull << 30;
+    int64_t reply_buffer_peak_reset_ms = 5000;  // DEBUG REPLYBUFFER
+    bool reply_buffer_resizing = true;
+  };
+  DebugSettings debug;
+  // The replication ids INFO shows (DEBUG CHANGE-REPL-ID draws a new one).
+  const std::string& replid() const { return replid_; }
+  void ChangeReplicationId();
+  // Ends a client's MULTI: queued commands dropped, keys unwatched.
+  void DiscardTransaction(Client& c);
   // Client-side caching (CLIENT TRACKING).
   Tracking& tracking() { return tracking_; }
   MonitorFeed& monitors() { return monitors_; }
@@ -167,8 +200,6 @@ class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink
   };
   int64_t start_time_ms() const { return start_time_ms_; }
   const std::string& run_id() const { return run_id_; }
-  // INFO master_replid: random per start, like the run id.
-  const std::string& replid() const { return replid_; }
 
   // --- clients ---
   uint64_t NextClientId() { return next_client_id_++; }
@@ -210,12 +241,6 @@ class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink
   // Every 100 ms: the command and network rates, and the memory peak.
   void SampleMetrics();
   RateSampler ops_rate, net_input_rate, net_output_rate;
-  uint64_t peak_memory = 0;
-  uint64_t startup_memory = 0;  // used memory once the server is set up
-
-  // --- hooks for the IO layer ---
-  // Memory the IO layer holds for clients (buffers), for INFO memory.
-  std::function<size_t()> client_memory;
 
   // KeyspaceObserver: the one place every write is reported to.
   void OnKeyWritten(const storage::KeyWriteReport& report) override;
@@ -233,6 +258,8 @@ class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink
   void FreeLater(std::unique_ptr<storage::Db::Taken> taken);
 
  private:
+  // Follows maxmemory-policy, lfu-log-factor and lfu-decay-time.
+  void ApplyAccessTracking();
   // Follows notify-keyspace-events (keymiss reporting of the databases).
   void ApplyNotifyKeyspaceEvents();
 
@@ -255,6 +282,9 @@ class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink
   MonitorFeed monitors_{this};
   std::unique_ptr<ScriptRuntime> scripts_;
   Propagator propagator_;
+  Evictor evictor_;
+  uint64_t startup_allocated_ = 0;
+  storage::AccessTracker access_;
   uint64_t keyspace_writes_ = 0;
   int64_t chained_us_ = 0;
   int chain_depth_ = 0;

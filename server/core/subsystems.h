@@ -6,6 +6,7 @@
 // assembled (server/app.h). Tests run the core without either.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -56,6 +57,8 @@ class ScriptRuntime {
   virtual const char* BusyError() const = 0;
   // The client whose script is running, if any.
   virtual const Client* running_caller() const = 0;
+  // Scripts in the EVAL cache (MEMORY DOCTOR).
+  virtual size_t script_count() const { return 0; }
 };
 
 // Durability (the append-only file today), as dispatch and the admin
@@ -82,7 +85,8 @@ class Persistence {
   virtual int64_t last_save_s() const = 0;
   // INFO persistence fields.
   virtual void AppendInfo(std::string* out) const = 0;
-  // Bytes committed and waiting to be written (INFO mem_aof_buffer).
+  // Bytes held for effects waiting to be written (INFO mem_aof_buffer; not
+  // counted against maxmemory, as Redis leaves out its AOF buffers).
   virtual uint64_t buffer_bytes() const = 0;
   // (Settings it owns apply through hooks on the config table, see config.h.)
   // SHUTDOWN SAVE with the file off: writes a snapshot in the foreground.

@@ -58,8 +58,7 @@ EventLoop::EventLoop(ServerState* state) : state_(state), loop_(uv_default_loop(
   uv_signal_init(loop_, &sigint_);
   sigterm_.data = sigint_.data = this;
   // INFO's used_memory_startup: what the server holds before any data.
-  state_->startup_memory = UsedMemory();
-  state_->peak_memory = state_->startup_memory;
+  state_->MarkStartupMemory();
   // CONFIG SET hz: the cron timer takes the new period at once.
   state_->config_table().SetHook("hz", [this] {
     RestartCron();
@@ -321,13 +320,13 @@ void EventLoop::OnBlockTimer(uv_timer_t* h) {
 void EventLoop::Cron() {
   // Nothing expires, times out or moves while a script runs (its clock is
   // frozen and its view of the data must be too).
-  if (ScriptRunning()) return;
+  if (ScriptRunning() || state_->debug.pause_cron) return;
   state_->SampleMetrics();
   Config& cfg = state_->config();
   // Active expiry gets a quarter of each cron period, like Redis's slow cycle.
   int64_t period_us = 1000000 / cron_hz_;
   int64_t expire_start_us = ServerState::NowUs();
-  ActiveExpire(period_us / 4 * cfg.active_expire_effort);
+  if (state_->debug.active_expire) ActiveExpire(period_us / 4 * cfg.active_expire_effort);
   state_->AddLatencySampleIfNeeded(kLatencyExpireCycle,
                                    (ServerState::NowUs() - expire_start_us) / 1000);
   state_->blocking().HandleTimeouts(ServerState::NowMs());
@@ -345,6 +344,14 @@ void EventLoop::Cron() {
     }
   }
   if (state_->persistence != nullptr) state_->persistence->Cron();
+  // Frees made off the loop thread show in the allocator's figure only
+  // (and the peak is sampled here).
+  state_->evictor().meter().Refresh();
+  if (cfg.maxmemory != 0) {
+    // Eviction that ran out of its per-command time budget continues here
+    // (Redis's evictionTimeProc).
+    if (state_->evictor().running()) state_->evictor().Perform(*state_);
+  }
   if (state_->shutdown_requested && !stopping_ && !ScriptRunning()) StartShutdown("SHUTDOWN");
   if (!state_->close_queue.empty()) FlushAll();
 }

@@ -231,6 +231,8 @@ void Aof::NoteWriteLatency(int64_t ms) {
 
 bool Aof::WriteBuffer() {
   if (aof_buf_.empty()) return true;
+  // DEBUG AOF-FLUSH-SLEEP: lets tests catch writes waiting on the flush.
+  if (server_->debug.aof_flush_sleep_us > 0) ::usleep(static_cast<useconds_t>(server_->debug.aof_flush_sleep_us));
   if (fd_ < 0) {
     if (state_ != State::kOn) return true;
     std::string err;
@@ -423,7 +425,7 @@ Aof::RewriteStart Aof::StartRewrite(bool nested, std::string* err) {
   server_->stats().latest_fork_usec = static_cast<uint64_t>(ServerState::NowUs() - fork_start_us);
   // LATENCY DOCTOR's fork rate: GB of memory forked per second.
   server_->stats().fork_rate_gb_s =
-      static_cast<double>(UsedMemory()) * 1000000 /
+      static_cast<double>(AllocatedBytes()) * 1000000 /
       static_cast<double>(std::max<uint64_t>(server_->stats().latest_fork_usec, 1)) / (1 << 30);
   server_->AddLatencySampleIfNeeded("fork",
                                     static_cast<int64_t>(server_->stats().latest_fork_usec / 1000));

@@ -235,8 +235,22 @@ void PushArgsTable(lua_State* L, Args args) {
 }
 }  // namespace
 
+namespace {
+// Redis derives EVAL/FCALL's command flags from the script's: one that may
+// write (no no-writes flag) and is not allow-oom is deny-oom, refused while
+// memory is over maxmemory. An EVAL body without a shebang line keeps
+// EVAL's own flags (checked at its first deny-oom call instead).
+bool RefusedForMemory(CommandContext& ctx, uint32_t flags) {
+  if (flags & (kScriptEvalCompat | kScriptNoWrites | kScriptAllowOom)) return false;
+  if (ctx.server.config().maxmemory == 0 || !ctx.server.script_oom) return false;
+  ctx.reply.Error(kOomError);
+  return true;
+}
+}  // namespace
+
 void LuaEngine::Eval(CommandContext& ctx, std::string_view sha, const ScriptEntry& script,
                      Args keys, Args argv, bool ro) {
+  if (RefusedForMemory(ctx, script.flags)) return;
   if (ro && !(script.flags & (kScriptEvalCompat | kScriptNoWrites))) {
     ctx.reply.Error("ERR Can not execute a script with write flag using *_ro command.");
     return;
@@ -249,10 +263,12 @@ void LuaEngine::Eval(CommandContext& ctx, std::string_view sha, const ScriptEntr
   rs.funcname = sha;
   rs.is_eval = true;
   rs.read_only = ro || (script.flags & kScriptNoWrites);
+  rs.allow_oom = script.flags & kScriptAllowOom;
   Run(ctx, rs, 0);
 }
 
 void LuaEngine::Fcall(CommandContext& ctx, const FunctionEntry& fn, Args keys, Args argv, bool ro) {
+  if (RefusedForMemory(ctx, fn.flags)) return;
   if (ro && !(fn.flags & kScriptNoWrites)) {
     ctx.reply.Error("ERR Can not execute a script with write flag using *_ro command.");
     return;
@@ -267,6 +283,7 @@ void LuaEngine::Fcall(CommandContext& ctx, const FunctionEntry& fn, Args keys, A
   rs.funcname = fn.name;
   rs.is_eval = false;
   rs.read_only = ro || (fn.flags & kScriptNoWrites);
+  rs.allow_oom = fn.flags & kScriptAllowOom;
   Run(ctx, rs, 2);
 }
 

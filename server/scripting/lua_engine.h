@@ -97,6 +97,7 @@ struct RunState {
   bool is_eval = true;
   bool read_only = false;
   bool wrote = false;       // a write command ran: SCRIPT KILL refuses
+  bool allow_oom = false;   // flagged allow-oom: deny-oom commands run over maxmemory
   bool killed = false;      // SCRIPT/FUNCTION KILL accepted
   bool timed_out = false;   // ran past busy-reply-threshold
   int64_t start_ms = 0;     // wall clock at the start (for the threshold)
@@ -119,7 +120,7 @@ class LuaEngine : public ScriptRuntime {
   bool LoadScript(std::string_view body, std::string* sha, std::string* err);
   const ScriptEntry* FindScript(std::string_view sha) const;
   void FlushScripts();
-  size_t script_count() const { return scripts_.size(); }
+  size_t script_count() const override { return scripts_.size(); }
   // Runs a cached script. `sha` is the cache key (FindScript found it).
   void Eval(CommandContext& ctx, std::string_view sha, const ScriptEntry& script, Args keys,
             Args argv, bool ro);

@@ -391,10 +391,16 @@ bool RunCommand(lua_State* L, LuaEngine* e) {
     err = "Unknown Redis command called from script";
   } else if ((spec->arity > 0 && argc != spec->arity) || argc < -spec->arity) {
     err = "Wrong number of args calling Redis command from script";
-  } else if (spec->flags & kNoscript) {
+  } else if ((spec->flags & kNoscript) && !s.debug.disable_deny_scripts) {
     err = "This Redis command is not allowed from script";
   } else if ((spec->flags & kWrite) && rs->read_only) {
     err = "Write commands are not allowed from read-only scripts.";
+  } else if ((spec->flags & kDenyOom) && !rs->allow_oom && !rs->wrote && s.script_oom &&
+             s.config().maxmemory != 0) {
+    // Over maxmemory when the script started: refused until its first
+    // write, after which stopping half-way would break atomicity.
+    static const std::string kOom = std::string("-") + kOomError;
+    err = kOom.c_str();
   }
   if (err != nullptr) {
     lua_settop(L, 0);

@@ -1,12 +1,9 @@
-// SHA-1 (FIPS 180-4), used to name scripts as Redis does (lower-case hex).
+// SHA-1 for script names; the implementation lives in the core (DEBUG
+// DIGEST uses it too).
 #pragma once
 
-#include <string>
-#include <string_view>
+#include "server/core/sha1.h"
 
 namespace grabkv::server::scripting {
-
-// Returns the 40-character lower-case hex SHA-1 of `data`.
-std::string Sha1Hex(std::string_view data);
-
+using server::Sha1Hex;
 }  // namespace grabkv::server::scripting

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Crash report and runaway-command log (hostile-input issue, items 6 and 7).
 
-DEBUG SEGFAULT / PANIC / ASSERT must kill the server with the signal (SIGSEGV,
+DEBUG SEGFAULT / PANIC / ASSERT / OOM must kill the server with the signal (SIGSEGV,
 SIGABRT) after writing a bug report to the log: the signal, a stack trace,
 the command and client being served and a summary of the server's state.
 A command slower than slow-command-log-threshold is logged with its name
@@ -88,6 +88,7 @@ def main():
         crash_case(rep, args.server, "SEGFAULT", signal.SIGSEGV)
         crash_case(rep, args.server, "PANIC", signal.SIGABRT)
         crash_case(rep, args.server, "ASSERT", signal.SIGABRT)
+        crash_case(rep, args.server, "OOM", signal.SIGABRT)
         slow_command_case(rep, args.server)
     finally:
         harness.stop_all_servers()

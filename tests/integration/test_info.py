@@ -69,9 +69,12 @@ def parse_info(text):
 
 def shape(value):
     """A value's form: digit runs become 9 ("1.08" and "13.91" alike); a
-    40-digit hex id is just that."""
+    40-digit hex id is just that; a *_human size is a number and a unit
+    (which unit depends on the size: "1000.41K" and "1.11M" alike)."""
     if re.fullmatch(r"[0-9a-f]{40}", value):
         return "hex40"
+    if re.fullmatch(r"\d+(\.\d\d)?[BKMGTPE]", value):
+        return "size"
     return re.sub(r"\d+", "9", value)
 
 

@@ -1,9 +1,9 @@
-#include "server/scripting/sha1.h"
+#include "server/core/sha1.h"
 
 #include <cstdint>
 #include <cstring>
 
-namespace grabkv::server::scripting {
+namespace grabkv::server {
 
 namespace {
 
@@ -48,7 +48,7 @@ void Block(uint32_t h[5], const unsigned char* p) {
 
 }  // namespace
 
-std::string Sha1Hex(std::string_view data) {
+void Sha1(std::string_view data, unsigned char digest[20]) {
   uint32_t h[5] = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
   const auto* p = reinterpret_cast<const unsigned char*>(data.data());
   size_t n = data.size();
@@ -63,12 +63,25 @@ std::string Sha1Hex(std::string_view data) {
   for (int i = 0; i < 8; ++i) tail[tail_len - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
   Block(h, tail);
   if (tail_len == 128) Block(h, tail + 64);
+  for (int i = 0; i < 5; ++i) {
+    for (int j = 0; j < 4; ++j) digest[i * 4 + j] = static_cast<unsigned char>(h[i] >> (24 - 8 * j));
+  }
+}
+
+std::string Sha1Hex(std::string_view data) {
+  unsigned char digest[20];
+  Sha1(data, digest);
+  return DigestHex(digest);
+}
+
+std::string DigestHex(const unsigned char digest[20]) {
   static const char kHex[] = "0123456789abcdef";
   std::string out(40, '0');
-  for (int i = 0; i < 5; ++i) {
-    for (int j = 0; j < 8; ++j) out[i * 8 + j] = kHex[(h[i] >> (28 - 4 * j)) & 15];
+  for (int i = 0; i < 20; ++i) {
+    out[2 * i] = kHex[digest[i] >> 4];
+    out[2 * i + 1] = kHex[digest[i] & 15];
   }
   return out;
 }
 
-}  // namespace grabkv::server::scripting
+}  // namespace grabkv::server
