@@ -89,6 +89,21 @@ bool WalkSparse(std::string_view hll, Fn&& fn) {
   return idx == kRegisters;
 }
 
+// Calls fn(index, value) for every register of a dense value, four at a
+// time: each 3 bytes hold 4 registers (kRegisters is a multiple of 4), so
+// the loop has no per-register shifts to compute and no branch.
+template <typename Fn>
+void ForEachDense(const uint8_t* r, Fn&& fn) {
+  static_assert(kBits == 6 && kRegisters % 4 == 0);
+  for (int i = 0; i < kRegisters; i += 4, r += 3) {
+    const unsigned b0 = r[0], b1 = r[1], b2 = r[2];
+    fn(i, b0 & 63);
+    fn(i + 1, ((b0 >> 6) | (b1 << 2)) & 63);
+    fn(i + 2, ((b1 >> 4) | (b2 << 4)) & 63);
+    fn(i + 3, b2 >> 2);
+  }
+}
+
 // ---------------------------------------------------------------------------
 // The estimator (Ertl 2017, as Redis 7.0 computes it).
 
@@ -362,11 +377,9 @@ SetResult Add(std::string* hll, std::string_view element, size_t sparse_max_byte
 
 bool MergeInto(uint8_t* registers, std::string_view hll) {
   if (GetEncoding(hll) == kDense) {
-    const uint8_t* regs = Registers(hll);
-    for (int i = 0; i < kRegisters; ++i) {
-      const uint8_t v = DenseGet(regs, i);
-      if (v > registers[i]) registers[i] = v;
-    }
+    ForEachDense(Registers(hll), [registers](int i, unsigned v) {
+      if (v > registers[i]) registers[i] = static_cast<uint8_t>(v);
+    });
     return true;
   }
   return WalkSparse(hll, [&](long first, long runlen, int value) {
@@ -379,8 +392,7 @@ bool MergeInto(uint8_t* registers, std::string_view hll) {
 uint64_t Count(std::string_view hll, bool* corrupt) {
   int histogram[64] = {};
   if (GetEncoding(hll) == kDense) {
-    const uint8_t* regs = Registers(hll);
-    for (int i = 0; i < kRegisters; ++i) ++histogram[DenseGet(regs, i)];
+    ForEachDense(Registers(hll), [&histogram](int, unsigned v) { ++histogram[v]; });
   } else {
     // Runs are only counted, never stored: a code that does not add up to
     // kRegisters is reported, whatever it holds.

@@ -26,17 +26,12 @@
 #include <string_view>
 #include <vector>
 
-#include "server/app/app.h"
-#include "server/core/client.h"
 #include "server/core/log.h"
-#include "server/core/server_state.h"
 #include "storage/hyperloglog.h"
+#include "tests/fuzz/in_process_server.h"
 
 namespace {
 
-using grabkv::server::Client;
-using grabkv::server::Config;
-using grabkv::server::ServerState;
 namespace hll = grabkv::storage::hll;
 
 [[noreturn]] void Fail(const std::string& what, std::string_view out) {
@@ -45,18 +40,10 @@ namespace hll = grabkv::storage::hll;
   std::abort();
 }
 
-struct World {
-  ServerState server{Config{}};
-  Client client{server.NextClientId()};
-  World() {
-    grabkv::server::Assemble(server);
-    server.AddClient(&client);
-  }
+// Every reply must be complete, and an error only one Redis gives here.
+struct World : grabkv::fuzz::InProcessServer {
   std::string Run(std::vector<std::string> args) {
-    std::vector<std::string_view> views(args.begin(), args.end());
-    client.out().clear();
-    grabkv::server::Dispatch(server, client, views);
-    const std::string& out = client.out();
+    std::string out = InProcessServer::Run(args);
     if (out.empty() || out.back() != '\n') Fail("no complete reply to " + args[0], out);
     if (out[0] == '-' && out.rfind("-WRONGTYPE ", 0) != 0 &&
         out != "-INVALIDOBJ Corrupted HLL object detected\r\n" &&

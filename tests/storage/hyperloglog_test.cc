@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -105,6 +106,14 @@ TEST(HyperLogLogTest, DenseRegistersRoundTrip) {
     DenseSet(regs.data(), i, want[i]);
   }
   for (int i = 0; i < kRegisters; ++i) ASSERT_EQ(DenseGet(regs.data(), i), want[i]) << i;
+  // The bulk readers (merge, count) see the same registers.
+  std::string h = CreateEmpty();
+  ASSERT_TRUE(ToDense(&h));
+  std::copy(regs.begin(), regs.end(), h.begin() + kHeaderSize);
+  uint8_t merged[kRegisters] = {};
+  ASSERT_TRUE(MergeInto(merged, h));
+  for (int i = 0; i < kRegisters; ++i) ASSERT_EQ(merged[i], want[i]) << i;
+  EXPECT_EQ(CountOf(h), CountRegisters(merged));
 }
 
 TEST(HyperLogLogTest, SparseAndDenseCountTheSame) {
