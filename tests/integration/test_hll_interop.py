@@ -20,7 +20,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import RespConn, ServerProcess  # noqa: E402
+from harness import ServerProcess  # noqa: E402
 
 SIZES = [0, 1, 100, 10000, 200000]
 BATCH = 1000
@@ -101,29 +101,26 @@ def main():
     args = p.parse_args()
     harness.install_guard(500)
     rep = harness.Reporter(args.verbose)
-    ref = ServerProcess(args.redis, name="redis", keep_logs=args.keep_logs)
-    sut = ServerProcess(args.server, name="server under test", keep_logs=args.keep_logs)
     try:
-        ref.start()
-        sut.start()
-        redis_conn = RespConn(harness.HOST, ref.port, timeout=120)
-        sut_conn = RespConn(harness.HOST, sut.port, timeout=120)
-        for n in SIZES:
+        with ServerProcess(args.redis, name="redis", keep_logs=args.keep_logs) as ref, \
+                ServerProcess(args.server, name="server under test",
+                              keep_logs=args.keep_logs) as sut:
+            redis_conn = ref.connect(timeout=120)
+            sut_conn = sut.connect(timeout=120)
+            for n in SIZES:
+                try:
+                    check_size(rep, redis_conn, sut_conn, n)
+                except Exception:
+                    rep.fail("n=%d" % n, traceback.format_exc(limit=3))
             try:
-                check_size(rep, redis_conn, sut_conn, n)
+                check_merges(rep, redis_conn, sut_conn)
             except Exception:
-                rep.fail("n=%d" % n, traceback.format_exc(limit=3))
-        try:
-            check_merges(rep, redis_conn, sut_conn)
-        except Exception:
-            rep.fail("merges", traceback.format_exc(limit=3))
-        r = sut_conn.command("PFSELFTEST", timeout=120)
-        rep.check("PFSELFTEST", not r.is_error() and r.value in ("OK", b"OK"), repr(r))
-        rep.check("server under test still running", sut.alive(), sut.log_tail())
+                rep.fail("merges", traceback.format_exc(limit=3))
+            r = sut_conn.command("PFSELFTEST", timeout=120)
+            rep.check("PFSELFTEST", not r.is_error() and r.value in ("OK", b"OK"), repr(r))
+            rep.check("server under test still running", sut.alive(), sut.log_tail())
     except harness.ServerStartError as e:
         rep.fail("server start", str(e))
-    finally:
-        harness.stop_all_servers()
     return rep.finish()
 
 

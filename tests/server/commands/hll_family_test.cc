@@ -7,9 +7,12 @@
 
 #include "server/core/propagate.h"
 #include "tests/server/command_test_util.h"
+#include "tests/server/resp_replies.h"
 
 namespace grabkv::testing {
 namespace {
+
+using namespace grabkv::testing::replies;
 
 class HllFamilyTest : public FamilyTest {
  protected:
@@ -29,12 +32,12 @@ bool Has(const std::string& s, std::string_view part) { return s.find(part) != s
 TEST_F(HllFamilyTest, PfAddReportsPfAddPerChange) {
   std::string reply;
   EXPECT_EQ(Observe("PFADD k a b c", &reply), (Effects{{"pfadd"}, 4, 1}));  // created + 3 registers
-  EXPECT_EQ(reply, ":1\r\n");
+  EXPECT_EQ(reply, Int(1));
   EXPECT_EQ(Observe("PFADD k a", &reply), (Effects{{}, 0, 0}));
-  EXPECT_EQ(reply, ":0\r\n");
+  EXPECT_EQ(reply, Int(0));
   EXPECT_EQ(Observe("PFADD empty", &reply), (Effects{{"pfadd"}, 1, 1}));
-  EXPECT_EQ(reply, ":1\r\n");
-  EXPECT_EQ(Encoding("k"), "$3\r\nraw\r\n");
+  EXPECT_EQ(reply, Int(1));
+  EXPECT_EQ(Encoding("k"), Bulk("raw"));
   EXPECT_TRUE(Has(TakePropagated(), "PFADD\r\n$1\r\nk\r\n$1\r\na\r\n$1\r\nb"));
 }
 
@@ -43,15 +46,15 @@ TEST_F(HllFamilyTest, PfCountCachesAndPropagatesOnlyThen) {
   TakePropagated();
   std::string reply;
   EXPECT_EQ(Observe("PFCOUNT k", &reply), (Effects{{}, 1, 1}));  // stores the cache
-  EXPECT_EQ(reply, ":3\r\n");
+  EXPECT_EQ(reply, Int(3));
   EXPECT_TRUE(Has(TakePropagated(), "PFCOUNT"));
   EXPECT_EQ(Observe("PFCOUNT k", &reply), (Effects{{}, 0, 0}));  // cached
-  EXPECT_EQ(reply, ":3\r\n");
+  EXPECT_EQ(reply, Int(3));
   EXPECT_EQ(TakePropagated(), "");
   EXPECT_EQ(Observe("PFCOUNT k k missing", &reply), (Effects{{}, 0, 0}));
-  EXPECT_EQ(reply, ":3\r\n");
+  EXPECT_EQ(reply, Int(3));
   EXPECT_EQ(TakePropagated(), "");
-  EXPECT_EQ(Cmd("PFCOUNT missing"), ":0\r\n");
+  EXPECT_EQ(Cmd("PFCOUNT missing"), Int(0));
 }
 
 TEST_F(HllFamilyTest, PfMergeReportsOnePfAdd) {
@@ -59,8 +62,8 @@ TEST_F(HllFamilyTest, PfMergeReportsOnePfAdd) {
   Cmd("PFADD b 3");
   std::string reply;
   EXPECT_EQ(Observe("PFMERGE d a b", &reply), (Effects{{"pfadd"}, 1, 1}));
-  EXPECT_EQ(reply, "+OK\r\n");
-  EXPECT_EQ(Cmd("PFCOUNT d"), ":3\r\n");
+  EXPECT_EQ(reply, kOk);
+  EXPECT_EQ(Cmd("PFCOUNT d"), Int(3));
   EXPECT_EQ(Observe("PFMERGE d", &reply), (Effects{{"pfadd"}, 1, 1}));  // even when unchanged
 }
 
@@ -69,45 +72,45 @@ TEST_F(HllFamilyTest, PfDebugToDenseIsDirtyWithoutTouchingWatch) {
   TakePropagated();
   const uint64_t d0 = dirty();
   const int t0 = touched();
-  EXPECT_EQ(Cmd("PFDEBUG TODENSE k"), ":1\r\n");
+  EXPECT_EQ(Cmd("PFDEBUG TODENSE k"), Int(1));
   EXPECT_EQ(dirty(), d0 + 1);
   EXPECT_EQ(touched(), t0);
   EXPECT_TRUE(Has(TakePropagated(), "TODENSE"));
-  EXPECT_EQ(Cmd("PFDEBUG TODENSE k"), ":0\r\n");
+  EXPECT_EQ(Cmd("PFDEBUG TODENSE k"), Int(0));
   EXPECT_EQ(TakePropagated(), "");
   EXPECT_EQ(Cmd("PFDEBUG ENCODING k"), "+dense\r\n");
-  EXPECT_EQ(Cmd("PFDEBUG DECODE k"), "-ERR HLL encoding is not sparse\r\n");
+  EXPECT_EQ(Cmd("PFDEBUG DECODE k"), Err("ERR HLL encoding is not sparse"));
 }
 
 TEST_F(HllFamilyTest, ErrorsChangeNothing) {
   Cmd("SET s notanhll");
-  const std::string not_hll = "-WRONGTYPE Key is not a valid HyperLogLog string value.\r\n";
+  const std::string not_hll = Err("WRONGTYPE Key is not a valid HyperLogLog string value.");
   EXPECT_EQ(Observe("PFADD s a"), (Effects{{}, 0, 0}));
   EXPECT_EQ(Cmd("PFADD s a"), not_hll);
   EXPECT_EQ(Cmd("PFCOUNT s"), not_hll);
   EXPECT_EQ(Cmd("PFMERGE d s"), not_hll);
   EXPECT_FALSE(Exists("d"));
-  EXPECT_EQ(Cmd("GET s"), "$8\r\nnotanhll\r\n");
+  EXPECT_EQ(Cmd("GET s"), Bulk("notanhll"));
   // A sparse code covering 32768 registers.
   Run({"SET", "c", std::string("HYLL\x01\0\0\0\0\0\0\0\0\0\0\x80\x7f\xff\x7f\xff", 20)});
-  const std::string corrupt = "-INVALIDOBJ Corrupted HLL object detected\r\n";
+  const std::string corrupt = Err("INVALIDOBJ Corrupted HLL object detected");
   EXPECT_EQ(Cmd("PFCOUNT c"), corrupt);
   EXPECT_EQ(Cmd("PFCOUNT c c"), corrupt);
   EXPECT_EQ(Cmd("PFMERGE d c"), corrupt);
   EXPECT_EQ(Cmd("PFDEBUG TODENSE c"), corrupt);
   EXPECT_EQ(Cmd("PFDEBUG GETREG c"), corrupt);
   EXPECT_FALSE(Exists("d"));
-  EXPECT_EQ(Cmd("PFDEBUG ENCODING missing"), "-ERR The specified key does not exist\r\n");
-  EXPECT_EQ(Cmd("PFDEBUG NOPE c"), "-ERR Unknown PFDEBUG subcommand 'NOPE'\r\n");
+  EXPECT_EQ(Cmd("PFDEBUG ENCODING missing"), Err("ERR The specified key does not exist"));
+  EXPECT_EQ(Cmd("PFDEBUG NOPE c"), Err("ERR Unknown PFDEBUG subcommand 'NOPE'"));
 }
 
 TEST_F(HllFamilyTest, SparseMaxBytesFromConfig) {
-  EXPECT_EQ(Cmd("CONFIG SET hll-sparse-max-bytes 30"), "+OK\r\n");
+  EXPECT_EQ(Cmd("CONFIG SET hll-sparse-max-bytes 30"), kOk);
   Cmd("PFADD k a b c d e f g h i j");
   EXPECT_EQ(Cmd("PFDEBUG ENCODING k"), "+dense\r\n");
 }
 
-TEST_F(HllFamilyTest, SelfTest) { EXPECT_EQ(Cmd("PFSELFTEST"), "+OK\r\n"); }
+TEST_F(HllFamilyTest, SelfTest) { EXPECT_EQ(Cmd("PFSELFTEST"), kOk); }
 
 }  // namespace
 }  // namespace grabkv::testing
