@@ -3,7 +3,7 @@
 # build-fuzz/ and runs each for the given number of seconds (default 60).
 #
 #   scripts/fuzz.sh [seconds] [target...]
-#   targets: resp_parser_fuzz command_fuzz glob_fuzz lua_fuzz (default: all)
+#   targets: resp_parser_fuzz command_fuzz glob_fuzz lua_fuzz hll_fuzz (default: all)
 #
 # Exit status: 0 when no fuzzer found anything; 1 when one crashed, leaked,
 # hit undefined behaviour, timed out on an input or ran out of memory (the
@@ -17,7 +17,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SECONDS_EACH="${1:-60}"
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(resp_parser_fuzz command_fuzz glob_fuzz lua_fuzz)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(resp_parser_fuzz command_fuzz glob_fuzz lua_fuzz hll_fuzz)
 JOBS="${JOBS:-2}"
 BUILD="$ROOT/build-fuzz"
 
@@ -48,6 +48,8 @@ opts_for() {
     # Scripts run under an instruction budget (lua_fuzz.cc); one allocation
     # above 1.1 GB would be past the engine's Lua memory cap.
     lua_fuzz) echo "-max_len=4096 -malloc_limit_mb=1100 -timeout=20 -report_slow_units=5" ;;
+    # HLL values up to a few sparse-max-bytes settings; a dense one is 12304.
+    hll_fuzz) echo "-max_len=16384 -malloc_limit_mb=256 -timeout=10 -report_slow_units=2" ;;
     *) echo "-timeout=30" ;;
   esac
 }

@@ -22,6 +22,7 @@ void RegisterListFamily(CommandTable& t);
 void RegisterHashFamily(CommandTable& t);
 void RegisterSetFamily(CommandTable& t);
 void RegisterZSetFamily(CommandTable& t);
+void RegisterHllFamily(CommandTable& t);
 void RegisterScriptFamily(CommandTable& t);       // server/scripting/
 void RegisterFunctionFamily(CommandTable& t);
 void RegisterPersistenceFamily(CommandTable& t);  // server/persistence/
@@ -41,6 +42,7 @@ void Assemble(ServerState& server) {
   RegisterHashFamily(t);
   RegisterSetFamily(t);
   RegisterZSetFamily(t);
+  RegisterHllFamily(t);
   RegisterScriptFamily(t);
   RegisterFunctionFamily(t);
   server.set_scripts(std::make_unique<scripting::LuaEngine>(&server));

@@ -185,6 +185,7 @@ std::vector<ConfigTable::Row> ConfigTable::OwnRows(Config* c) {
       {"list-max-listpack-size", "list-max-ziplist-size", Kind::kInt, true,
        &c->list_max_listpack_size, INT_MIN, INT_MAX},
       {"list-compress-depth", "", Kind::kInt, true, &c->list_compress_depth, 0, INT_MAX},
+      {"hll-sparse-max-bytes", "", Kind::kMemory, true, &c->hll_sparse_max_bytes, 0, LLONG_MAX},
       {"slowlog-log-slower-than", "", Kind::kInt, true, &c->slowlog_log_slower_than, -1,
        LLONG_MAX},
       {"slowlog-max-len", "", Kind::kInt, true, &c->slowlog_max_len, 0, LLONG_MAX},

@@ -131,6 +131,8 @@ struct Config {
   int64_t zset_max_listpack_value = 64;
   int64_t list_max_listpack_size = -2;
   int64_t list_compress_depth = 0;
+  // A sparse HyperLogLog longer than this becomes dense (storage/hyperloglog.h).
+  int64_t hll_sparse_max_bytes = 3000;
   // SLOWLOG and LATENCY (server/core/latency.h): microseconds (-1: off),
   // entries kept, milliseconds (0: off), per-command histograms.
   int64_t slowlog_log_slower_than = 10000;

@@ -51,7 +51,6 @@ const std::vector<DirectiveSpec>& PassiveDirectives() {
     {"enable-debug-command", "", Kind::kEnum, false, "no", 0, 0, "no, yes, local", nullptr},
     {"enable-module-command", "", Kind::kEnum, false, "no", 0, 0, "no, yes, local", nullptr},
     {"enable-protected-configs", "", Kind::kEnum, false, "no", 0, 0, "no, yes, local", nullptr},
-    {"hll-sparse-max-bytes", "", Kind::kMemory, true, "3000", 0, LLONG_MAX, "", nullptr},
     {"ignore-warnings", "", Kind::kString, true, "", 0, 0, "", nullptr},
     {"io-threads", "", Kind::kInt, false, "1", 1, 128, "", nullptr},
     {"io-threads-do-reads", "", Kind::kBool, false, "no", 0, 0, "", nullptr},

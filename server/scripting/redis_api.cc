@@ -393,7 +393,8 @@ bool RunCommand(lua_State* L, LuaEngine* e) {
     err = "Wrong number of args calling Redis command from script";
   } else if ((spec->flags & kNoscript) && !s.debug.disable_deny_scripts) {
     err = "This Redis command is not allowed from script";
-  } else if ((spec->flags & kWrite) && rs->read_only) {
+  } else if ((spec->flags & (kWrite | kMayReplicate)) && rs->read_only) {
+    // Redis counts may-replicate commands (PFCOUNT, PUBLISH) as writes here.
     err = "Write commands are not allowed from read-only scripts.";
   } else if ((spec->flags & kDenyOom) && !rs->allow_oom && !rs->wrote && s.script_oom &&
              s.config().maxmemory != 0) {

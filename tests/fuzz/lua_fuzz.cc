@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "server/app/app.h"
+#include "tests/fuzz/in_process_server.h"
 #include "server/core/client.h"
 #include "server/core/log.h"
 #include "server/scripting/lua_engine.h"
@@ -27,9 +28,6 @@
 
 namespace {
 
-using grabkv::server::Client;
-using grabkv::server::Config;
-using grabkv::server::ServerState;
 
 constexpr int64_t kBudget = 2000000;  // Lua instructions per input
 constexpr int kHookEvery = 1000;
@@ -95,20 +93,8 @@ bool ReadValue(std::string_view s, size_t* pos, int depth) {
   }
 }
 
-struct World {
-  ServerState server{Config{}};
-  Client client{server.NextClientId()};
-  World() {
-    grabkv::server::Assemble(server);
-    server.AddClient(&client);
-    server.config().busy_reply_threshold = 1000000000;  // the budget decides
-  }
-  std::string Run(std::vector<std::string> args) {
-    std::vector<std::string_view> views(args.begin(), args.end());
-    client.out().clear();
-    grabkv::server::Dispatch(server, client, views);
-    return client.out();
-  }
+struct World : grabkv::fuzz::InProcessServer {
+  World() { server.config().busy_reply_threshold = 1000000000; }  // the budget decides
 };
 
 World& W() {
