@@ -21,6 +21,8 @@ void RegisterListFamily(CommandTable& t);
 void RegisterHashFamily(CommandTable& t);
 void RegisterSetFamily(CommandTable& t);
 void RegisterZSetFamily(CommandTable& t);
+void RegisterGeoFamily(CommandTable& t);
+void RegisterSortFamily(CommandTable& t);
 void RegisterScriptFamily(CommandTable& t);       // server/scripting/
 void RegisterFunctionFamily(CommandTable& t);
 void RegisterPersistenceFamily(CommandTable& t);  // server/persistence/
@@ -39,6 +41,8 @@ void Assemble(ServerState& server) {
   RegisterHashFamily(t);
   RegisterSetFamily(t);
   RegisterZSetFamily(t);
+  RegisterGeoFamily(t);
+  RegisterSortFamily(t);
   RegisterScriptFamily(t);
   RegisterFunctionFamily(t);
   server.set_scripts(std::make_unique<scripting::LuaEngine>(&server));

@@ -113,8 +113,14 @@ void ReplyKeySpec(protocol::ReplyBuilder& rb, const KeySpec& ks) {
 
   rb.Bulk("begin_search");
   rb.MapHeader(2);
+  // No index and no keyword: Redis's "unknown" spec (SORT's BY/GET/STORE).
+  const bool unknown = ks.keyword == nullptr && ks.index == 0;
   rb.Bulk("type");
-  if (ks.keyword != nullptr) {
+  if (unknown) {
+    rb.Bulk("unknown");
+    rb.Bulk("spec");
+    rb.MapHeader(0);
+  } else if (ks.keyword != nullptr) {
     rb.Bulk("keyword");
     rb.Bulk("spec");
     rb.MapHeader(2);
@@ -133,7 +139,11 @@ void ReplyKeySpec(protocol::ReplyBuilder& rb, const KeySpec& ks) {
   rb.Bulk("find_keys");
   rb.MapHeader(2);
   rb.Bulk("type");
-  if (ks.keynum) {
+  if (unknown) {
+    rb.Bulk("unknown");
+    rb.Bulk("spec");
+    rb.MapHeader(0);
+  } else if (ks.keynum) {
     rb.Bulk("keynum");
     rb.Bulk("spec");
     rb.MapHeader(3);

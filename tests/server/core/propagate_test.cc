@@ -615,6 +615,29 @@ TEST_F(PropagateTest, FlushAndSwapAreRecordedEvenWhenNothingChanges) {
 }
 
 // ---------------------------------------------------------------------------
+// Geo
+
+TEST_F(PropagateTest, GeoAddIsRecordedAsZaddAndStoresVerbatim) {
+  // As redis-server 7.0.15 wrote them to appendonly.aof.
+  Cmd("GEOADD k 13.361389 38.115556 Palermo 15.087269 37.502669 Catania");
+  Cmd("GEOADD k 13.361389 38.115556 Palermo");  // no change: nothing
+  Cmd("GEOADD k xx CH 1 2 Palermo");
+  Cmd("GEOADD k NX 1 2 Palermo");               // skipped: nothing
+  Cmd("GEOADD k 200 100 bad");                  // error: nothing
+  Cmd("GEOSEARCHSTORE d k FROMLONLAT 1 2 BYRADIUS 10 km");
+  Cmd("GEORADIUS k 1 2 10 km STORE d2");
+  Cmd("GEOSEARCH k FROMLONLAT 1 2 BYRADIUS 10 km");  // a read: nothing
+  Cmd("GEOSEARCHSTORE d nokey FROMLONLAT 1 1 BYRADIUS 10 km");  // deletes d
+  Cmd("GEOSEARCHSTORE d nokey FROMLONLAT 1 1 BYRADIUS 10 km");  // nothing to delete
+  ExpectEffects({{"SELECT", "0"},
+                 {"zadd", "k", "3479099956230698", "Palermo", "3479447370796909", "Catania"},
+                 {"zadd", "k", "xx", "CH", "3378080408407459", "Palermo"},
+                 {"GEOSEARCHSTORE", "d", "k", "FROMLONLAT", "1", "2", "BYRADIUS", "10", "km"},
+                 {"GEORADIUS", "k", "1", "2", "10", "km", "STORE", "d2"},
+                 {"GEOSEARCHSTORE", "d", "nokey", "FROMLONLAT", "1", "1", "BYRADIUS", "10", "km"}});
+}
+
+// ---------------------------------------------------------------------------
 // GRAB.*
 
 TEST_F(PropagateTest, GrabPopAndUndoRecordPlainCommands) {
