@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/commands/partial_sort.h"
 #include "server/commands/zset_ops.h"
 #include "server/core/command_table.h"
 #include "server/core/errors.h"
@@ -156,7 +157,7 @@ void CmdGeoAdd(CommandContext& ctx) {
     scores[i] = std::to_string(bits);
     members[i] = ZAddMember{static_cast<double>(bits), ctx.arg(first + 3 * i + 2)};
   }
-  const unsigned flags = (nx ? ZSet::kAddNx : 0) | (xx ? ZSet::kAddXx : 0);
+  const unsigned flags = (nx ? unsigned{ZSet::kAddNx} : 0u) | (xx ? unsigned{ZSet::kAddXx} : 0u);
   ZAddOutcome res;
   const OpStatus st = OpZAdd(ctx.op_args(), ctx.arg(1), flags, ZSetLimitsOf(ctx.server.config()), members, &res);
   if (st != OpStatus::kOk) return ReplyStatus(ctx.reply, st);
@@ -415,13 +416,20 @@ void SearchGeneric(CommandContext& ctx, size_t src_index, unsigned flags) {
 
   const size_t returned =
       count == 0 || found.size() < static_cast<uint64_t>(count) ? found.size() : static_cast<size_t>(count);
-  // Ties keep the scan order (glibc's qsort is a merge sort).
-  if (sort == Sort::kAsc) {
-    std::stable_sort(found.begin(), found.end(),
-                     [](const Found& a, const Found& b) { return a.dist < b.dist; });
-  } else if (sort == Sort::kDesc) {
-    std::stable_sort(found.begin(), found.end(),
-                     [](const Found& a, const Found& b) { return a.dist > b.dist; });
+  // Redis sorts all with qsort (glibc's is a merge sort: ties keep the scan
+  // order), or only the COUNT first with its partial quicksort.
+  if (sort != Sort::kNone) {
+    const bool desc = sort == Sort::kDesc;
+    auto cmp = [desc](const Found& a, const Found& b) {
+      const int c = a.dist > b.dist ? 1 : (a.dist == b.dist ? 0 : -1);
+      return desc ? -c : c;
+    };
+    if (returned == found.size()) {
+      std::stable_sort(found.begin(), found.end(),
+                       [&](const Found& a, const Found& b) { return cmp(a, b) < 0; });
+    } else {
+      PartialQuickSort(found, cmp, 0, returned - 1);
+    }
   }
   found.resize(returned);
   for (Found& f : found) f.dist /= shape.conversion;

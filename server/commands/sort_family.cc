@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "server/commands/partial_sort.h"
 #include "server/core/command_table.h"
 #include "server/core/errors.h"
 #include "server/core/server_state.h"
@@ -219,6 +220,7 @@ void SortGeneric(CommandContext& ctx, bool readonly) {
     }
     const bool bypattern = sortby.has_value();
     const bool storing = store_key.has_value();
+    // A three-way comparison (Redis sortCompare).
     auto cmp = [&](const Item& a, const Item& b) {
       int c;
       if (!alpha) {
@@ -232,9 +234,17 @@ void SortGeneric(CommandContext& ctx, bool readonly) {
       } else {
         c = storing ? CompareBytes(a.element, b.element) : Collate(a.element, b.element);
       }
-      return (desc ? -c : c) < 0;
+      return desc ? -c : c;
     };
-    std::stable_sort(items.begin(), items.end(), cmp);
+    // qsort (glibc's merge sort: ties keep the load order), or Redis's
+    // partial quicksort when a BY pattern is sorted for a LIMIT window.
+    if (sortby && (start != 0 || end != static_cast<int64_t>(items.size()) - 1)) {
+      if (!items.empty() && end >= start) {
+        PartialQuickSort(items, cmp, static_cast<size_t>(start), static_cast<size_t>(end));
+      }
+    } else {
+      std::stable_sort(items.begin(), items.end(), [&](const Item& a, const Item& b) { return cmp(a, b) < 0; });
+    }
   }
 
   const int64_t span = end - start + 1;
