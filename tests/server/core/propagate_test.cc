@@ -637,6 +637,17 @@ TEST_F(PropagateTest, GeoAddIsRecordedAsZaddAndStoresVerbatim) {
                  {"GEOSEARCHSTORE", "d", "nokey", "FROMLONLAT", "1", "1", "BYRADIUS", "10", "km"}});
 }
 
+TEST_F(PropagateTest, SortStoreIsRecordedVerbatim) {
+  // As redis-server 7.0.15 wrote them to appendonly.aof.
+  Cmd("RPUSH l 3 1 2");
+  Take();
+  Cmd("SORT l");                 // a read: nothing
+  Cmd("SORT l STORE dst");
+  Cmd("SORT l LIMIT 0 0 STORE dst");  // deletes dst
+  Cmd("SORT l LIMIT 0 0 STORE dst");  // nothing to delete: nothing
+  ExpectEffects({{"SORT", "l", "STORE", "dst"}, {"SORT", "l", "LIMIT", "0", "0", "STORE", "dst"}});
+}
+
 // ---------------------------------------------------------------------------
 // GRAB.*
 
