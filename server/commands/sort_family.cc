@@ -154,13 +154,17 @@ void SortGeneric(CommandContext& ctx, bool readonly) {
   }
 
   const int64_t size = e == nullptr ? 0 : static_cast<int64_t>(e->value.container()->Length());
+  // The window [start, end] (empty when end < start), without overflow for
+  // huge LIMIT values.
   int64_t start = limit_start < 0 ? 0 : limit_start;
-  int64_t end = limit_count < 0 ? size - 1 : start + limit_count - 1;
+  int64_t end;
   if (start >= size) {
     start = size - 1;
     end = size - 2;
+  } else {
+    end = limit_count < 0 ? size - 1 : start + std::min(limit_count, size) - 1;
+    if (end >= size) end = size - 1;
   }
-  if (end >= size) end = size - 1;
 
   std::vector<Item> items;
   const bool ordered = type == ValueType::kList || type == ValueType::kZSet;
