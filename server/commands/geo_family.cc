@@ -444,8 +444,13 @@ void SearchGeneric(CommandContext& ctx, size_t src_index, unsigned flags) {
     for (const Found& f : found) pairs.emplace_back(std::string(f.member), storedist ? f.dist : f.score);
     storage::Value v;
     v.SetContainer(BuildZSet(pairs, ZSetLimitsOf(ctx.server.config())));
-    ctx.db().Set(store_key, std::move(v), ctx.now_ms,
-                 (flags & kGeoSearch) ? zset_events::kGeoSearchStore : zset_events::kGeoRadiusStore);
+    {
+      // Replaces the destination (dropping its TTL); one change per member.
+      storage::KeyWrite w(ctx.db(), store_key, ctx.now_ms);
+      w.Replace(std::move(v));
+      w.Note((flags & kGeoSearch) ? zset_events::kGeoSearchStore : zset_events::kGeoRadiusStore,
+             found.size());
+    }
     return ctx.reply.Integer(static_cast<int64_t>(found.size()));
   }
 

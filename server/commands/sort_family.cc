@@ -284,7 +284,10 @@ void SortGeneric(CommandContext& ctx, bool readonly) {
   if (outputlen > 0) {
     storage::Value v;
     v.SetContainer(std::move(list));
-    ctx.db().Set(*store_key, std::move(v), ctx.now_ms, kSortStore);
+    // Replaces the destination (dropping its TTL); one change per element.
+    storage::KeyWrite w(ctx.db(), *store_key, ctx.now_ms);
+    w.Replace(std::move(v));
+    w.Note(kSortStore, static_cast<uint64_t>(outputlen));
   } else {
     ctx.db().Delete(*store_key, ctx.now_ms);  // "del" when there was one
   }
