@@ -60,9 +60,11 @@ bool ParseLonLat(CommandContext& ctx, size_t i, double* lon, double* lat) {
     return false;
   }
   if (!geo::ValidLonLat(*lon, *lat)) {
-    char buf[128];
-    std::snprintf(buf, sizeof(buf), "ERR invalid longitude,latitude pair %f,%f", *lon, *lat);
-    ctx.reply.Error(buf);
+    // %f of 1e308 is 309 digits: sized to fit.
+    const char* fmt = "ERR invalid longitude,latitude pair %f,%f";
+    std::string msg(static_cast<size_t>(std::snprintf(nullptr, 0, fmt, *lon, *lat)), '\0');
+    std::snprintf(msg.data(), msg.size() + 1, fmt, *lon, *lat);
+    ctx.reply.Error(msg);
     return false;
   }
   return true;

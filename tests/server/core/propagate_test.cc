@@ -637,6 +637,23 @@ TEST_F(PropagateTest, GeoAddIsRecordedAsZaddAndStoresVerbatim) {
                  {"GEOSEARCHSTORE", "d", "nokey", "FROMLONLAT", "1", "1", "BYRADIUS", "10", "km"}});
 }
 
+TEST_F(PropagateTest, GeoAddInsideMultiAndScriptsIsAZadd) {
+  // As redis-server 7.0.15 wrote them: a transaction with one effect is
+  // recorded without MULTI/EXEC, a script's effects are wrapped.
+  Cmd("MULTI");
+  Cmd("GEOADD mg 1 1 a");
+  Cmd("GEOADD mg 1 1 a");
+  Cmd("EXEC");
+  Run({"EVAL", "redis.call('GEOADD', KEYS[1], 2, 2, 'b') return redis.call('GEOADD', KEYS[1], 'CH', 3, 3, 'b')",
+       "1", "mg"});
+  ExpectEffects({{"SELECT", "0"},
+                 {"zadd", "mg", "3377822707026402", "a"},
+                 {"MULTI"},
+                 {"zadd", "mg", "3378191666521995", "b"},
+                 {"zadd", "mg", "CH", "3379368329318596", "b"},
+                 {"EXEC"}});
+}
+
 TEST_F(PropagateTest, SortStoreIsRecordedVerbatim) {
   // As redis-server 7.0.15 wrote them to appendonly.aof.
   Cmd("RPUSH l 3 1 2");
