@@ -111,42 +111,38 @@ void ReplyKeySpec(protocol::ReplyBuilder& rb, const KeySpec& ks) {
   rb.Bulk("flags");
   ReplyFlagSet(rb, ks.flags, kKeyFlagNames);
 
-  rb.Bulk("begin_search");
-  rb.MapHeader(2);
+  // "type" and the header of "spec", a map of `fields` entries.
+  const auto type_and_spec = [&rb](const char* type, size_t fields) {
+    rb.Bulk("type");
+    rb.Bulk(type);
+    rb.Bulk("spec");
+    rb.MapHeader(fields);
+  };
   // No index and no keyword: Redis's "unknown" spec (SORT's BY/GET/STORE).
   const bool unknown = ks.keyword == nullptr && ks.index == 0;
-  rb.Bulk("type");
+
+  rb.Bulk("begin_search");
+  rb.MapHeader(2);
   if (unknown) {
-    rb.Bulk("unknown");
-    rb.Bulk("spec");
-    rb.MapHeader(0);
+    type_and_spec("unknown", 0);
   } else if (ks.keyword != nullptr) {
-    rb.Bulk("keyword");
-    rb.Bulk("spec");
-    rb.MapHeader(2);
+    type_and_spec("keyword", 2);
     rb.Bulk("keyword");
     rb.Bulk(ks.keyword);
     rb.Bulk("startfrom");
     rb.Integer(ks.startfrom);
   } else {
-    rb.Bulk("index");
-    rb.Bulk("spec");
-    rb.MapHeader(1);
+    type_and_spec("index", 1);
     rb.Bulk("index");
     rb.Integer(ks.index);
   }
 
   rb.Bulk("find_keys");
   rb.MapHeader(2);
-  rb.Bulk("type");
   if (unknown) {
-    rb.Bulk("unknown");
-    rb.Bulk("spec");
-    rb.MapHeader(0);
+    type_and_spec("unknown", 0);
   } else if (ks.keynum) {
-    rb.Bulk("keynum");
-    rb.Bulk("spec");
-    rb.MapHeader(3);
+    type_and_spec("keynum", 3);
     rb.Bulk("keynumidx");
     rb.Integer(ks.keynumidx);
     rb.Bulk("firstkey");
@@ -154,9 +150,7 @@ void ReplyKeySpec(protocol::ReplyBuilder& rb, const KeySpec& ks) {
     rb.Bulk("keystep");
     rb.Integer(ks.keystep);
   } else {
-    rb.Bulk("range");
-    rb.Bulk("spec");
-    rb.MapHeader(3);
+    type_and_spec("range", 3);
     rb.Bulk("lastkey");
     rb.Integer(ks.lastkey);
     rb.Bulk("keystep");
