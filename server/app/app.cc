@@ -23,6 +23,8 @@ void RegisterHashFamily(CommandTable& t);
 void RegisterSetFamily(CommandTable& t);
 void RegisterZSetFamily(CommandTable& t);
 void RegisterHllFamily(CommandTable& t);
+void RegisterGeoFamily(CommandTable& t);
+void RegisterSortFamily(CommandTable& t);
 void RegisterScriptFamily(CommandTable& t);       // server/scripting/
 void RegisterFunctionFamily(CommandTable& t);
 void RegisterPersistenceFamily(CommandTable& t);  // server/persistence/
@@ -43,6 +45,8 @@ void Assemble(ServerState& server) {
   RegisterSetFamily(t);
   RegisterZSetFamily(t);
   RegisterHllFamily(t);
+  RegisterGeoFamily(t);
+  RegisterSortFamily(t);
   RegisterScriptFamily(t);
   RegisterFunctionFamily(t);
   server.set_scripts(std::make_unique<scripting::LuaEngine>(&server));

@@ -135,14 +135,22 @@ void ReplyKeySpec(protocol::ReplyBuilder& rb, const KeySpec& ks) {
   rb.Bulk("flags");
   ReplyFlagSet(rb, ks.flags, kKeyFlagNames);
 
+  // No index and no keyword: Redis's "unknown" spec (SORT's BY/GET/STORE),
+  // whose keys the command's getkeys proc finds.
+  const bool unknown = ks.keyword == nullptr && ks.index == 0;
+
   rb.Bulk("begin_search");
-  if (ks.keyword != nullptr) {
+  if (unknown) {
+    ReplySearchStep(rb, "unknown", {});
+  } else if (ks.keyword != nullptr) {
     ReplySearchStep(rb, "keyword", {{"keyword", ks.keyword}, {"startfrom", ks.startfrom}});
   } else {
     ReplySearchStep(rb, "index", {{"index", ks.index}});
   }
   rb.Bulk("find_keys");
-  if (ks.keynum) {
+  if (unknown) {
+    ReplySearchStep(rb, "unknown", {});
+  } else if (ks.keynum) {
     ReplySearchStep(rb, "keynum",
                     {{"keynumidx", ks.keynumidx}, {"firstkey", ks.firstkey}, {"keystep", ks.keystep}});
   } else {

@@ -6,10 +6,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "server/core/command.h"
+#include "server/core/config.h"
 #include "server/core/errors.h"
 #include "storage/db.h"
 #include "storage/zset.h"
@@ -31,6 +35,9 @@ inline constexpr KeyEvent kZUnionStore{"zunionstore", EventClass::kZSet};
 inline constexpr KeyEvent kZInterStore{"zinterstore", EventClass::kZSet};
 inline constexpr KeyEvent kZDiffStore{"zdiffstore", EventClass::kZSet};
 inline constexpr KeyEvent kZRangeStore{"zrangestore", EventClass::kZSet};
+// The geo family's stores (Redis geo.c).
+inline constexpr KeyEvent kGeoSearchStore{"geosearchstore", EventClass::kZSet};
+inline constexpr KeyEvent kGeoRadiusStore{"georadiusstore", EventClass::kZSet};
 }  // namespace zset_events
 
 // One score-member pair of ZADD (with ZSet::kAddIncr the score is the
@@ -59,5 +66,14 @@ OpStatus OpZAdd(const OpArgs& op, std::string_view key, unsigned flags,
 // ZREM: removes `members`; *removed counts them (0 when the key is missing).
 // Reports "zrem" (and "del" when the set emptied). kWrongType.
 OpStatus OpZRem(const OpArgs& op, std::string_view key, Args members, int64_t* removed);
+
+// The listpack limits of the zset-max-listpack-* settings.
+storage::ZSetLimits ZSetLimitsOf(const Config& c);
+
+// A sorted set of `pairs` (distinct members, any order), a listpack when it
+// fits `limits`, as a stored result (Redis zsetConvertToListpackIfNeeded
+// after building the set).
+std::unique_ptr<storage::ZSet> BuildZSet(const std::vector<std::pair<std::string, double>>& pairs,
+                                         const storage::ZSetLimits& limits);
 
 }  // namespace grabkv::server

@@ -149,20 +149,6 @@ void SortResult(Result* r) {
   });
 }
 
-// Redis zsetConvertToListpackIfNeeded on the result: a listpack when it
-// fits the limits, else the tree.
-std::unique_ptr<ZSet> BuildZSet(const Result& r, const storage::ZSetLimits& limits) {
-  size_t maxlen = 0;
-  for (const auto& [m, s] : r) maxlen = std::max(maxlen, m.size());
-  const bool fits = r.size() <= limits.max_listpack_entries && maxlen <= limits.max_listpack_value;
-  auto z = std::make_unique<ZSet>(fits ? ZSet::Encoding::kListpack : ZSet::Encoding::kSkiplist);
-  for (const auto& [m, s] : r) {
-    double unused;
-    z->Add(m, s, 0, limits, &unused);
-  }
-  return z;
-}
-
 void ZSetOpGeneric(CommandContext& ctx, bool store, size_t numkeys_idx, SetOp op,
                    bool cardinality_only) {
   int64_t setnum;
@@ -260,7 +246,7 @@ void ZSetOpGeneric(CommandContext& ctx, bool store, size_t numkeys_idx, SetOp op
       return;
     }
     storage::Value v;
-    v.SetContainer(BuildZSet(result, LimitsOf(ctx.server.config())));
+    v.SetContainer(server::BuildZSet(result, LimitsOf(ctx.server.config())));
     const storage::KeyEvent event = op == SetOp::kUnion   ? zset_events::kZUnionStore
                                     : op == SetOp::kInter ? zset_events::kZInterStore
                                                           : zset_events::kZDiffStore;
@@ -283,3 +269,23 @@ void CmdZDiff(CommandContext& ctx) { ZSetOpGeneric(ctx, false, 1, SetOp::kDiff, 
 void CmdZInterCard(CommandContext& ctx) { ZSetOpGeneric(ctx, false, 1, SetOp::kInter, true); }
 
 }  // namespace grabkv::server::zset
+
+namespace grabkv::server {
+
+std::unique_ptr<storage::ZSet> BuildZSet(const std::vector<std::pair<std::string, double>>& r,
+                                         const storage::ZSetLimits& limits) {
+  using storage::ZSet;
+  size_t maxlen = 0;
+  for (const auto& [m, s] : r) maxlen = std::max(maxlen, m.size());
+  const bool fits = r.size() <= limits.max_listpack_entries && maxlen <= limits.max_listpack_value;
+  auto z = std::make_unique<ZSet>(fits ? ZSet::Encoding::kListpack : ZSet::Encoding::kSkiplist);
+  for (const auto& [m, s] : r) {
+    double unused;
+    z->Add(m, s, 0, limits, &unused);
+  }
+  return z;
+}
+
+storage::ZSetLimits ZSetLimitsOf(const Config& c) { return zset::LimitsOf(c); }
+
+}  // namespace grabkv::server

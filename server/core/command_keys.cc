@@ -16,6 +16,9 @@ static bool KeysFromSpecs(const CommandSpec& spec, Args argv, std::vector<KeyRef
   const int argc = static_cast<int>(argv.size());
   for (const KeySpec& ks : spec.keys) {
     if (ks.flags & kNotKey) continue;
+    // No index and no keyword: Redis's "unknown" spec (SORT); the getkeys
+    // proc decides.
+    if (ks.keyword == nullptr && ks.index == 0) return false;
     int first = 0;
     if (ks.keyword != nullptr) {
       // The keyword is looked for from startfrom towards the end (or, for a

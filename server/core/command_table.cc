@@ -40,7 +40,10 @@ uint32_t ImpliedAclCategories(uint32_t flags, uint32_t cats) {
   return cats;
 }
 
-bool IsPlainRange(const KeySpec& ks) { return ks.keyword == nullptr && !ks.keynum; }
+// A spec with neither an index nor a keyword is Redis's "unknown" one
+// (SORT's BY/GET and STORE keys): the getkeys proc finds its keys.
+bool IsUnknownSpec(const KeySpec& ks) { return ks.keyword == nullptr && ks.index == 0; }
+bool IsPlainRange(const KeySpec& ks) { return ks.keyword == nullptr && !ks.keynum && !IsUnknownSpec(ks); }
 
 // The first/last/step triple older clients read from COMMAND INFO, and
 // whether the keys move (movablekeys), derived from the key specs the way

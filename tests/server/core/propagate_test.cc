@@ -615,6 +615,57 @@ TEST_F(PropagateTest, FlushAndSwapAreRecordedEvenWhenNothingChanges) {
 }
 
 // ---------------------------------------------------------------------------
+// Geo
+
+TEST_F(PropagateTest, GeoAddIsRecordedAsZaddAndStoresVerbatim) {
+  // As redis-server 7.0.15 wrote them to appendonly.aof.
+  Cmd("GEOADD k 13.361389 38.115556 Palermo 15.087269 37.502669 Catania");
+  Cmd("GEOADD k 13.361389 38.115556 Palermo");  // no change: nothing
+  Cmd("GEOADD k xx CH 1 2 Palermo");
+  Cmd("GEOADD k NX 1 2 Palermo");               // skipped: nothing
+  Cmd("GEOADD k 200 100 bad");                  // error: nothing
+  Cmd("GEOSEARCHSTORE d k FROMLONLAT 1 2 BYRADIUS 10 km");
+  Cmd("GEORADIUS k 1 2 10 km STORE d2");
+  Cmd("GEOSEARCH k FROMLONLAT 1 2 BYRADIUS 10 km");  // a read: nothing
+  Cmd("GEOSEARCHSTORE d nokey FROMLONLAT 1 1 BYRADIUS 10 km");  // deletes d
+  Cmd("GEOSEARCHSTORE d nokey FROMLONLAT 1 1 BYRADIUS 10 km");  // nothing to delete
+  ExpectEffects({{"SELECT", "0"},
+                 {"zadd", "k", "3479099956230698", "Palermo", "3479447370796909", "Catania"},
+                 {"zadd", "k", "xx", "CH", "3378080408407459", "Palermo"},
+                 {"GEOSEARCHSTORE", "d", "k", "FROMLONLAT", "1", "2", "BYRADIUS", "10", "km"},
+                 {"GEORADIUS", "k", "1", "2", "10", "km", "STORE", "d2"},
+                 {"GEOSEARCHSTORE", "d", "nokey", "FROMLONLAT", "1", "1", "BYRADIUS", "10", "km"}});
+}
+
+TEST_F(PropagateTest, GeoAddInsideMultiAndScriptsIsAZadd) {
+  // As redis-server 7.0.15 wrote them: a transaction with one effect is
+  // recorded without MULTI/EXEC, a script's effects are wrapped.
+  Cmd("MULTI");
+  Cmd("GEOADD mg 1 1 a");
+  Cmd("GEOADD mg 1 1 a");
+  Cmd("EXEC");
+  Run({"EVAL", "redis.call('GEOADD', KEYS[1], 2, 2, 'b') return redis.call('GEOADD', KEYS[1], 'CH', 3, 3, 'b')",
+       "1", "mg"});
+  ExpectEffects({{"SELECT", "0"},
+                 {"zadd", "mg", "3377822707026402", "a"},
+                 {"MULTI"},
+                 {"zadd", "mg", "3378191666521995", "b"},
+                 {"zadd", "mg", "CH", "3379368329318596", "b"},
+                 {"EXEC"}});
+}
+
+TEST_F(PropagateTest, SortStoreIsRecordedVerbatim) {
+  // As redis-server 7.0.15 wrote them to appendonly.aof.
+  Cmd("RPUSH l 3 1 2");
+  Take();
+  Cmd("SORT l");                 // a read: nothing
+  Cmd("SORT l STORE dst");
+  Cmd("SORT l LIMIT 0 0 STORE dst");  // deletes dst
+  Cmd("SORT l LIMIT 0 0 STORE dst");  // nothing to delete: nothing
+  ExpectEffects({{"SORT", "l", "STORE", "dst"}, {"SORT", "l", "LIMIT", "0", "0", "STORE", "dst"}});
+}
+
+// ---------------------------------------------------------------------------
 // GRAB.*
 
 TEST_F(PropagateTest, GrabPopAndUndoRecordPlainCommands) {
