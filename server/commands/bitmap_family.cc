@@ -411,6 +411,26 @@ void BitFieldGeneric(CommandContext& ctx, bool read_only_command) {
   if (changes > 0) w.Note(kSetBitEvent, changes);
 }
 
+// BITFIELD's key flags depend on its operations (Redis bitfieldGetKeys):
+// RO access when it only GETs, else RW access update (also when the
+// arguments do not parse).
+size_t BitFieldGetKeys(Args argv, std::vector<KeyRef>* out) {
+  bool read_only = true;
+  for (size_t i = 2; i < argv.size(); ++i) {
+    const size_t more = argv.size() - i - 1;
+    if (EqualsIgnoreCase(argv[i], "get") && more >= 2) {
+      i += 2;
+    } else if (EqualsIgnoreCase(argv[i], "overflow") && more >= 1) {
+      i += 1;
+    } else {
+      read_only = false;  // SET/INCRBY, or a syntax error: assume a write
+      break;
+    }
+  }
+  out->push_back({1, read_only ? kRO | kAccess : kRW | kAccess | kUpdate});
+  return 1;
+}
+
 void CmdBitField(CommandContext& ctx) { BitFieldGeneric(ctx, false); }
 void CmdBitFieldRo(CommandContext& ctx) { BitFieldGeneric(ctx, true); }
 
@@ -440,7 +460,7 @@ void RegisterBitmapFamily(CommandTable& t) {
          .keys = {{.flags = kRW | kUpdate | kAccess | kVariableFlags,
                    .notes = "This command allows both access and modification of the key",
                    .index = 1}},
-         .handler = CmdBitField,
+         .handler = CmdBitField, .getkeys = BitFieldGetKeys,
          .summary = "Perform arbitrary bitfield integer operations on strings", .since = "3.2.0"});
   f.Add({.name = "bitfield_ro", .arity = -2, .flags = kReadonly | kFast,
          .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdBitFieldRo,
