@@ -2,7 +2,7 @@
 # Bitmaps side by side with Redis (issue 16's benchmark): the "already
 # claimed" bitmap of 100M user ids (12.5 MB).
 #
-#   bench/bitmaps.sh [--grabkv PATH] [--rounds R] [--setbits N]
+#   bench/bitmaps.sh [--grabkv PATH] [--rounds R] [--setbits N] [--parts "1 2 3"]
 #
 # 1. BITCOUNT of the whole 12.5 MB bitmap, -P 1 and -P 16 (side_by_side.sh,
 #    8 clients, 3000 requests: each request counts 12.5 MB).
@@ -12,27 +12,34 @@
 #    offsets (its __rand_int__ is zero-padded, which SETBIT refuses as Redis
 #    does), so a file of N pipelined commands goes through `redis-cli --pipe`;
 #    reported: requests per second and the server's CPU time per request
-#    (from /proc/PID/task/*/schedstat), median of R alternating rounds.
+#    (from /proc/PID/stat), median of R alternating rounds.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 grabkv="$here/../build/server/grabkv-server"
-rounds=3 setbits=1000000
+rounds=3 setbits=1000000 parts="1 2 3"
 while [ $# -gt 0 ]; do
   case "$1" in
     --grabkv) grabkv=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --setbits) setbits=$2; shift 2 ;;
+    --parts) parts=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 setup="SETBIT bm 99999999 1"
 
-"$here/side_by_side.sh" --grabkv "$grabkv" --rounds "$rounds" --tests none --setup "$setup" \
-  --clients 8 --requests 3000 --custom "bitcount_12.5MB:BITCOUNT bm"
-echo
-"$here/side_by_side.sh" --grabkv "$grabkv" --rounds "$rounds" --tests none --setup "$setup" \
-  --custom "setbit_12.5MB:SETBIT bm 77777777 1" --custom "getbit_12.5MB:GETBIT bm 77777777"
-echo
+part() { [[ " $parts " == *" $1 "* ]]; }
+if part 1; then
+  "$here/side_by_side.sh" --grabkv "$grabkv" --rounds "$rounds" --tests none --setup "$setup" \
+    --clients 8 --requests 3000 --custom "bitcount_12.5MB:BITCOUNT bm"
+  echo
+fi
+if part 2; then
+  "$here/side_by_side.sh" --grabkv "$grabkv" --rounds "$rounds" --tests none --setup "$setup" \
+    --custom "setbit_12.5MB:SETBIT bm 77777777 1" --custom "getbit_12.5MB:GETBIT bm 77777777"
+  echo
+fi
+part 3 || exit 0
 
 tmp=$(mktemp -d)
 pids=()
@@ -48,10 +55,7 @@ with open(path, "wb") as f:
         off = str(rnd.randrange(100_000_000)).encode()
         f.write(b"*4\r\n$6\r\nSETBIT\r\n$2\r\nbm\r\n$%d\r\n%s\r\n$1\r\n1\r\n" % (len(off), off))
 EOF
-rport=$(free_port); gport=$(free_port)
-(cd "$tmp" && exec /usr/bin/redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$tmp/redis.log" 2>&1) & pids+=($!); rpid=$!
-(cd "$tmp" && exec "$grabkv" --port "$gport" --bind 127.0.0.1 --save '' --appendonly no >"$tmp/grabkv.log" 2>&1) & pids+=($!); gpid=$!
-wait_ready "$rport"; wait_ready "$gport"
+start_pair "$grabkv" "$tmp"
 
 # pipe PORT PID -> "rps cpu_us_per_request"
 pipe() {
@@ -63,11 +67,9 @@ pipe() {
   w1=$(date +%s%N); s1=$(server_cpu_ns "$pid")
   awk -v n="$setbits" -v w=$((w1 - w0)) -v s=$((s1 - s0)) 'BEGIN{printf "%.0f %.3f\n", n / (w / 1e9), s / 1e3 / n}'
 }
-server_cpu_ns() {
-  local sum=0 t ns
-  for t in /proc/"$1"/task/*/schedstat; do read -r ns _ <"$t"; sum=$((sum + ns)); done
-  echo "$sum"
-}
+# User+system CPU time of process $1 in ns (utime+stime of /proc/PID/stat, in
+# clock ticks: 10 ms resolution, a small error over runs of seconds).
+server_cpu_ns() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.0f\n", ($14 + $15) * 1e9 / hz}' "/proc/$1/stat"; }
 r_rows="" g_rows=""
 for ((i = 0; i < rounds; i++)); do
   r_rows+="$(pipe "$rport" "$rpid")"$'\n'

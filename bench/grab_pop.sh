@@ -26,12 +26,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
 trap cleanup EXIT
 . "$here/lib.sh"
-rport=$(free_port); gport=$(free_port)
-(cd "$tmp" && exec /usr/bin/redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$tmp/redis.log" 2>&1) & pids+=($!)
-(cd "$tmp" && exec "$grabkv" --port "$gport" --bind 127.0.0.1 --save '' --appendonly no >"$tmp/grabkv.log" 2>&1) & pids+=($!)
-for p in "$rport" "$gport"; do
-  wait_ready "$p" || true
-done
+start_pair "$grabkv" "$tmp"
 script="local held = redis.call('hget', KEYS[2], ARGV[1]) if held then return held end local item = redis.call('lpop', KEYS[1]) if not item then return false end redis.call('hset', KEYS[2], ARGV[1], item) return item"
 fill="for i = 1, 1000000 do redis.call('rpush', KEYS[1], 'item:' .. i) end return 1"
 sha=$(redis-cli -p "$rport" SCRIPT LOAD "$script")
