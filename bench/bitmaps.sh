@@ -17,6 +17,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 grabkv="$here/../build/server/grabkv-server"
 rounds=3 setbits=1000000 parts="1 2 3"
+args="$*"
 while [ $# -gt 0 ]; do
   case "$1" in
     --grabkv) grabkv=$2; shift 2 ;;
@@ -84,4 +85,4 @@ echo "| test | redis rps | grabkv rps | ratio grabkv/redis | redis CPU µs/req |
 echo "|---|---:|---:|---:|---:|---:|---:|"
 echo "| setbit random offset, redis-cli --pipe ($setbits) | $r_rps | $g_rps | $(awk -v a="$g_rps" -v b="$r_rps" 'BEGIN{printf "%.2f", a/b}') | $r_cpu | $g_cpu | $(awk -v a="$r_cpu" -v b="$g_cpu" 'BEGIN{printf "%.2f", a/b}') |"
 echo
-echo "$(date -u '+%Y-%m-%d %H:%M') UTC; nproc $(nproc); CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(redis-server --version | cut -d' ' -f1-3); median of $rounds alternating rounds; BITCOUNT after: $bitcounts; same bytes (GET, sha1): $same; command: bench/bitmaps.sh $*"
+echo "$(date -u '+%Y-%m-%d %H:%M') UTC; nproc $(nproc); CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(redis-server --version | cut -d' ' -f1-3); median of $rounds alternating rounds; BITCOUNT after: $bitcounts; same bytes (GET, sha1): $same; command: bench/bitmaps.sh $args"
