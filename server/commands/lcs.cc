@@ -164,7 +164,8 @@ void CmdLcs(CommandContext& ctx) {
     if (!e->value.is_string())
       return ctx.reply.Error("ERR The specified keys must contain string values");
     // Copied: the second lookup may expire a key and move the first value.
-    scratch[k].assign(e->value.GetString(&scratch[k]));
+    std::string int_text;  // an int-encoded value is formatted here
+    scratch[k].assign(e->value.GetString(&int_text));
     s[k] = scratch[k];
   }
   LcsOptions opt;
