@@ -4,6 +4,7 @@
 // The replies themselves are compared with redis-server 7.0.15 by the
 // differential cases (tests/integration/cases/bitmaps.txt).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <string>
 #include <utility>
