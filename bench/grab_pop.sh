@@ -18,12 +18,7 @@ tmp=$(mktemp -d "$base/grabkv-grab-pop.XXXXXX")
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
 trap cleanup EXIT
-rport=$(free_port); gport=$(free_port)
-(cd "$tmp" && exec /usr/bin/redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$tmp/redis.log" 2>&1) & pids+=($!)
-(cd "$tmp" && exec "$grabkv" --port "$gport" --bind 127.0.0.1 --save '' --appendonly no >"$tmp/grabkv.log" 2>&1) & pids+=($!)
-for p in "$rport" "$gport"; do
-  wait_ready "$p" || true
-done
+start_pair "$grabkv" "$tmp"
 script=$grab_script fill=$fill_script
 sha=$(redis-cli -p "$rport" SCRIPT LOAD "$script")
 redis-cli -p "$gport" SCRIPT LOAD "$script" >/dev/null

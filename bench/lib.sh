@@ -12,6 +12,21 @@ wait_ready() {
 # The median of the numbers on stdin, one per line.
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
+# Starts /usr/bin/redis-server and grabkv ($1) without persistence on free ports, working
+# directory and logs in $2; sets rport, gport, rpid, gpid and adds the pids to the array
+# `pids` (the caller's EXIT trap kills them). Waits until both answer PING.
+start_pair() {
+  local grabkv=$1 dir=$2
+  rport=$(free_port); gport=$(free_port)
+  (cd "$dir" && exec /usr/bin/redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$dir/redis.log" 2>&1) &
+  rpid=$!
+  (cd "$dir" && exec "$grabkv" --port "$gport" --bind 127.0.0.1 --save '' --appendonly no >"$dir/grabkv.log" 2>&1) &
+  gpid=$!
+  pids+=("$rpid" "$gpid")
+  wait_ready "$rport" || true
+  wait_ready "$gport" || true
+}
+
 # parse_options "$@": the side-by-side scripts' common options, into the
 # variables of the same name (set their defaults first): --grabkv PATH,
 # --requests N, --clients C, --rounds R, --dir DIR (into base).

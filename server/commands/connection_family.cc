@@ -250,7 +250,7 @@ std::string ClientLine(const Client& c, int64_t now_ms) {
   add("db", num(c.db_index()));
   add("sub", num(c.channels.size()));
   add("psub", num(c.patterns.size()));
-  add("ssub", "0");
+  add("ssub", num(c.shard_channels.size()));
   add("multi", c.in_multi           ? num(c.queued.size())
                : c.exec_commands > 0 ? num(c.exec_commands)
                                      : "-1");

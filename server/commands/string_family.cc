@@ -687,6 +687,10 @@ void RegisterStringFamily(CommandTable& t) {
   f.Add({.name = "getrange", .arity = 4, .flags = kReadonly,
          .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdGetRange,
          .summary = "Get a substring of the string stored at a key", .since = "2.4.0"});
+  // SUBSTR is GETRANGE's old name, kept by Redis (deprecated since 2.0.0).
+  f.Add({.name = "substr", .arity = 4, .flags = kReadonly,
+         .keys = {{.flags = kRO | kAccess, .index = 1}}, .handler = CmdGetRange,
+         .summary = "Get a substring of the string stored at a key", .since = "1.0.0"});
   f.Add({.name = "setrange", .arity = 4, .flags = kWrite | kDenyOom,
          .keys = {{.flags = kRW | kUpdate, .index = 1}}, .handler = CmdSetRange,
          .summary = "Overwrite part of a string at key starting at the specified offset", .since = "2.2.0"});

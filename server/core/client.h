@@ -96,7 +96,13 @@ class Client {
   // Patterns in subscription order: PUNSUBSCRIBE without arguments replies
   // in that order, as Redis (a list there) does.
   std::vector<std::string> patterns;
-  size_t subscriptions() const { return channels.size() + patterns.size(); }
+  // Shard channels (SSUBSCRIBE): apart from the others, as Redis keeps them.
+  StringSet shard_channels;
+  // Every subscription: non-zero puts a RESP2 client in subscribed mode.
+  size_t subscriptions() const { return channels.size() + patterns.size() + shard_channels.size(); }
+  // The count SUBSCRIBE/UNSUBSCRIBE/PSUBSCRIBE/PUNSUBSCRIBE reply with
+  // (Redis's clientSubscriptionsCount: shard channels not included).
+  size_t channel_and_pattern_subscriptions() const { return channels.size() + patterns.size(); }
 
   // --- client-side caching (CLIENT TRACKING; core/tracking.h) ---
   enum TrackingFlag : uint8_t {

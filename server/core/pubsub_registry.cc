@@ -17,20 +17,74 @@ void RemoveFrom(StringMap<std::vector<Client*>>& map, std::string_view name,
   v.erase(std::remove(v.begin(), v.end(), c), v.end());
   if (v.empty()) map.erase(it);
 }
-}  // namespace
 
-bool PubSubRegistry::Subscribe(Client& c, std::string_view channel) {
-  if (!c.channels.emplace(channel).second) return false;
-  channels_[channel].push_back(&c);
+// A channel subscription in one of the two channel namespaces.
+bool AddChannel(StringSet& mine, StringMap<std::vector<Client*>>& all, Client& c,
+                std::string_view channel) {
+  if (!mine.emplace(channel).second) return false;
+  all[channel].push_back(&c);
   return true;
 }
 
-bool PubSubRegistry::Unsubscribe(Client& c, std::string_view channel) {
-  auto it = c.channels.find(channel);
-  if (it == c.channels.end()) return false;
-  c.channels.erase(it);
-  RemoveFrom(channels_, channel, &c);
+bool DropChannel(StringSet& mine, StringMap<std::vector<Client*>>& all, Client& c,
+                 std::string_view channel) {
+  auto it = mine.find(channel);
+  if (it == mine.end()) return false;
+  mine.erase(it);
+  RemoveFrom(all, channel, &c);
   return true;
+}
+
+// Appends [kind, channel, message] to each subscriber; returns how many.
+int64_t Deliver(ServerState* server, const StringMap<std::vector<Client*>>& all, const char* kind,
+                std::string_view channel, std::string_view message) {
+  auto it = all.find(channel);
+  if (it == all.end()) return 0;
+  for (Client* c : it->second) {
+    protocol::ReplyBuilder& r = c->reply();
+    r.PushHeader(3);
+    r.Bulk(kind);
+    r.Bulk(channel);
+    r.Bulk(message);
+    server->NotifyOutput(*c);
+  }
+  return static_cast<int64_t>(it->second.size());
+}
+
+std::vector<std::string> Names(const StringMap<std::vector<Client*>>& all, std::string_view pattern,
+                               bool match_all) {
+  std::vector<std::string> out;
+  for (const auto& [name, clients] : all) {
+    if (match_all || GlobMatch(pattern, name)) out.push_back(name);
+  }
+  return out;
+}
+
+int64_t Count(const StringMap<std::vector<Client*>>& all, std::string_view channel) {
+  auto it = all.find(channel);
+  return it == all.end() ? 0 : static_cast<int64_t>(it->second.size());
+}
+
+}  // namespace
+
+bool PubSubRegistry::Subscribe(Client& c, std::string_view channel) {
+  return AddChannel(c.channels, channels_, c, channel);
+}
+
+bool PubSubRegistry::Unsubscribe(Client& c, std::string_view channel) {
+  return DropChannel(c.channels, channels_, c, channel);
+}
+
+bool PubSubRegistry::SSubscribe(Client& c, std::string_view channel) {
+  return AddChannel(c.shard_channels, shard_channels_, c, channel);
+}
+
+bool PubSubRegistry::SUnsubscribe(Client& c, std::string_view channel) {
+  return DropChannel(c.shard_channels, shard_channels_, c, channel);
+}
+
+int64_t PubSubRegistry::SPublish(std::string_view channel, std::string_view message) {
+  return Deliver(server_, shard_channels_, "smessage", channel, message);
 }
 
 bool PubSubRegistry::PSubscribe(Client& c, std::string_view pattern) {
@@ -51,24 +105,14 @@ bool PubSubRegistry::PUnsubscribe(Client& c, std::string_view pattern) {
 void PubSubRegistry::Forget(Client& c) {
   for (const std::string& ch : c.channels) RemoveFrom(channels_, ch, &c);
   for (const std::string& p : c.patterns) RemoveFrom(patterns_, p, &c);
+  for (const std::string& ch : c.shard_channels) RemoveFrom(shard_channels_, ch, &c);
   c.channels.clear();
   c.patterns.clear();
+  c.shard_channels.clear();
 }
 
 int64_t PubSubRegistry::Publish(std::string_view channel, std::string_view message) {
-  int64_t receivers = 0;
-  auto it = channels_.find(channel);
-  if (it != channels_.end()) {
-    for (Client* c : it->second) {
-      protocol::ReplyBuilder& r = c->reply();
-      r.PushHeader(3);
-      r.Bulk("message");
-      r.Bulk(channel);
-      r.Bulk(message);
-      server_->NotifyOutput(*c);
-      ++receivers;
-    }
-  }
+  int64_t receivers = Deliver(server_, channels_, "message", channel, message);
   for (const auto& [pattern, clients] : patterns_) {
     if (!GlobMatch(pattern, channel)) continue;
     for (Client* c : clients) {
@@ -86,16 +130,18 @@ int64_t PubSubRegistry::Publish(std::string_view channel, std::string_view messa
 }
 
 std::vector<std::string> PubSubRegistry::Channels(std::string_view pattern, bool match_all) const {
-  std::vector<std::string> out;
-  for (const auto& [name, clients] : channels_) {
-    if (match_all || GlobMatch(pattern, name)) out.push_back(name);
-  }
-  return out;
+  return Names(channels_, pattern, match_all);
 }
 
-int64_t PubSubRegistry::NumSub(std::string_view channel) const {
-  auto it = channels_.find(channel);
-  return it == channels_.end() ? 0 : static_cast<int64_t>(it->second.size());
+int64_t PubSubRegistry::NumSub(std::string_view channel) const { return Count(channels_, channel); }
+
+std::vector<std::string> PubSubRegistry::ShardChannels(std::string_view pattern,
+                                                       bool match_all) const {
+  return Names(shard_channels_, pattern, match_all);
+}
+
+int64_t PubSubRegistry::ShardNumSub(std::string_view channel) const {
+  return Count(shard_channels_, channel);
 }
 
 }  // namespace grabkv::server

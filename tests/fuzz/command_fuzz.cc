@@ -513,6 +513,19 @@ const char* SkipReason(const std::vector<std::string>& a) {
     return "reply proportional to count";
   // SETRANGE allocates up to offset bytes (512 MB allowed, as in Redis).
   if (Eq(n, "setrange") && big_count(2, 1 << 20)) return "allocation proportional to offset";
+  // SETBIT and BITFIELD's writes grow the string to the offset (512 MB
+  // allowed, as in Redis): only offsets up to 8 Mbit (1 MB).
+  if (Eq(n, "setbit") && big_count(2, 1 << 23)) return "allocation proportional to offset";
+  if (Eq(n, "bitfield")) {
+    for (size_t i = 2; i + 2 < a.size(); ++i) {
+      if (!Eq(a[i], "set") && !Eq(a[i], "incrby")) continue;
+      std::string_view off = a[i + 2];
+      long long v;
+      const bool hash = !off.empty() && off[0] == '#';
+      if (ParseLL(hash ? off.substr(1) : off, &v) && (v > (1 << 23) / (hash ? 64 : 1)))
+        return "allocation proportional to offset";
+    }
+  }
   // GRAB.SPLIT builds `count` shares (up to 1,000,000).
   if (Eq(n, "grab.split") && big_count(3, 10000)) return "work proportional to count";
   // Scripts: only the fixed bodies (see kScripts), which pass any ARGV to

@@ -1318,6 +1318,19 @@ def grabkv_writes_mixed(r, port):
     r.execute_command("FUNCTION", "LOAD", "#!lua name=gone\n"
                       "redis.register_function('gone_f', function() return 1 end)")
     r.execute_command("FUNCTION", "DELETE", "gone")
+    # Bitmaps: SETBIT and BITFIELD are recorded as sent, BITOP too; a SETBIT
+    # that changes nothing and a read-only BITFIELD are not recorded.
+    r.setbit("bm", 1000, 1)
+    r.setbit("bm", 1000, 1)
+    r.setbit("bm:int", 3, 1)  # created
+    r.set("bm:num", 12345)
+    r.setbit("bm:num", 0, 1)  # an int-encoded string becomes raw
+    r.execute_command("BITFIELD", "bm", "SET", "i16", "#3", -300, "INCRBY", "u8", 0, 7,
+                      "OVERFLOW", "FAIL", "INCRBY", "u8", 0, 255)
+    r.execute_command("BITFIELD", "bm", "GET", "u8", 0)
+    r.execute_command("BITFIELD_RO", "bm", "GET", "u8", 0)
+    r.bitop("XOR", "bm:x", "bm", "bm:num")
+    r.bitop("NOT", "bm:gone", "missing")
     r.incrbyfloat("flt", 2.5)
     r.incrbyfloat("flt", "1e3")
     r.hincrbyfloat("hash", "fl", 0.25)
@@ -1412,6 +1425,15 @@ def scenario_redis(ctx):
         rep.check("redis(a): grabkv exits 0 on SIGTERM", rc == 0, "rc=%r" % rc)
     rc, out = check_aof_tool(path)
     rep.check("redis(a): redis-check-aof accepts grabkv's file", rc == 0 and "is valid" in out, out)
+    cmds = [[a.lower() if k == 0 else a for k, a in enumerate(c[2])] for c in parse_aof(read_file(path))]
+    bits = [c for c in cmds if c[0] in (b"setbit", b"bitfield", b"bitfield_ro", b"bitop")]
+    want = [[b"setbit", b"bm", b"1000", b"1"], [b"setbit", b"bm:int", b"3", b"1"],
+            [b"setbit", b"bm:num", b"0", b"1"],
+            [b"bitfield", b"bm", b"SET", b"i16", b"#3", b"-300", b"INCRBY", b"u8", b"0", b"7",
+             b"OVERFLOW", b"FAIL", b"INCRBY", b"u8", b"0", b"255"],
+            [b"bitop", b"XOR", b"bm:x", b"bm", b"bm:num"]]
+    rep.check("redis(a): bitmap writes recorded as sent, unchanged and read-only ones not",
+              bits == want, "%r" % bits)
     d2 = ctx.newdir("redis-loads")
     shutil.copy(path, os.path.join(d2, AOF))
     rs = Srv(ctx.redis, d2, ["--appendonly", "yes", "--appendfilename", AOF], name="redis")
@@ -1485,6 +1507,9 @@ def scenario_redis(ctx):
         r.set("kttl", "b", keepttl=True)
         r.setex("sx", 1200, "y")
         r.append("str", " world")
+        r.setbit("bm", 77, 1)
+        r.execute_command("BITFIELD", "bm", "INCRBY", "i5", 100, 9, "SET", "u63", 200, 12345)
+        r.bitop("OR", "bm:or", "bm", "str")
         r.rename("smallhash", "renamed")
         r.copy("list", "listcopy")
         r.move("bin", 3)
