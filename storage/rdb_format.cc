@@ -97,14 +97,19 @@ void RdbWriter::BinaryDouble(double d) {
 
 bool RdbReader::Fail(std::string_view what) {
   if (error_.empty()) {
-    error_ = std::string(what) + " at offset " + std::to_string(base_ + pos_);
+    error_what_ = what;
+    error_offset_ = base_ + pos_;
+    error_ = error_what_ + " at offset " + std::to_string(error_offset_);
   }
   return false;
 }
 
 bool RdbReader::Raw(size_t n, std::string_view* out) {
   if (!ok()) return false;
-  if (n > data_.size() - pos_) return Fail("Unexpected end of data");
+  if (n > data_.size() - pos_) {
+    truncated_ = true;
+    return Fail("Unexpected end of data");
+  }
   *out = data_.substr(pos_, n);
   pos_ += n;
   return true;

@@ -97,6 +97,10 @@ class RdbReader {
   bool ok() const { return error_.empty(); }
   // The first failure ("... at offset N"), empty while ok().
   const std::string& error() const { return error_; }
+  // Its parts: what went wrong, where, and whether the data simply ended.
+  const std::string& error_what() const { return error_what_; }
+  size_t error_offset() const { return error_offset_; }
+  bool truncated() const { return truncated_; }
   size_t pos() const { return pos_; }
   size_t remaining() const { return ok() ? data_.size() - pos_ : 0; }
   std::string_view data() const { return data_; }
@@ -122,6 +126,9 @@ class RdbReader {
   size_t pos_ = 0;
   size_t base_;
   std::string error_;
+  std::string error_what_;
+  size_t error_offset_ = 0;
+  bool truncated_ = false;
 };
 
 // Formats a double as Redis writes scores inside listpacks ("%.17g", or

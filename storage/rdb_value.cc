@@ -391,13 +391,17 @@ RdbValueStatus RdbReadValue(RdbReader& r, uint8_t type, const RdbLimits& limits,
 
 namespace grabkv::storage {
 
+void RdbAppendPayloadFooter(RdbWriter& w) {
+  w.Byte(static_cast<uint8_t>(kRdbVersion & 0xff));
+  w.Byte(static_cast<uint8_t>(kRdbVersion >> 8));
+  w.U64LE(Crc64(0, w.buffer().data(), w.buffer().size()));
+}
+
 std::string RdbDumpPayload(const Value& v, bool compress) {
   RdbWriter w(compress);
   w.Byte(RdbTypeOf(v));
   RdbWriteValue(w, v);
-  w.Byte(static_cast<uint8_t>(kRdbVersion & 0xff));
-  w.Byte(static_cast<uint8_t>(kRdbVersion >> 8));
-  w.U64LE(Crc64(0, w.buffer().data(), w.buffer().size()));
+  RdbAppendPayloadFooter(w);
   return std::move(w.buffer());
 }
 

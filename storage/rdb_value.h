@@ -53,6 +53,9 @@ namespace grabkv::storage {
 // A DUMP payload: type byte, body, the RDB version (2 bytes little-endian)
 // and the CRC-64 of all that (8 bytes little-endian).
 std::string RdbDumpPayload(const Value& v, bool compress);
+// Appends that footer (version and CRC-64 of everything written so far):
+// FUNCTION DUMP's payload ends the same way.
+void RdbAppendPayloadFooter(RdbWriter& w);
 // RESTORE's checks of a payload's footer: long enough, a version this
 // reader knows, a matching checksum. On success *body views type + body.
 bool RdbVerifyPayload(std::string_view payload, std::string_view* body);

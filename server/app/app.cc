@@ -14,6 +14,7 @@ void RegisterServerFamily(CommandTable& t);
 void RegisterMonitorFamily(CommandTable& t);
 void RegisterSlowlogFamily(CommandTable& t);
 void RegisterKeysFamily(CommandTable& t);
+void RegisterDumpFamily(CommandTable& t);
 void RegisterStringFamily(CommandTable& t);
 void RegisterTransactionFamily(CommandTable& t);
 void RegisterPubSubFamily(CommandTable& t);
@@ -32,6 +33,7 @@ void Assemble(ServerState& server) {
   RegisterMonitorFamily(t);
   RegisterSlowlogFamily(t);
   RegisterKeysFamily(t);
+  RegisterDumpFamily(t);
   RegisterStringFamily(t);
   RegisterTransactionFamily(t);
   RegisterPubSubFamily(t);

@@ -47,10 +47,9 @@ void FsyncDirOf(const std::string& path) {
 
 }  // namespace
 
-Aof::Aof(ServerState* server) : server_(server) {
+Aof::Aof(ServerState* server) : server_(server), snap_(server) {
   server_->persistence = this;
   server_->propagator().set_sink([this](std::string_view resp) { Feed(resp); });
-  last_save_s_ = ServerState::NowMs() / 1000;
   // CONFIG SET appendonly turns the file on (a full rewrite first) or off;
   // appendfsync takes effect for the very next write.
   ConfigTable& table = server_->config_table();
@@ -101,7 +100,9 @@ void Aof::RefreshPolicy() { always_ = server_->config().appendfsync == AppendFsy
 
 bool Aof::Start(std::string* error) {
   RefreshPolicy();
-  if (!server_->config().appendonly) return true;
+  // Redis's precedence: with the append-only file on, it alone is loaded;
+  // otherwise dump.rdb, when there is one.
+  if (!server_->config().appendonly) return snap_.Load(error);
   std::string path = Path();
   std::vector<std::string> redis_files;
   if (::access(path.c_str(), F_OK) != 0 && !RedisManifestFiles(&redis_files, error)) return false;
@@ -119,7 +120,7 @@ bool Aof::Start(std::string* error) {
         "untouched, so it is now stale (redis-server would load it, not grabkv's file)",
         server_->config().dir.c_str(), server_->config().appenddirname.c_str(), path.c_str());
     std::string err;
-    if (!SaveNow(&err)) {
+    if (!WriteAofNow(&err)) {
       *error = "Can't write the append-only file " + path + " after loading the Redis AOF directory";
       return false;
     }
@@ -343,6 +344,7 @@ void Aof::SubmitFsync() {
 
 void Aof::Cron() {
   if (child_pid_ > 0) CheckChild();
+  snap_.Cron(Rewriting());
   if (finish_fd_ >= 0) DrainRewrite();
   if (int err = fsync_errno_.exchange(0); err != 0 && state_ == State::kOn) {
     Log(LogLevel::kWarning, "Error fsyncing the AOF file in the background: %s", std::strerror(err));
@@ -358,7 +360,7 @@ void Aof::Cron() {
       SubmitFsync();
     }
   }
-  if (Rewriting()) return;
+  if (Rewriting() || snap_.child_active()) return;
   if (rewrite_scheduled_) {
     std::string err;
     StartRewrite(false, &err);
@@ -381,7 +383,8 @@ Aof::RewriteStart Aof::StartRewrite(bool nested, std::string* err) {
     *err = "ERR Background append only file rewriting already in progress";
     return RewriteStart::kInProgress;
   }
-  if (nested) {
+  // One child at a time, as in Redis: after a running BGSAVE.
+  if (nested || snap_.child_active()) {
     rewrite_scheduled_ = true;
     return RewriteStart::kScheduled;
   }
@@ -594,10 +597,6 @@ void Aof::FinishRewrite(bool ok) {
   rewrite_failures_in_a_row_ = 0;
   last_rewrite_time_s_ = elapsed_s;
   ++rewrites_;
-  last_save_s_ = ServerState::NowMs() / 1000;
-  // Changes made while the child wrote are not in its snapshot count.
-  server_->dirty = server_->dirty >= dirty_at_fork_ ? server_->dirty - dirty_at_fork_ : 0;
-  server_->last_save_time_s = last_save_s_;
   UpdatePropagation();
   Log(LogLevel::kNotice,
       "Background AOF rewrite finished successfully (last %zu bytes of the writes made meanwhile "
@@ -652,7 +651,7 @@ void Aof::AbortRewrite() {
   drained_ = 0;
 }
 
-bool Aof::SaveNow(std::string* err) {
+bool Aof::WriteAofNow(std::string* err) {
   if (Rewriting()) {
     *err = "ERR Background save already in progress";
     return false;
@@ -694,10 +693,7 @@ bool Aof::SaveNow(std::string* err) {
     ::close(fd);
   }
   current_size_ = base_size_ = size;
-  last_save_s_ = ServerState::NowMs() / 1000;
-  server_->dirty = 0;
-  server_->last_save_time_s = last_save_s_;
-  Log(LogLevel::kNotice, "DB saved on disk (append-only file %s)", path.c_str());
+  Log(LogLevel::kNotice, "Append-only file %s written", path.c_str());
   return true;
 }
 
@@ -749,16 +745,20 @@ void Aof::Shutdown() {
     // yet: write it now, or the next start would load a stale file.
     Log(LogLevel::kWarning, "Writing initial AOF before exiting.");
     std::string err;
-    SaveNow(&err);
+    WriteAofNow(&err);
+    snap_.Shutdown();
     return;
   }
-  if (state_ != State::kOn) return;
-  Log(LogLevel::kNotice, "Calling fsync() on the AOF file.");
-  WriteBuffer();
-  if (fd_ >= 0) ::fsync(fd_);
+  if (state_ == State::kOn) {
+    Log(LogLevel::kNotice, "Calling fsync() on the AOF file.");
+    WriteBuffer();
+    if (fd_ >= 0) ::fsync(fd_);
+  }
+  snap_.Shutdown();
 }
 
 void Aof::AppendInfo(std::string* out) const {
+  snap_.AppendInfo(out);
   char buf[1024];
   int64_t now = ServerState::NowMs();
   int n = std::snprintf(
