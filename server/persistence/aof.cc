@@ -16,6 +16,7 @@
 
 #include "server/core/log.h"
 #include "server/core/server_state.h"
+#include "server/persistence/fork_child.h"
 #include "server/core/util.h"
 
 namespace grabkv::server {
@@ -405,16 +406,8 @@ Aof::RewriteStart Aof::StartRewrite(bool nested, std::string* err) {
     return RewriteStart::kFailed;
   }
   if (pid == 0) {
-    // Child: write the snapshot and leave without running any destructor.
-    // It keeps none of the parent's descriptors (a listening socket held by
-    // an orphaned child would keep the port busy after the parent died) and
-    // dies with the parent.
-    ::close_range(3, ~0U, 0);
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() == 1) ::_exit(1);  // the parent is already gone
-    ::signal(SIGTERM, SIG_DFL);
-    ::signal(SIGINT, SIG_DFL);
-    ::signal(SIGUSR1, SIG_DFL);
+    // Child: write the file and leave without running any destructor.
+    PrepareForkedChild();
     std::string tmp = TempRewriteName(::getpid());
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0) ::_exit(1);
@@ -422,10 +415,7 @@ Aof::RewriteStart Aof::StartRewrite(bool nested, std::string* err) {
     ::close(fd);
     ::_exit(ok ? 0 : 1);
   }
-  server_->stats().latest_fork_usec = static_cast<uint64_t>(ServerState::NowUs() - fork_start_us);
-  server_->AddLatencySampleIfNeeded("fork",
-                                    static_cast<int64_t>(server_->stats().latest_fork_usec / 1000));
-  server_->stats().total_forks++;
+  NoteFork(*server_, fork_start_us);
   child_pid_ = pid;
   rewrite_start_ms_ = now_ms;
   dirty_at_fork_ = server_->dirty;

@@ -14,6 +14,7 @@
 
 #include "server/core/log.h"
 #include "server/core/server_state.h"
+#include "server/persistence/fork_child.h"
 #include "server/persistence/rdb.h"
 #include "server/scripting/lua_engine.h"
 #include "storage/db.h"
@@ -160,24 +161,14 @@ Snapshotter::BgStart Snapshotter::StartBgsave(bool schedule, bool other_child, s
     return BgStart::kFailed;
   }
   if (pid == 0) {
-    // Child: no descriptor of the parent's (a listening socket held by an
-    // orphan would keep the port busy), dies with the parent, and leaves
-    // without running any destructor.
-    ::close_range(3, ~0U, 0);
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() == 1) ::_exit(1);
-    ::signal(SIGTERM, SIG_DFL);
-    ::signal(SIGINT, SIG_DFL);
-    ::signal(SIGUSR1, SIG_DFL);
+    // Child: write the file and leave without running any destructor.
+    PrepareForkedChild();
     std::string why;
     bool ok = RdbSaveToPath(*server_, Path(), TempName(::getpid()), now_ms, &why);
     if (!ok) std::fprintf(stderr, "%s\n", why.c_str());
     ::_exit(ok ? 0 : 1);
   }
-  server_->stats().latest_fork_usec = static_cast<uint64_t>(ServerState::NowUs() - fork_start_us);
-  server_->AddLatencySampleIfNeeded("fork",
-                                    static_cast<int64_t>(server_->stats().latest_fork_usec / 1000));
-  server_->stats().total_forks++;
+  NoteFork(*server_, fork_start_us);
   child_pid_ = pid;
   child_start_ms_ = now_ms;
   dirty_at_fork_ = server_->dirty;

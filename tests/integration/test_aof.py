@@ -48,7 +48,6 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -1985,24 +1984,9 @@ def main():
         return 0
     ctx = Ctx(args, rep)
     only = {x for x in args.only.split(",") if x}
-    failed_before = 0
     try:
-        for name, fn in SCENARIOS:
-            if only and name not in only:
-                continue
-            t0 = time.time()
-            try:
-                fn(ctx)
-            except Exception:  # noqa: BLE001
-                rep.fail("%s: exception" % name, traceback.format_exc())
-            finally:
-                harness.stop_all_servers()
-            print("scenario %s: %.1fs%s" % (name, time.time() - t0,
-                                            "" if rep.failed == failed_before else " (failures)"),
-                  flush=True)
-            failed_before = rep.failed
+        harness.run_scenarios(rep, SCENARIOS, only, lambda fn: fn(ctx))
     finally:
-        harness.stop_all_servers()
         if args.keep_logs or rep.failed:
             print("kept data dirs and logs in %s" % ctx.base)
         else:

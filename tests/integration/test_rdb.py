@@ -26,7 +26,6 @@ import signal
 import subprocess
 import sys
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -440,20 +439,13 @@ def main():
         return rep.finish()
     ctx = Ctx(args, rep)
     only = {x for x in args.only.split(",") if x}
-    try:
-        for name, fn in SCENARIOS:
-            if only and name not in only:
-                continue
-            t0 = time.time()
-            try:
-                fn(ctx)
-            except Exception:  # noqa: BLE001
-                rep.fail("%s: exception" % name, traceback.format_exc())
-            finally:
-                ctx.stop_all()
-            print("scenario %s: %.1fs" % (name, time.time() - t0), flush=True)
-    finally:
-        harness.stop_all_servers()
+
+    def run(fn):
+        try:
+            fn(ctx)
+        finally:
+            ctx.stop_all()
+    harness.run_scenarios(rep, SCENARIOS, only, run)
     return rep.finish()
 
 
