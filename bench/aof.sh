@@ -14,23 +14,13 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 grabkv="$here/../build/server/grabkv-server"
 requests=100000 clients=50 rounds=3 base=/var/tmp
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --grabkv) grabkv=$2; shift 2 ;;
-    --requests) requests=$2; shift 2 ;;
-    --clients) clients=$2; shift 2 ;;
-    --rounds) rounds=$2; shift 2 ;;
-    --dir) base=$2; shift 2 ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
-  esac
-done
+. "$here/lib.sh"
+parse_options "$@"
 tmp=$(mktemp -d "$base/grabkv-aof-bench.XXXXXX")
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
-. "$here/lib.sh"
-script="local held = redis.call('hget', KEYS[2], ARGV[1]) if held then return held end local item = redis.call('lpop', KEYS[1]) if not item then return false end redis.call('hset', KEYS[2], ARGV[1], item) return item"
-fill="for i = 1, 1000000 do redis.call('rpush', KEYS[1], 'item:' .. i) end return 1"
+script=$grab_script fill=$fill_script
 
 # start KIND FSYNC -> sets $port and $pid; KIND is redis, grabkv or grabkv-off.
 start() {

@@ -2,7 +2,7 @@
 # GRAB.POP against the equivalent Lua grab (hget/lpop/hset) run by EVALSHA,
 # on real Redis and on grabkv, side by side in one run (issue 6's benchmark).
 #
-#   bench/grab_pop.sh [--grabkv PATH] [--requests N] [--clients C] [--rounds R]
+#   bench/grab_pop.sh [--grabkv PATH] [--requests N] [--clients C] [--rounds R] [--dir DIR]
 #
 # Both servers get a 1,000,000-item stock list; each request grabs for a
 # random user out of 1,000,000 (redis-benchmark's -r), so most requests
@@ -11,29 +11,20 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 grabkv="$here/../build/server/grabkv-server"
-requests=200000 clients=50 rounds=3
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --grabkv) grabkv=$2; shift 2 ;;
-    --requests) requests=$2; shift 2 ;;
-    --clients) clients=$2; shift 2 ;;
-    --rounds) rounds=$2; shift 2 ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
-  esac
-done
-tmp=$(mktemp -d)
+requests=200000 clients=50 rounds=3 base=/tmp
+. "$here/lib.sh"
+parse_options "$@"
+tmp=$(mktemp -d "$base/grabkv-grab-pop.XXXXXX")
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
 trap cleanup EXIT
-. "$here/lib.sh"
 rport=$(free_port); gport=$(free_port)
 (cd "$tmp" && exec /usr/bin/redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$tmp/redis.log" 2>&1) & pids+=($!)
 (cd "$tmp" && exec "$grabkv" --port "$gport" --bind 127.0.0.1 --save '' --appendonly no >"$tmp/grabkv.log" 2>&1) & pids+=($!)
 for p in "$rport" "$gport"; do
   wait_ready "$p" || true
 done
-script="local held = redis.call('hget', KEYS[2], ARGV[1]) if held then return held end local item = redis.call('lpop', KEYS[1]) if not item then return false end redis.call('hset', KEYS[2], ARGV[1], item) return item"
-fill="for i = 1, 1000000 do redis.call('rpush', KEYS[1], 'item:' .. i) end return 1"
+script=$grab_script fill=$fill_script
 sha=$(redis-cli -p "$rport" SCRIPT LOAD "$script")
 redis-cli -p "$gport" SCRIPT LOAD "$script" >/dev/null
 

@@ -7,9 +7,13 @@
 // keys from the key specs, as Redis does, falling back on a row's getkeys
 // proc only where Redis has one. What the rows do not carry (complexity,
 // arguments, history) is left out of COMMAND DOCS.
+#include <cstdint>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "server/core/command_table.h"
@@ -103,6 +107,26 @@ const CommandSpec* LookupFullName(const CommandTable& t, std::string_view name) 
 // ---------------------------------------------------------------------------
 // Replies.
 
+// One step of a key spec's search (begin_search, find_keys): {type: <type>,
+// spec: {<name>: <integer or string>...}}.
+using SpecField = std::pair<const char*, std::variant<int64_t, const char*>>;
+void ReplySearchStep(protocol::ReplyBuilder& rb, const char* type,
+                     std::initializer_list<SpecField> spec) {
+  rb.MapHeader(2);
+  rb.Bulk("type");
+  rb.Bulk(type);
+  rb.Bulk("spec");
+  rb.MapHeader(spec.size());
+  for (const auto& [name, value] : spec) {
+    rb.Bulk(name);
+    if (const int64_t* n = std::get_if<int64_t>(&value)) {
+      rb.Integer(*n);
+    } else {
+      rb.Bulk(std::get<const char*>(value));
+    }
+  }
+}
+
 void ReplyKeySpec(protocol::ReplyBuilder& rb, const KeySpec& ks) {
   rb.MapHeader(ks.notes != nullptr ? 4 : 3);
   if (ks.notes != nullptr) {
@@ -113,47 +137,18 @@ void ReplyKeySpec(protocol::ReplyBuilder& rb, const KeySpec& ks) {
   ReplyFlagSet(rb, ks.flags, kKeyFlagNames);
 
   rb.Bulk("begin_search");
-  rb.MapHeader(2);
-  rb.Bulk("type");
   if (ks.keyword != nullptr) {
-    rb.Bulk("keyword");
-    rb.Bulk("spec");
-    rb.MapHeader(2);
-    rb.Bulk("keyword");
-    rb.Bulk(ks.keyword);
-    rb.Bulk("startfrom");
-    rb.Integer(ks.startfrom);
+    ReplySearchStep(rb, "keyword", {{"keyword", ks.keyword}, {"startfrom", ks.startfrom}});
   } else {
-    rb.Bulk("index");
-    rb.Bulk("spec");
-    rb.MapHeader(1);
-    rb.Bulk("index");
-    rb.Integer(ks.index);
+    ReplySearchStep(rb, "index", {{"index", ks.index}});
   }
-
   rb.Bulk("find_keys");
-  rb.MapHeader(2);
-  rb.Bulk("type");
   if (ks.keynum) {
-    rb.Bulk("keynum");
-    rb.Bulk("spec");
-    rb.MapHeader(3);
-    rb.Bulk("keynumidx");
-    rb.Integer(ks.keynumidx);
-    rb.Bulk("firstkey");
-    rb.Integer(ks.firstkey);
-    rb.Bulk("keystep");
-    rb.Integer(ks.keystep);
+    ReplySearchStep(rb, "keynum",
+                    {{"keynumidx", ks.keynumidx}, {"firstkey", ks.firstkey}, {"keystep", ks.keystep}});
   } else {
-    rb.Bulk("range");
-    rb.Bulk("spec");
-    rb.MapHeader(3);
-    rb.Bulk("lastkey");
-    rb.Integer(ks.lastkey);
-    rb.Bulk("keystep");
-    rb.Integer(ks.keystep);
-    rb.Bulk("limit");
-    rb.Integer(ks.limit);
+    ReplySearchStep(rb, "range",
+                    {{"lastkey", ks.lastkey}, {"keystep", ks.keystep}, {"limit", ks.limit}});
   }
 }
 

@@ -79,6 +79,17 @@ Hash* FindOrCreateHash(KeyWrite& w) {
   return w.value().As<Hash>();
 }
 
+// The start of every hash op that creates its key: fn(hash, write) runs on
+// the key's hash (created when missing) and returns the op's status;
+// WRONGTYPE without calling it. The write ends when this returns.
+template <typename Fn>
+OpStatus WriteHash(const OpArgs& op, std::string_view key, Fn&& fn) {
+  KeyWrite w(op.db, key, op.now_ms);
+  Hash* h = FindOrCreateHash(w);
+  if (h == nullptr) return OpStatus::kWrongType;
+  return fn(*h, w);
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -86,35 +97,32 @@ Hash* FindOrCreateHash(KeyWrite& w) {
 
 OpStatus OpHSet(const OpArgs& op, std::string_view key, Args fv, const HashLimits& limits,
                 int64_t* created) {
-  KeyWrite w(op.db, key, op.now_ms);
-  Hash* h = FindOrCreateHash(w);
-  if (h == nullptr) return OpStatus::kWrongType;
-  int64_t n = 0;
-  for (size_t i = 0; i < fv.size(); i += 2) n += h->Set(fv[i], fv[i + 1], limits);
-  w.Note(kHSetEvent, fv.size() / 2);  // every pair counts, updated or created
-  *created = n;
-  return OpStatus::kOk;
+  return WriteHash(op, key, [&](Hash& h, KeyWrite& w) {
+    int64_t n = 0;
+    for (size_t i = 0; i < fv.size(); i += 2) n += h.Set(fv[i], fv[i + 1], limits);
+    w.Note(kHSetEvent, fv.size() / 2);  // every pair counts, updated or created
+    *created = n;
+    return OpStatus::kOk;
+  });
 }
 
 OpStatus OpHSetField(const OpArgs& op, std::string_view key, std::string_view field,
                      std::string_view value, const HashLimits& limits, bool* created) {
-  KeyWrite w(op.db, key, op.now_ms);
-  Hash* h = FindOrCreateHash(w);
-  if (h == nullptr) return OpStatus::kWrongType;
-  const bool is_new = h->Set(field, value, limits);
-  w.Note(kHSetEvent);
-  if (created != nullptr) *created = is_new;
-  return OpStatus::kOk;
+  return WriteHash(op, key, [&](Hash& h, KeyWrite& w) {
+    const bool is_new = h.Set(field, value, limits);
+    w.Note(kHSetEvent);
+    if (created != nullptr) *created = is_new;
+    return OpStatus::kOk;
+  });
 }
 
 OpStatus OpHSetNx(const OpArgs& op, std::string_view key, std::string_view field,
                   std::string_view value, const HashLimits& limits, bool* set) {
-  KeyWrite w(op.db, key, op.now_ms);
-  Hash* h = FindOrCreateHash(w);
-  if (h == nullptr) return OpStatus::kWrongType;
-  *set = h->SetIfAbsent(field, value, limits);
-  if (*set) w.Note(kHSetEvent);
-  return OpStatus::kOk;
+  return WriteHash(op, key, [&](Hash& h, KeyWrite& w) {
+    *set = h.SetIfAbsent(field, value, limits);
+    if (*set) w.Note(kHSetEvent);
+    return OpStatus::kOk;
+  });
 }
 
 OpStatus OpHGet(const OpArgs& op, std::string_view key, std::string_view field,
@@ -156,38 +164,36 @@ OpStatus OpHDelField(const OpArgs& op, std::string_view key, std::string_view fi
 
 OpStatus OpHIncrBy(const OpArgs& op, std::string_view key, std::string_view field, int64_t incr,
                    const HashLimits& limits, int64_t* result) {
-  KeyWrite w(op.db, key, op.now_ms);
-  Hash* h = FindOrCreateHash(w);
-  if (h == nullptr) return OpStatus::kWrongType;
-  int64_t cur = 0;
-  if (auto v = h->Get(field)) {
-    if (!ParseInt64(*v, &cur)) return OpStatus::kHashNotInteger;
-  }
-  int64_t next;
-  if (__builtin_add_overflow(cur, incr, &next)) return OpStatus::kOverflow;
-  char buf[24];
-  const auto res = std::to_chars(buf, buf + sizeof(buf), next);
-  h->Set(field, std::string_view(buf, static_cast<size_t>(res.ptr - buf)), limits);
-  w.Note(kHIncrByEvent);
-  *result = next;
-  return OpStatus::kOk;
+  return WriteHash(op, key, [&](Hash& h, KeyWrite& w) {
+    int64_t cur = 0;
+    if (auto v = h.Get(field)) {
+      if (!ParseInt64(*v, &cur)) return OpStatus::kHashNotInteger;
+    }
+    int64_t next;
+    if (__builtin_add_overflow(cur, incr, &next)) return OpStatus::kOverflow;
+    char buf[24];
+    const auto res = std::to_chars(buf, buf + sizeof(buf), next);
+    h.Set(field, std::string_view(buf, static_cast<size_t>(res.ptr - buf)), limits);
+    w.Note(kHIncrByEvent);
+    *result = next;
+    return OpStatus::kOk;
+  });
 }
 
 OpStatus OpHIncrByFloat(const OpArgs& op, std::string_view key, std::string_view field,
                         long double incr, const HashLimits& limits, std::string* result) {
-  KeyWrite w(op.db, key, op.now_ms);
-  Hash* h = FindOrCreateHash(w);
-  if (h == nullptr) return OpStatus::kWrongType;
-  long double cur = 0;
-  if (auto v = h->Get(field)) {
-    if (!ParseLongDouble(*v, &cur)) return OpStatus::kHashNotFloat;
-  }
-  cur += incr;
-  if (std::isnan(cur) || std::isinf(cur)) return OpStatus::kIncrNan;
-  *result = FormatLongDouble(cur);
-  h->Set(field, *result, limits);
-  w.Note(kHIncrByFloatEvent);
-  return OpStatus::kOk;
+  return WriteHash(op, key, [&](Hash& h, KeyWrite& w) {
+    long double cur = 0;
+    if (auto v = h.Get(field)) {
+      if (!ParseLongDouble(*v, &cur)) return OpStatus::kHashNotFloat;
+    }
+    cur += incr;
+    if (std::isnan(cur) || std::isinf(cur)) return OpStatus::kIncrNan;
+    *result = FormatLongDouble(cur);
+    h.Set(field, *result, limits);
+    w.Note(kHIncrByFloatEvent);
+    return OpStatus::kOk;
+  });
 }
 
 namespace {

@@ -315,28 +315,17 @@ void CmdFunctionHelp(CommandContext& ctx) {
                  });
 }
 
-constexpr uint32_t kFcallFlags = kNoscript | kStale | kSkipMonitor | kNoMandatoryKeys | kMayReplicate;
 
 }  // namespace
 
 void RegisterFunctionFamily(CommandTable& t) {
   CommandFamily f(t, "scripting", kAclScripting);
-  f.Add({.name = "fcall", .arity = -3, .flags = kFcallFlags,
-         .keys = {{.flags = kRW | kAccess | kUpdate, .notes = "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE", .index = 2, .keynum = true}}, .handler = CmdFcall, .getkeys = NumkeysAt2GetKeys,
-         .summary = "Invoke a function", .since = "7.0.0"});
-  f.Add({.name = "fcall_ro",
-         .arity = -3,
-         .flags = (kFcallFlags & ~kMayReplicate) | kReadonly,  // Redis: not may_replicate (CLIENT PAUSE WRITE lets it run)
-         .keys =
-             {{.flags = kRO | kAccess,
-               .notes =
-                   "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS",
-               .index = 2,
-               .keynum = true}},
-         .handler = CmdFcallRo,
-         .getkeys = NumkeysAt2GetKeys,
-         .summary = "Invoke a read-only function",
-         .since = "7.0.0"});
+  f.Add({.name = "fcall", .arity = -3, .flags = scripting::kRunScriptFlags,
+         .keys = {scripting::RunScriptKeys(false)}, .handler = CmdFcall,
+         .getkeys = NumkeysAt2GetKeys, .summary = "Invoke a function", .since = "7.0.0"});
+  f.Add({.name = "fcall_ro", .arity = -3, .flags = scripting::kRunScriptRoFlags,
+         .keys = {scripting::RunScriptKeys(true)}, .handler = CmdFcallRo,
+         .getkeys = NumkeysAt2GetKeys, .summary = "Invoke a read-only function", .since = "7.0.0"});
   f.Add({.name = "function",
          .arity = -2,
          .summary = "A container for function commands",

@@ -48,6 +48,25 @@ bool ParseScriptFlag(std::string_view name, uint32_t* flags);
 // argument views; false after replying Redis's error.
 bool ParseNumkeys(CommandContext& ctx, Args* keys, Args* argv);
 
+// The command-table rows of EVAL, EVALSHA and FCALL (and their _RO forms)
+// share these flags and their one key spec: numkeys at argument 2, keys
+// after it, used in ways nobody can tell before the script runs.
+constexpr uint32_t kRunScriptFlags =
+    kNoscript | kStale | kSkipMonitor | kNoMandatoryKeys | kMayReplicate;
+// The _RO forms: read-only, and (as in Redis) not may_replicate, so CLIENT
+// PAUSE WRITE lets them run.
+constexpr uint32_t kRunScriptRoFlags = (kRunScriptFlags & ~kMayReplicate) | kReadonly;
+// Their key spec; `notes` is false for EVALSHA and EVALSHA_RO, which Redis
+// lists without the note.
+inline KeySpec RunScriptKeys(bool ro, bool notes = true) {
+  KeySpec k{.flags = ro ? (kRO | kAccess) : (kRW | kAccess | kUpdate), .index = 2, .keynum = true};
+  if (notes) {
+    k.notes = ro ? "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS"
+                 : "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE";
+  }
+  return k;
+}
+
 struct ScriptEntry {
   std::string body;
   uint32_t flags = 0;

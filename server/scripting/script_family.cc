@@ -135,39 +135,29 @@ void CmdScriptHelp(CommandContext& ctx) {
                  });
 }
 
-constexpr uint32_t kEvalFlags = kNoscript | kStale | kSkipMonitor | kNoMandatoryKeys | kMayReplicate;
 
 }  // namespace
 
 void RegisterScriptFamily(CommandTable& t) {
   CommandFamily f(t, "scripting", kAclScripting);
-  f.Add({.name = "eval", .arity = -3, .flags = kEvalFlags,
-         .keys = {{.flags = kRW | kAccess | kUpdate, .notes = "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE", .index = 2, .keynum = true}}, .handler = CmdEval, .getkeys = NumkeysAt2GetKeys,
-         .summary = "Execute a Lua script server side", .since = "2.6.0"});
-  f.Add({.name = "evalsha", .arity = -3, .flags = kEvalFlags,
-         .keys = {{.flags = kRW | kAccess | kUpdate, .index = 2, .keynum = true}}, .handler = CmdEvalSha, .getkeys = NumkeysAt2GetKeys,
-         .summary = "Execute a Lua script server side", .since = "2.6.0"});
-  f.Add({.name = "eval_ro",
-         .arity = -3,
-         .flags = (kEvalFlags & ~kMayReplicate) | kReadonly,  // Redis: not may_replicate (CLIENT PAUSE WRITE lets it run)
-         .keys =
-             {{.flags = kRO | kAccess,
-               .notes =
-                   "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS",
-               .index = 2,
-               .keynum = true}},
-         .handler = CmdEvalRo,
-         .getkeys = NumkeysAt2GetKeys,
-         .summary = "Execute a read-only Lua script server side",
-         .since = "7.0.0"});
-  f.Add({.name = "evalsha_ro",
-         .arity = -3,
-         .flags = (kEvalFlags & ~kMayReplicate) | kReadonly,  // Redis: not may_replicate (CLIENT PAUSE WRITE lets it run)
-         .keys = {{.flags = kRO | kAccess, .index = 2, .keynum = true}},
-         .handler = CmdEvalShaRo,
-         .getkeys = NumkeysAt2GetKeys,
-         .summary = "Execute a read-only Lua script server side",
-         .since = "7.0.0"});
+  // EVAL/EVALSHA and their _RO forms: one row each, by (name, read-only,
+  // key-spec note, handler, summary, since).
+  struct Run {
+    const char* name;
+    bool ro, notes;
+    CommandHandler handler;
+    const char* summary;
+    const char* since;
+  };
+  for (const Run& r : {Run{"eval", false, true, CmdEval, "Execute a Lua script server side", "2.6.0"},
+                       Run{"evalsha", false, false, CmdEvalSha, "Execute a Lua script server side", "2.6.0"},
+                       Run{"eval_ro", true, true, CmdEvalRo, "Execute a read-only Lua script server side", "7.0.0"},
+                       Run{"evalsha_ro", true, false, CmdEvalShaRo, "Execute a read-only Lua script server side", "7.0.0"}}) {
+    f.Add({.name = r.name, .arity = -3,
+           .flags = r.ro ? scripting::kRunScriptRoFlags : scripting::kRunScriptFlags,
+           .keys = {scripting::RunScriptKeys(r.ro, r.notes)}, .handler = r.handler,
+           .getkeys = NumkeysAt2GetKeys, .summary = r.summary, .since = r.since});
+  }
   f.Add({.name = "script",
          .arity = -2,
          .summary = "A container for Lua scripts management commands",

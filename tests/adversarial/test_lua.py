@@ -140,9 +140,7 @@ def eval_raw(port, script):
 
 
 def main():
-    args = harness.common_arg_parser(__doc__).parse_args()
-    harness.install_guard(600)
-    rep = harness.Reporter(args.verbose)
+    args, rep = harness.begin(__doc__, 600)
     server = harness.ServerProcess(args.server, keep_logs=args.keep_logs)
     redis = None
     try:

@@ -31,7 +31,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import traceback
 
 HOST = "127.0.0.1"
 SOCKET_TIMEOUT = 5.0
@@ -74,6 +76,13 @@ class Reporter:
             self.fail(name, detail)
         return cond
 
+    def check_same(self, prefix, got, want):
+        """One check per key of want (what real Redis showed): got (what
+        grabkv showed) has the same value there."""
+        for k, v in want.items():
+            self.check("%s: %s" % (prefix, k), got.get(k) == v,
+                       "\n  grabkv %r\n  redis  %r" % (got.get(k), v))
+
     def skip(self, name, reason):
         # Skips are reported but counted neither as passed nor as failed.
         self.skipped.append(name)
@@ -101,6 +110,35 @@ def common_arg_parser(description):
     p.add_argument("--keep-logs", action="store_true",
                    help="keep server temp dirs and print where they are")
     return p
+
+
+def begin(description, guard_seconds, parser=None):
+    """The start of every script's main(): parses the common arguments (or
+    those of `parser`, a common_arg_parser with more added), installs the
+    overall time guard and returns (args, Reporter)."""
+    args = (parser or common_arg_parser(description)).parse_args()
+    install_guard(guard_seconds)
+    return args, Reporter(args.verbose)
+
+
+def each_server(args, extra_args=()):
+    """Yields ("grabkv", server) and then ("redis", server): args.server and
+    args.redis started with extra_args, each stopped before the next."""
+    for name, binary in (("grabkv", args.server), ("redis", args.redis)):
+        with ServerProcess(binary, name=name, extra_args=extra_args) as srv:
+            yield name, srv
+
+
+def run_check(rep, name, fn, *args, tb_limit=3):
+    """Runs one check: passed if fn(*args) returns, failed with the traceback
+    if it raises. Returns whether it passed."""
+    try:
+        fn(*args)
+    except Exception:
+        rep.fail(name, traceback.format_exc(limit=tb_limit))
+        return False
+    rep.ok(name)
+    return True
 
 
 def is_real_redis(binary):
@@ -575,54 +613,42 @@ def split_args(line):
         if i >= n:
             return out
         cur = bytearray()
-        inq = insq = False
+        quote = None  # b'"' or b"'" inside quotes
         while True:
-            if inq:
-                if i >= n:
-                    raise ValueError("unbalanced double quotes")
-                c = data[i:i + 1]
-                if (c == b"\\" and i + 3 < n and data[i + 1:i + 2] == b"x"
-                        and chr(data[i + 2]) in _HEX and chr(data[i + 3]) in _HEX):
-                    cur.append(int(data[i + 2:i + 4], 16))
-                    i += 3
-                elif c == b"\\" and i + 1 < n:
-                    e = data[i + 1:i + 2]
-                    cur += {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b",
-                            b"a": b"\a"}.get(e, e)
-                    i += 1
-                elif c == b'"':
-                    if i + 1 < n and not data[i + 1:i + 2].isspace():
-                        raise ValueError("closing quote must be followed by a space")
-                    i += 1
-                    break
-                else:
-                    cur += c
-            elif insq:
-                if i >= n:
-                    raise ValueError("unbalanced single quotes")
-                c = data[i:i + 1]
-                if c == b"\\" and i + 1 < n and data[i + 1:i + 2] == b"'":
-                    cur += b"'"
-                    i += 1
-                elif c == b"'":
-                    if i + 1 < n and not data[i + 1:i + 2].isspace():
-                        raise ValueError("closing quote must be followed by a space")
-                    i += 1
-                    break
-                else:
-                    cur += c
-            else:
+            if quote is None:
                 if i >= n:
                     break
                 c = data[i:i + 1]
                 if c.isspace():
                     break
-                if c == b'"':
-                    inq = True
-                elif c == b"'":
-                    insq = True
+                if c in (b'"', b"'"):
+                    quote = c
                 else:
                     cur += c
+                i += 1
+                continue
+            if i >= n:
+                raise ValueError("unbalanced %s quotes" % ("double" if quote == b'"' else "single"))
+            c = data[i:i + 1]
+            if (quote == b'"' and c == b"\\" and i + 3 < n and data[i + 1:i + 2] == b"x"
+                    and chr(data[i + 2]) in _HEX and chr(data[i + 3]) in _HEX):
+                cur.append(int(data[i + 2:i + 4], 16))
+                i += 3
+            elif quote == b'"' and c == b"\\" and i + 1 < n:
+                e = data[i + 1:i + 2]
+                cur += {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b",
+                        b"a": b"\a"}.get(e, e)
+                i += 1
+            elif quote == b"'" and c == b"\\" and i + 1 < n and data[i + 1:i + 2] == b"'":
+                cur += b"'"
+                i += 1
+            elif c == quote:
+                if i + 1 < n and not data[i + 1:i + 2].isspace():
+                    raise ValueError("closing quote must be followed by a space")
+                i += 1
+                break
+            else:
+                cur += c
             i += 1
         out.append(bytes(cur))
 
@@ -635,7 +661,6 @@ def run_scenarios(rep, scenarios, only, run):
     """Runs each (name, fn) of `scenarios` whose name is in `only` (all when
     empty) as run(fn): an exception fails the scenario, every server started
     meanwhile is stopped after it, and its time is printed."""
-    import traceback
     failed_before = rep.failed
     try:
         for name, fn in scenarios:
@@ -693,3 +718,150 @@ def listening_addresses(port):
 
 
 PORT_LOG_RE = re.compile(r"port[= ](\d+)")
+
+
+# --------------------------------------------------------------------------
+# Assertions and redis-py clients shared by the scripts
+
+
+def eq(got, want, what=""):
+    if got != want:
+        raise AssertionError("%s: expected %r, got %r" % (what or "value", want, got))
+
+
+def raises(exc_type, fn, *args, contains=None, **kwargs):
+    try:
+        fn(*args, **kwargs)
+    except exc_type as e:
+        if contains is not None and contains not in str(e):
+            raise AssertionError("error %r does not contain %r" % (str(e), contains))
+        return e
+    raise AssertionError("%s did not raise %s" % (getattr(fn, "__name__", fn),
+                                                  exc_type.__name__))
+
+
+def import_redis_py():
+    """Debian's python3-redis, or None when it is not installed (the scripts
+    report that as a failure: see require_redis_py)."""
+    try:
+        import redis
+    except ImportError:
+        return None
+    return redis
+
+
+def require_redis_py(rep, redis_mod):
+    """False (and a failure reported) when redis-py could not be imported."""
+    if redis_mod is None:
+        rep.fail("import redis", "python3-redis is not installed for %s" % sys.executable)
+        return False
+    return True
+
+
+class RedisPyClients:
+    """Makes redis-py clients to one ServerProcess (call it with redis.Redis's
+    keyword arguments; host and port are the server's current ones) and
+    disconnects all of them in close()."""
+
+    def __init__(self, redis_mod, server, connect_timeout=True):
+        self.redis = redis_mod
+        self.server = server
+        self.connect_timeout = connect_timeout
+        self.clients = []
+
+    def __call__(self, **kw):
+        kw.setdefault("socket_timeout", SOCKET_TIMEOUT)
+        if self.connect_timeout:
+            kw.setdefault("socket_connect_timeout", SOCKET_TIMEOUT)
+        c = self.redis.Redis(host=HOST, port=self.server.port, **kw)
+        self.clients.append(c)
+        return c
+
+    def close(self):
+        for c in self.clients:
+            try:
+                c.connection_pool.disconnect()
+            except Exception:
+                pass
+        del self.clients[:]
+
+
+def run_threads(n, target, join_timeout):
+    """Runs target(i) for i in range(n) on n threads; returns (results,
+    errors), errors being "i: exception" for every target that raised."""
+    results = [None] * n
+    errors = []
+
+    def wrap(i):
+        try:
+            results[i] = target(i)
+        except Exception as e:  # reported, never swallowed
+            errors.append("%s: %r" % (i, e))
+
+    threads = [threading.Thread(target=wrap, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(join_timeout)
+    return results, errors
+
+
+def start_with_conf(binary, conf, port, timeout=10.0):
+    """Starts binary with the config file conf (its folder as the working
+    directory); returns (proc, RespConn) or (proc, None) if it exited or
+    never answered on port."""
+    proc = subprocess.Popen([binary, conf], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, cwd=os.path.dirname(conf),
+                            preexec_fn=_set_pdeathsig)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            return proc, None
+        try:
+            return proc, RespConn(HOST, port)
+        except OSError:
+            time.sleep(0.05)
+    return proc, None
+
+
+def kill_and_output(proc):
+    """Kills proc if it still runs; returns what it wrote (stdout+stderr)."""
+    if proc.poll() is None:
+        proc.kill()
+    out = proc.communicate(timeout=10)[0]
+    return out.decode("utf-8", "replace")
+
+
+def redis_py_suite(description, checks, run_one, extra_args=(), connect_timeout=True,
+                   before_each=None, after_all=None, tb_limit=3):
+    """main() of a script of redis-py checks against one server under test.
+    For each (name, fn) of checks: before_each(rep, sut, name), when given,
+    may say False to skip it; then run_one(name, fn, sut, mk) is the check (mk
+    a RedisPyClients, closed after every check); a server that died is
+    reported and restarted. after_all(rep, mk) runs last. Returns the exit
+    status."""
+    redis_mod = import_redis_py()
+    args, rep = begin(description, 240)
+    if not require_redis_py(rep, redis_mod):
+        return rep.finish()
+    sut = ServerProcess(args.server, extra_args=extra_args, name="server under test",
+                        keep_logs=args.keep_logs)
+    try:
+        sut.start()
+        mk = RedisPyClients(redis_mod, sut, connect_timeout)
+        for name, fn in checks:
+            if before_each is not None and not before_each(rep, sut, name):
+                continue
+            run_check(rep, name, run_one, name, fn, sut, mk, tb_limit=tb_limit)
+            mk.close()
+            if not sut.alive():
+                rep.fail("server alive after %s" % name, sut.log_tail())
+                sut.restart()
+        if after_all is not None:
+            after_all(rep, mk)
+        rep.check("server under test still running", sut.alive(), sut.log_tail())
+    except ServerStartError as e:
+        rep.fail("server start", str(e))
+    finally:
+        sut.stop()
+    return rep.finish()

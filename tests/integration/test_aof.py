@@ -36,6 +36,7 @@ Run with --only NAME[,NAME] to pick scenarios, --seed N to repeat the crash
 rounds' random kill points (the seed is printed with every failure).
 """
 
+import contextlib
 import os
 import random
 import re
@@ -153,6 +154,17 @@ class Ctx:
     def srv(self, datadir, args=(), **kw):
         return Srv(self.server, datadir, args, **kw)
 
+    @contextlib.contextmanager
+    def fresh_server(self, name, args=(), **kw):
+        """A new data dir `name`, the AOF's path in it, and a server started
+        there with args: (dir, path, server), the server stopped at the end."""
+        d = self.newdir(name)
+        srv = self.srv(d, args, **kw).start()
+        try:
+            yield d, os.path.join(d, AOF), srv
+        finally:
+            srv.forget()
+
     def aof_args(self, fsync="everysec", *more):
         return ["--appendonly", "yes", "--appendfsync", fsync] + list(more)
 
@@ -163,6 +175,17 @@ class Ctx:
 
 def enc(*args):
     return harness.encode_command(args)
+
+
+def _aof_header(data, i, mark, what):
+    """The number after `mark` (b"*" or b"$") in the header line at i, and
+    where the line ends; ValueError naming `what` when cut or malformed."""
+    if data[i:i + 1] != mark:
+        raise ValueError("expected %r at %d" % (mark.decode(), i))
+    j = data.find(b"\r\n", i)
+    if j < 0:
+        raise ValueError("cut %s at %d" % (what, i))
+    return int(data[i + 1:j]), j + 2
 
 
 def parse_aof(data):
@@ -178,22 +201,10 @@ def parse_aof(data):
             i = j + 1
             continue
         start = i
-        if data[i:i + 1] != b"*":
-            raise ValueError("expected '*' at %d" % i)
-        j = data.find(b"\r\n", i)
-        if j < 0:
-            raise ValueError("cut header at %d" % i)
-        argc = int(data[i + 1:j])
-        i = j + 2
+        argc, i = _aof_header(data, i, b"*", "header")
         args = []
         for _ in range(argc):
-            if data[i:i + 1] != b"$":
-                raise ValueError("expected '$' at %d" % i)
-            j = data.find(b"\r\n", i)
-            if j < 0:
-                raise ValueError("cut bulk header at %d" % i)
-            ln = int(data[i + 1:j])
-            i = j + 2
+            ln, i = _aof_header(data, i, b"$", "bulk header")
             if i + ln + 2 > n or data[i + ln:i + ln + 2] != b"\r\n":
                 raise ValueError("cut bulk at %d" % i)
             args.append(data[i:i + ln])
@@ -862,10 +873,7 @@ def scenario_truncate(ctx):
 
 def scenario_rewrite(ctx):
     rep = ctx.rep
-    d = ctx.newdir("rewrite")
-    path = os.path.join(d, AOF)
-    srv = ctx.srv(d, ctx.aof_args("everysec")).start()
-    try:
+    with ctx.fresh_server("rewrite", ctx.aof_args("everysec")) as (d, path, srv):
         r = srv.client()
         i0 = info(r)
         rep.check("rewrite: INFO fields at start",
@@ -1011,16 +1019,11 @@ def scenario_rewrite(ctx):
                   r.get("x") == b"2" and r.get("after") == b"1", "x=%r" % r.get("x"))
         rep.check("rewrite: no temporary files left", not temp_files(d), "%r" % temp_files(d))
         r.close()
-    finally:
-        srv.forget()
 
 
 def scenario_rewrite_types(ctx):
     rep = ctx.rep
-    d = ctx.newdir("rewrite-types")
-    path = os.path.join(d, AOF)
-    srv = ctx.srv(d, ctx.aof_args("always")).start()
-    try:
+    with ctx.fresh_server("rewrite-types", ctx.aof_args("always")) as (d, path, srv):
         r = srv.client()
         build_dataset(r)
         # Churn that a rewrite folds away.
@@ -1073,8 +1076,6 @@ def scenario_rewrite_types(ctx):
         rep.check("types: FCALL works after the restart",
                   r.execute_command("FCALL", "aof_incr", 1, "num", 5) == 12350)
         r.close()
-    finally:
-        srv.forget()
 
 
 def listen_inodes(port):
@@ -1166,11 +1167,9 @@ def scenario_fork(ctx):
 
 def scenario_auto(ctx):
     rep = ctx.rep
-    d = ctx.newdir("auto")
-    path = os.path.join(d, AOF)
-    srv = ctx.srv(d, ctx.aof_args("everysec", "--auto-aof-rewrite-min-size", "64kb",
-                                  "--auto-aof-rewrite-percentage", "100")).start()
-    try:
+    args = ctx.aof_args("everysec", "--auto-aof-rewrite-min-size", "64kb",
+                        "--auto-aof-rewrite-percentage", "100")
+    with ctx.fresh_server("auto", args) as (d, path, srv):
         r = srv.client()
         rep.check("auto: CONFIG GET auto-aof-rewrite-min-size",
                   r.config_get("auto-aof-rewrite-min-size").get("auto-aof-rewrite-min-size") ==
@@ -1209,8 +1208,6 @@ def scenario_auto(ctx):
         srv.start()
         diffs = compare_dumps(before, dump(srv.port))
         rep.check("auto: data survives a restart", not diffs, "\n".join(diffs[:5]))
-    finally:
-        srv.forget()
 
 
 # --------------------------------------------------------------------------
@@ -1219,10 +1216,7 @@ def scenario_auto(ctx):
 
 def scenario_enable(ctx):
     rep = ctx.rep
-    d = ctx.newdir("enable")
-    path = os.path.join(d, AOF)
-    srv = ctx.srv(d, ["--appendonly", "no"]).start()
-    try:
+    with ctx.fresh_server("enable", ["--appendonly", "no"]) as (d, path, srv):
         r = srv.client()
         build_dataset(r)
         p = r.pipeline(transaction=False)
@@ -1295,8 +1289,6 @@ def scenario_enable(ctx):
                   info(r).get("aof_rewrite_in_progress") == 0 and not temp_files(d),
                   "%r %r" % (temp_files(d), info(r)))
         r.close()
-    finally:
-        srv.forget()
 
 
 # --------------------------------------------------------------------------
@@ -1409,10 +1401,7 @@ def scenario_redis(ctx):
         rep.skip("redis round trip", "no %s / %s" % (ctx.redis, REDIS_CHECK_AOF))
         return
     # (a) grabkv's file in redis-check-aof and real Redis.
-    d = ctx.newdir("to-redis")
-    path = os.path.join(d, AOF)
-    srv = ctx.srv(d, ctx.aof_args("always")).start()
-    try:
+    with ctx.fresh_server("to-redis", ctx.aof_args("always")) as (d, path, srv):
         r = srv.client()
         grabkv_writes_mixed(r, srv.port)
         expected = dump(srv.port)
@@ -1420,8 +1409,6 @@ def scenario_redis(ctx):
         r.close()
         rc = srv.term()
         rep.check("redis(a): grabkv exits 0 on SIGTERM", rc == 0, "rc=%r" % rc)
-    finally:
-        srv.forget()
     rc, out = check_aof_tool(path)
     rep.check("redis(a): redis-check-aof accepts grabkv's file", rc == 0 and "is valid" in out, out)
     d2 = ctx.newdir("redis-loads")
@@ -1613,10 +1600,7 @@ MISCONF = b"MISCONF Errors writing to the AOF file: File too large"
 
 def scenario_fsize(ctx):
     rep = ctx.rep
-    d = ctx.newdir("fsize")
-    path = os.path.join(d, AOF)
-    srv = ctx.srv(d, ctx.aof_args("always"), preexec=limit_fsize).start()
-    try:
+    with ctx.fresh_server("fsize", ctx.aof_args("always"), preexec=limit_fsize) as (d, path, srv):
         c = srv.connect()
         val = "x" * 1000
         acked = []
@@ -1685,8 +1669,6 @@ def scenario_fsize(ctx):
                   (failed is None or not r.exists("k%d" % failed)),
                   "dbsize=%d acked=%d" % (r.dbsize(), len(acked)))
         r.close()
-    finally:
-        srv.forget()
 
     # A blocked BLPOP served by a push that cannot be written: neither the
     # pusher nor the served client may get a reply.
@@ -1831,11 +1813,8 @@ def scenario_save(ctx):
     # SAVE/BGSAVE write dump.rdb (tests/integration/test_rdb.py covers the
     # format); here: they leave the append-only file alone.
     rep = ctx.rep
-    d = ctx.newdir("save")
-    path = os.path.join(d, AOF)
-    rdb = os.path.join(d, "dump.rdb")
-    srv = ctx.srv(d, ["--appendonly", "no"]).start()
-    try:
+    with ctx.fresh_server("save", ["--appendonly", "no"]) as (d, path, srv):
+        rdb = os.path.join(d, "dump.rdb")
         c = srv.connect()
         t0 = c.command("LASTSAVE").value
         rep.check("save: LASTSAVE at start is about now", abs(t0 - time.time()) < 5, "%r" % t0)
@@ -1909,8 +1888,6 @@ def scenario_save(ctx):
         rep.check("save: SHUTDOWN SAVE with appendonly no wrote dump.rdb",
                   r.get("e1") == b"1", "dbsize=%d" % r.dbsize())
         r.close()
-    finally:
-        srv.forget()
 
 
 # --------------------------------------------------------------------------
@@ -1972,9 +1949,7 @@ def main():
     p = harness.common_arg_parser(__doc__)
     p.add_argument("--only", default="", help="comma-separated scenario names")
     p.add_argument("--seed", type=int, default=None, help="crash rounds' master seed")
-    args = p.parse_args()
-    harness.install_guard(580)
-    rep = harness.Reporter(args.verbose)
+    args, rep = harness.begin(__doc__, 580, parser=p)
     if redis is None:
         rep.fail("python3-redis is required")
         return rep.finish()

@@ -148,9 +148,7 @@ def check_grab(rep, g):
 
 
 def main():
-    args = harness.common_arg_parser(__doc__).parse_args()
-    harness.install_guard(300)
-    rep = harness.Reporter(args.verbose)
+    args, rep = harness.begin(__doc__, 300)
     real = harness.is_real_redis(args.server)
     try:
         gs = ServerProcess(args.server)

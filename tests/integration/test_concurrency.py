@@ -20,24 +20,6 @@ import harness  # noqa: E402
 import redis  # noqa: E402  (Debian python3-redis, /usr/bin/python3)
 
 
-def run_threads(n, target):
-    results = [None] * n
-    errors = []
-
-    def wrap(i):
-        try:
-            results[i] = target(i)
-        except Exception as e:  # reported, never swallowed
-            errors.append("%s: %r" % (i, e))
-
-    threads = [threading.Thread(target=wrap, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return results, errors
-
-
 def flash_sale(port, stock=100, buyers=300):
     pool = redis.BlockingConnectionPool(host=harness.HOST, port=port,
                                         max_connections=buyers, timeout=30)
@@ -67,7 +49,7 @@ def flash_sale(port, stock=100, buyers=300):
                         retries[0] += 1
                     continue
 
-    results, errors = run_threads(buyers, buyer)
+    results, errors = harness.run_threads(buyers, buyer, 120)
     final = int(r.get("count"))
     pool.disconnect()
     return sum(1 for x in results if x), final, negative, errors, retries[0]
@@ -98,7 +80,7 @@ def red_envelopes(port, members=500, grabbers=800):
                 except redis.WatchError:
                     continue
 
-    results, errors = run_threads(grabbers, grabber)
+    results, errors = harness.run_threads(grabbers, grabber, 120)
     left = r.zcard("envelopes")
     pool.disconnect()
     grabbed = [m for lst in results if lst for m in lst]
@@ -106,35 +88,30 @@ def red_envelopes(port, members=500, grabbers=800):
 
 
 def main():
-    args = harness.common_arg_parser(__doc__).parse_args()
-    harness.install_guard(400)
-    rep = harness.Reporter(args.verbose)
-    servers = [("grabkv", args.server), ("redis", args.redis)]
+    args, rep = harness.begin(__doc__, 400)
     try:
-        for name, binary in servers:
-            with harness.ServerProcess(binary, name=name,
-                                       extra_args=["--maxclients", "2000"]) as srv:
-                winners, final, negative, errors, retries = flash_sale(srv.port)
-                rep.check("%s flash sale: no thread errors" % name, not errors,
-                          "; ".join(errors[:5]))
-                rep.check("%s flash sale: exactly 100 winners" % name, winners == 100,
-                          "winners=%d" % winners)
-                rep.check("%s flash sale: count ends at 0" % name, final == 0,
-                          "count=%d" % final)
-                rep.check("%s flash sale: never read negative" % name, not negative,
-                          repr(negative[:5]))
-                if args.verbose:
-                    print("%s flash sale: %d failed EXECs" % (name, retries))
+        for name, srv in harness.each_server(args, extra_args=["--maxclients", "2000"]):
+            winners, final, negative, errors, retries = flash_sale(srv.port)
+            rep.check("%s flash sale: no thread errors" % name, not errors,
+                      "; ".join(errors[:5]))
+            rep.check("%s flash sale: exactly 100 winners" % name, winners == 100,
+                      "winners=%d" % winners)
+            rep.check("%s flash sale: count ends at 0" % name, final == 0,
+                      "count=%d" % final)
+            rep.check("%s flash sale: never read negative" % name, not negative,
+                      repr(negative[:5]))
+            if args.verbose:
+                print("%s flash sale: %d failed EXECs" % (name, retries))
 
-                grabbed, left, errors = red_envelopes(srv.port)
-                rep.check("%s red envelopes: no thread errors" % name, not errors,
-                          "; ".join(errors[:5]))
-                rep.check("%s red envelopes: all 500 grabbed" % name,
-                          len(grabbed) == 500 and left == 0,
-                          "grabbed=%d left=%d" % (len(grabbed), left))
-                rep.check("%s red envelopes: each exactly once" % name,
-                          sorted(grabbed) == sorted("share:%d" % i for i in range(500)),
-                          "duplicates=%d" % (len(grabbed) - len(set(grabbed))))
+            grabbed, left, errors = red_envelopes(srv.port)
+            rep.check("%s red envelopes: no thread errors" % name, not errors,
+                      "; ".join(errors[:5]))
+            rep.check("%s red envelopes: all 500 grabbed" % name,
+                      len(grabbed) == 500 and left == 0,
+                      "grabbed=%d left=%d" % (len(grabbed), left))
+            rep.check("%s red envelopes: each exactly once" % name,
+                      sorted(grabbed) == sorted("share:%d" % i for i in range(500)),
+                      "duplicates=%d" % (len(grabbed) - len(set(grabbed))))
     finally:
         harness.stop_all_servers()
     return rep.finish()

@@ -90,26 +90,8 @@ EXPECT_AFTER_RESTART = {
 }
 
 
-def start(binary, conf, port, timeout=10.0):
-    proc = subprocess.Popen([binary, conf], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, cwd=os.path.dirname(conf),
-                            preexec_fn=harness._set_pdeathsig)
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            return proc, None
-        try:
-            return proc, harness.RespConn(harness.HOST, port)
-        except OSError:
-            time.sleep(0.05)
-    return proc, None
-
-
-def stop(proc):
-    if proc.poll() is None:
-        proc.kill()
-    out = proc.communicate(timeout=10)[0]
-    return out.decode("utf-8", "replace")
+start = harness.start_with_conf
+stop = harness.kill_and_output
 
 
 def cmd(conn, *args):
@@ -290,11 +272,8 @@ def run_without_file(rep, server):
 
 
 def main():
-    p = harness.common_arg_parser(__doc__)
-    args = p.parse_args()
+    args, rep = harness.begin(__doc__, 120)
     args.server = os.path.abspath(args.server)
-    harness.install_guard(120)
-    rep = harness.Reporter(args.verbose)
     run(rep, args.server, args.redis)
     run_debian(rep, args.server, args.redis)
     run_without_file(rep, args.server)

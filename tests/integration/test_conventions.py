@@ -65,6 +65,13 @@ class Ctx:
         self.rep = rep
         self.sut_is_redis = harness.is_real_redis(args.server)
 
+    def skip_on_redis(self, name, reason):
+        """Skips check `name` (True) when the server under test is a real
+        Redis: grabkv differs from it there on purpose, for `reason`."""
+        if self.sut_is_redis:
+            self.rep.skip(name, reason)
+        return self.sut_is_redis
+
     def server(self, which, extra=(), **kw):
         binary = self.args.server if which == "sut" else self.args.redis
         name = "server under test" if which == "sut" else "redis-server (reference)"
@@ -148,10 +155,9 @@ def check_logging(ctx):
 
 def check_port_zero(ctx):
     rep = ctx.rep
-    if ctx.sut_is_redis:
-        rep.skip("--port 0 picks a free port",
-                 "redis-server treats --port 0 as 'do not listen on TCP'; "
-                 "grabkv deliberately picks an ephemeral port instead")
+    if ctx.skip_on_redis("--port 0 picks a free port",
+                         "redis-server treats --port 0 as 'do not listen on TCP'; "
+                         "grabkv deliberately picks an ephemeral port instead"):
         return
     srv = ctx.server("sut", port=0, wait_ready=False)
     try:
@@ -185,10 +191,9 @@ def check_port_zero(ctx):
 
 def check_default_bind(ctx):
     rep = ctx.rep
-    if ctx.sut_is_redis:
-        rep.skip("default bind is 127.0.0.1",
-                 "redis-server binds '* -::*' by default (protected mode); grabkv "
-                 "deliberately binds only loopback")
+    if ctx.skip_on_redis("default bind is 127.0.0.1",
+                         "redis-server binds '* -::*' by default (protected mode); grabkv "
+                         "deliberately binds only loopback"):
         return
     with ctx.server("sut", bind=False) as srv:
         addrs = harness.listening_addresses(srv.port)
@@ -464,10 +469,7 @@ def scen_output_buffer_limit(ctx, which, explicit_limit=True):
 
 
 def main():
-    p = harness.common_arg_parser(__doc__.split("\n")[0])
-    args = p.parse_args()
-    harness.install_guard(300)
-    rep = harness.Reporter(args.verbose)
+    args, rep = harness.begin(__doc__.split("\n")[0], 300)
     ctx = Ctx(args, rep)
     steps = [
         ("logging", lambda: check_logging(ctx)),

@@ -80,9 +80,7 @@ def slow_command_case(rep, binary):
 
 
 def main():
-    args = harness.common_arg_parser(__doc__).parse_args()
-    harness.install_guard(240)
-    rep = harness.Reporter(args.verbose)
+    args, rep = harness.begin(__doc__, 240)
     if harness.is_real_redis(args.server):
         rep.skip("grabkv report format", "the report format is grabkv's own")
         return rep.finish()

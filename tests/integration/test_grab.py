@@ -153,9 +153,7 @@ def grab_take_scenario(srv, rep):
 
 
 def main():
-    args = harness.common_arg_parser(__doc__).parse_args()
-    harness.install_guard(500)
-    rep = harness.Reporter(args.verbose)
+    args, rep = harness.begin(__doc__, 500)
     if harness.is_real_redis(args.server):
         rep.skip("GRAB.*", "grabkv-only commands")
         print("0 passed, 0 failed")

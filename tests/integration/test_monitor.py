@@ -138,9 +138,7 @@ def scenario(args, binary, name, rep):
 
 
 def main():
-    args = harness.common_arg_parser(__doc__).parse_args()
-    harness.install_guard(120)
-    rep = harness.Reporter(args.verbose)
+    args, rep = harness.begin(__doc__, 120)
     try:
         scenario(args, args.server, "grabkv", rep)
         scenario(args, args.redis, "redis", rep)

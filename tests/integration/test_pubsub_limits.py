@@ -41,9 +41,7 @@ def scenario(binary, name, rep):
 
 
 def main():
-    args = harness.common_arg_parser(__doc__).parse_args()
-    harness.install_guard(120)
-    rep = harness.Reporter(args.verbose)
+    args, rep = harness.begin(__doc__, 120)
     try:
         scenario(args.server, "grabkv", rep)
         scenario(args.redis, "redis", rep)

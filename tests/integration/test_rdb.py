@@ -431,9 +431,7 @@ SCENARIOS = [
 def main():
     p = harness.common_arg_parser(__doc__)
     p.add_argument("--only", default="", help="comma-separated scenario names")
-    args = p.parse_args()
-    harness.install_guard(580)
-    rep = harness.Reporter(args.verbose)
+    args, rep = harness.begin(__doc__, 580, p)
     if redis is None:
         rep.fail("python3-redis is required")
         return rep.finish()

@@ -281,10 +281,7 @@ def check_interactive(rep, label, cli_bin, server, home, resp3=False):
 
 
 def main():
-    p = harness.common_arg_parser(__doc__.split("\n")[0])
-    args = p.parse_args()
-    harness.install_guard(240)
-    rep = harness.Reporter(args.verbose)
+    args, rep = harness.begin(__doc__.split("\n")[0], 240)
     if not os.access(args.redis_cli, os.X_OK):
         rep.fail("redis-cli present", "%s not executable" % args.redis_cli)
         return rep.finish()

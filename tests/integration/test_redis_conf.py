@@ -14,10 +14,8 @@ gets Redis's "Bad directive" error and exit status 1, and `include` works.
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -61,28 +59,8 @@ def write_conf(tmp, port, extra=()):
     return path
 
 
-def start(binary, conf, port, timeout=10.0):
-    """Starts binary with conf; returns (proc, conn) or (proc, None) if it
-    exited or never answered."""
-    proc = subprocess.Popen([binary, conf], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, cwd=os.path.dirname(conf),
-                            preexec_fn=harness._set_pdeathsig)
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            return proc, None
-        try:
-            return proc, harness.RespConn(harness.HOST, port)
-        except OSError:
-            time.sleep(0.05)
-    return proc, None
-
-
-def stop(proc):
-    if proc.poll() is None:
-        proc.kill()
-    out = proc.communicate(timeout=10)[0]
-    return out.decode("utf-8", "replace")
+start = harness.start_with_conf
+stop = harness.kill_and_output
 
 
 def config_get(conn, name):
@@ -158,11 +136,8 @@ def run_include(rep, server):
 
 
 def main():
-    p = harness.common_arg_parser(__doc__)
-    args = p.parse_args()
+    args, rep = harness.begin(__doc__, 120)
     args.server = os.path.abspath(args.server)
-    harness.install_guard(120)
-    rep = harness.Reporter(args.verbose)
     if not os.path.exists(DEBIAN_CONF):
         print("FAIL %s is missing (install Debian's redis-server package)" % DEBIAN_CONF)
         return 1

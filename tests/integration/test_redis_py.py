@@ -12,32 +12,12 @@ import os
 import sys
 import threading
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import ServerProcess  # noqa: E402
+from harness import eq, raises  # noqa: E402
 
-try:
-    import redis
-except ImportError:  # reported as a failure in main()
-    redis = None
-
-
-def eq(got, want, what=""):
-    if got != want:
-        raise AssertionError("%s: expected %r, got %r" % (what or "value", want, got))
-
-
-def raises(exc_type, fn, *args, contains=None, **kwargs):
-    try:
-        fn(*args, **kwargs)
-    except exc_type as e:
-        if contains is not None and contains not in str(e):
-            raise AssertionError("error %r does not contain %r" % (str(e), contains))
-        return e
-    raise AssertionError("%s did not raise %s" % (getattr(fn, "__name__", fn),
-                                                  exc_type.__name__))
+redis = harness.import_redis_py()  # None is reported as a failure in main()
 
 
 # --------------------------------------------------------------------------
@@ -397,73 +377,42 @@ def responsive(server):
         return False
 
 
+def run_one(name, fn, sut, mk):
+    mk().flushall()
+    fn(mk)
+
+
 def main():
-    p = harness.common_arg_parser(__doc__.split("\n")[0])
-    args = p.parse_args()
-    harness.install_guard(240)
-    rep = harness.Reporter(args.verbose)
-    if redis is None:
-        rep.fail("import redis", "python3-redis is not installed for %s" % sys.executable)
-        return rep.finish()
-    print("redis-py %s" % redis.__version__)
-    sut = ServerProcess(args.server, name="server under test", keep_logs=args.keep_logs)
-    try:
-        sut.start()
-        clients = []
+    if redis is not None:
+        print("redis-py %s" % redis.__version__)
+    unresponsive = 0
 
-        def mk(**kw):
-            kw.setdefault("socket_timeout", harness.SOCKET_TIMEOUT)
-            kw.setdefault("socket_connect_timeout", harness.SOCKET_TIMEOUT)
-            c = redis.Redis(host=harness.HOST, port=sut.port, **kw)
-            clients.append(c)
-            return c
-
-        unresponsive = 0
-        for name, fn in CHECKS:
-            if unresponsive >= 2:
-                rep.fail(name, "not run: the server stopped answering twice")
-                continue
+    def before_each(rep, sut, name):
+        nonlocal unresponsive
+        if unresponsive >= 2:
+            rep.fail(name, "not run: the server stopped answering twice")
+            return False
+        if not responsive(sut):
+            unresponsive += 1
+            rep.fail("server answers PING before: %s" % name,
+                     "no PONG within %ss; restarting it" % harness.SOCKET_TIMEOUT)
+            sut.restart()
             if not responsive(sut):
-                unresponsive += 1
-                rep.fail("server answers PING before: %s" % name,
-                         "no PONG within %ss; restarting it" % harness.SOCKET_TIMEOUT)
-                sut.restart()
-                if not responsive(sut):
-                    unresponsive = 2
-                    rep.fail(name, "not run: the restarted server does not answer")
-                    continue
-            try:
-                mk().flushall()
-                fn(mk)
-                rep.ok(name)
-            except Exception:
-                rep.fail(name, traceback.format_exc(limit=3))
-            for c in clients:
-                try:
-                    c.connection_pool.disconnect()
-                except Exception:
-                    pass
-            del clients[:]
-            if not sut.alive():
-                rep.fail("server alive after %s" % name, sut.log_tail())
-                sut.restart()
-        major = int(redis.__version__.split(".")[0])
-        if major >= 5:
-            try:
-                mk().flushall()
-                t_resp3(mk, redis.__version__)
-                rep.ok("protocol=3")
-            except Exception:
-                rep.fail("protocol=3", traceback.format_exc(limit=3))
+                unresponsive = 2
+                rep.fail(name, "not run: the restarted server does not answer")
+                return False
+        return True
+
+    def after_all(rep, mk):
+        if int(redis.__version__.split(".")[0]) >= 5:
+            harness.run_check(rep, "protocol=3", run_one, "protocol=3",
+                              lambda mk: t_resp3(mk, redis.__version__), None, mk)
         else:
             rep.skip("protocol=3", "redis-py %s has no RESP3 support (needs 5.0+)"
                      % redis.__version__)
-        rep.check("server under test still running", sut.alive(), sut.log_tail())
-    except harness.ServerStartError as e:
-        rep.fail("server start", str(e))
-    finally:
-        sut.stop()
-    return rep.finish()
+
+    return harness.redis_py_suite(__doc__.split("\n")[0], CHECKS, run_one,
+                                  before_each=before_each, after_all=after_all)
 
 
 if __name__ == "__main__":

@@ -69,24 +69,6 @@ CAD_UNLOCK = ("if redis.call('get',KEYS[1]) == ARGV[1] then "
               "return redis.call('del',KEYS[1]) else return 0 end")
 
 
-def run_threads(n, target):
-    results = [None] * n
-    errors = []
-
-    def wrap(i):
-        try:
-            results[i] = target(i)
-        except Exception as e:  # reported, never swallowed
-            errors.append("%s: %r" % (i, e))
-
-    threads = [threading.Thread(target=wrap, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(180)
-    return results, errors
-
-
 def evalsha_first(r, script, sha, numkeys, *args):
     """Redisson's way: EVALSHA, and EVAL when the script is not cached."""
     try:
@@ -147,7 +129,7 @@ def redisson_contention(port, threads=100, rounds=3):
                                  "redisson_lock__channel:{rlock}", 0, 30000, owner) == 1
         return True
 
-    results, errors = run_threads(threads, worker)
+    results, errors = harness.run_threads(threads, worker, 180)
     exists = r.exists("rlock")
     pool.disconnect()
     return sec, server_side_overlap, errors, exists, sum(1 for x in results if x)
@@ -174,7 +156,7 @@ def cad_takeover(port, pairs=50):
         assert unlock(keys=[key], args=[b]) == 1
         return r.exists(key) == 0
 
-    results, errors = run_threads(pairs, pair)
+    results, errors = harness.run_threads(pairs, pair, 180)
     pool.disconnect()
     return wrong, errors, sum(1 for x in results if x)
 
@@ -197,7 +179,7 @@ def cad_contention(port, threads=100, rounds=5):
             assert unlock(keys=["cadlock"], args=[token]) == 1
         return True
 
-    results, errors = run_threads(threads, worker)
+    results, errors = harness.run_threads(threads, worker, 180)
     pool.disconnect()
     return sec, errors
 
@@ -274,47 +256,42 @@ def busy_and_kill(port):
 
 
 def main():
-    args = harness.common_arg_parser(__doc__).parse_args()
-    harness.install_guard(500)
-    rep = harness.Reporter(args.verbose)
-    servers = [("grabkv", args.server), ("redis", args.redis)]
+    args, rep = harness.begin(__doc__, 500)
     try:
-        for name, binary in servers:
-            with harness.ServerProcess(binary, name=name,
-                                       extra_args=["--maxclients", "2000"]) as srv:
-                sec, overlap, errors, exists, done = redisson_contention(srv.port)
-                rep.check("%s redisson: no thread errors" % name, not errors, "; ".join(errors[:5]))
-                rep.check("%s redisson: never two holders" % name,
-                          sec.max_inside == 1 and not overlap,
-                          "max_inside=%d overlap=%d" % (sec.max_inside, len(overlap)))
-                rep.check("%s redisson: every thread got the lock 3 times" % name,
-                          done == 100 and sec.entries == 300, "done=%d entries=%d" % (done, sec.entries))
-                rep.check("%s redisson: lock released at the end" % name, exists == 0)
+        for name, srv in harness.each_server(args, extra_args=["--maxclients", "2000"]):
+            sec, overlap, errors, exists, done = redisson_contention(srv.port)
+            rep.check("%s redisson: no thread errors" % name, not errors, "; ".join(errors[:5]))
+            rep.check("%s redisson: never two holders" % name,
+                      sec.max_inside == 1 and not overlap,
+                      "max_inside=%d overlap=%d" % (sec.max_inside, len(overlap)))
+            rep.check("%s redisson: every thread got the lock 3 times" % name,
+                      done == 100 and sec.entries == 300, "done=%d entries=%d" % (done, sec.entries))
+            rep.check("%s redisson: lock released at the end" % name, exists == 0)
 
-                wrong, errors, done = cad_takeover(srv.port)
-                rep.check("%s cad unlock: no thread errors" % name, not errors, "; ".join(errors[:5]))
-                rep.check("%s cad unlock: never deletes another's lock" % name, not wrong,
-                          repr(wrong[:5]))
-                rep.check("%s cad unlock: all pairs done" % name, done == 50, "done=%d" % done)
+            wrong, errors, done = cad_takeover(srv.port)
+            rep.check("%s cad unlock: no thread errors" % name, not errors, "; ".join(errors[:5]))
+            rep.check("%s cad unlock: never deletes another's lock" % name, not wrong,
+                      repr(wrong[:5]))
+            rep.check("%s cad unlock: all pairs done" % name, done == 50, "done=%d" % done)
 
-                sec, errors = cad_contention(srv.port)
-                rep.check("%s cad contention: no thread errors" % name, not errors,
-                          "; ".join(errors[:5]))
-                rep.check("%s cad contention: never two holders" % name,
-                          sec.max_inside == 1 and sec.entries == 500,
-                          "max_inside=%d entries=%d" % (sec.max_inside, sec.entries))
+            sec, errors = cad_contention(srv.port)
+            rep.check("%s cad contention: no thread errors" % name, not errors,
+                      "; ".join(errors[:5]))
+            rep.check("%s cad contention: never two holders" % name,
+                      sec.max_inside == 1 and sec.entries == 500,
+                      "max_inside=%d entries=%d" % (sec.max_inside, sec.entries))
 
-                bad, alive = sandbox(srv.port, name == "grabkv")
-                rep.check("%s sandbox: every escape is an error" % name, not bad, repr(bad))
-                rep.check("%s sandbox: server still serving" % name, alive)
-                rep.check("%s sandbox: os.execute did nothing" % name,
-                          not os.path.exists("/tmp/grabkv_pwned"))
+            bad, alive = sandbox(srv.port, name == "grabkv")
+            rep.check("%s sandbox: every escape is an error" % name, not bad, repr(bad))
+            rep.check("%s sandbox: server still serving" % name, alive)
+            rep.check("%s sandbox: os.execute did nothing" % name,
+                      not os.path.exists("/tmp/grabkv_pwned"))
 
-                status, detail = busy_and_kill(srv.port)
-                if status == "skip":
-                    rep.skip("%s busy script: BUSY and SCRIPT KILL" % name, detail)
-                else:
-                    rep.check("%s busy script: BUSY and SCRIPT KILL" % name, status == "ok", detail)
+            status, detail = busy_and_kill(srv.port)
+            if status == "skip":
+                rep.skip("%s busy script: BUSY and SCRIPT KILL" % name, detail)
+            else:
+                rep.check("%s busy script: BUSY and SCRIPT KILL" % name, status == "ok", detail)
     finally:
         harness.stop_all_servers()
     return rep.finish()

@@ -63,10 +63,8 @@ def slowlog_entries(conn):
 
 
 def observe(binary, busy_loops):
-    srv = ServerProcess(binary)
-    srv.start()
     seen = {}
-    try:
+    with ServerProcess(binary) as srv:
         c = srv.connect()
         other = srv.connect()
         # --- SLOWLOG: what is logged and how arguments are cut
@@ -181,24 +179,17 @@ def observe(binary, busy_loops):
             seen["latencystats precision"] = all(
                 v < 256 or ((v + 1) % (1 << (v.bit_length() - 8)) == 0) for v in vals)
         seen["latencystats commands"] = sorted(re.findall(r"latency_percentiles_usec_([^:]+):", info))
-    finally:
-        srv.stop()
     return seen
 
 
 def main():
-    p = harness.common_arg_parser(__doc__)
-    args = p.parse_args()
-    harness.install_guard(120)
-    rep = harness.Reporter(args.verbose)
+    args, rep = harness.begin(__doc__, 120)
     try:
         # A loop long enough to take more than 10 ms on either server.
         loops = 3000000
         want = observe(args.redis, loops)
         got = observe(args.server, loops)
-        for k, v in want.items():
-            rep.check("slowlog/latency: %s" % k, got.get(k) == v,
-                      "\n  grabkv %r\n  redis  %r" % (got.get(k), v))
+        rep.check_same("slowlog/latency", got, want)
         rep.check("slowlog/latency: redis's histogram levels", want["histogram levels are Redis's"])
     finally:
         harness.stop_all_servers()

@@ -11,22 +11,12 @@ tracking state freed when clients go away.
 
 import os
 import sys
-import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import ServerProcess  # noqa: E402
+from harness import eq  # noqa: E402
 
-try:
-    import redis
-except ImportError:  # reported as a failure in main()
-    redis = None
-
-
-def eq(got, want, what=""):
-    if got != want:
-        raise AssertionError("%s: expected %r, got %r" % (what or "value", want, got))
+redis = harness.import_redis_py()  # None is reported as a failure in main()
 
 
 def info_field(r, section, name):
@@ -178,47 +168,14 @@ CHECKS = [
 ]
 
 
+def run_one(name, fn, sut, mk):
+    mk().flushall()
+    fn(sut, mk)
+
+
 def main():
-    p = harness.common_arg_parser(__doc__.split("\n")[0])
-    args = p.parse_args()
-    harness.install_guard(240)
-    rep = harness.Reporter(args.verbose)
-    if redis is None:
-        rep.fail("import redis", "python3-redis is not installed for %s" % sys.executable)
-        return rep.finish()
-    sut = ServerProcess(args.server, name="server under test", keep_logs=args.keep_logs)
-    try:
-        sut.start()
-        clients = []
-
-        def mk(**kw):
-            kw.setdefault("socket_timeout", harness.SOCKET_TIMEOUT)
-            c = redis.Redis(host=harness.HOST, port=sut.port, **kw)
-            clients.append(c)
-            return c
-
-        for name, fn in CHECKS:
-            try:
-                mk().flushall()
-                fn(sut, mk)
-                rep.ok(name)
-            except Exception:
-                rep.fail(name, traceback.format_exc(limit=4))
-            for c in clients:
-                try:
-                    c.connection_pool.disconnect()
-                except Exception:
-                    pass
-            del clients[:]
-            if not sut.alive():
-                rep.fail("server alive after %s" % name, sut.log_tail())
-                sut.restart()
-        rep.check("server under test still running", sut.alive(), sut.log_tail())
-    except harness.ServerStartError as e:
-        rep.fail("server start", str(e))
-    finally:
-        sut.stop()
-    return rep.finish()
+    return harness.redis_py_suite(__doc__.split("\n")[0], CHECKS, run_one,
+                                  connect_timeout=False, tb_limit=4)
 
 
 if __name__ == "__main__":

@@ -8,12 +8,10 @@ GET, the immutable-config error, and the file removed at SHUTDOWN.
 """
 
 import os
-import re
 import stat
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -34,10 +32,8 @@ def observe(binary, redis_cli, sock_dir):
     path = os.path.join(sock_dir, "s.sock")
     # A stale file from an earlier run must not stop the start.
     open(path, "w").close()
-    srv = ServerProcess(binary, extra_args=["--unixsocket", path, "--unixsocketperm", "700"])
-    srv.start()
     seen = {}
-    try:
+    with ServerProcess(binary, extra_args=["--unixsocket", path, "--unixsocketperm", "700"]) as srv:
         mode = os.stat(path).st_mode
         seen["is socket"] = stat.S_ISSOCK(mode)
         seen["mode"] = oct(stat.S_IMODE(mode))
@@ -66,21 +62,16 @@ def observe(binary, redis_cli, sock_dir):
             pass
         srv.proc.wait(timeout=10)
         seen["file removed at shutdown"] = not os.path.exists(path)
-    finally:
-        srv.stop()
     return seen
 
 
 def main():
-    args = harness.common_arg_parser(__doc__).parse_args()
-    harness.install_guard(120)
-    rep = harness.Reporter(args.verbose)
+    args, rep = harness.begin(__doc__, 120)
     try:
         with tempfile.TemporaryDirectory() as d1, tempfile.TemporaryDirectory() as d2:
             got = observe(args.server, args.redis_cli, d1)
             want = observe(args.redis, args.redis_cli, d2)
-        for k, v in want.items():
-            rep.check("unix socket: %s" % k, got.get(k) == v, "grabkv %r, redis %r" % (got.get(k), v))
+        rep.check_same("unix socket", got, want)
         rep.check("unix socket: flags=U", got["client info"]["flags"] == "U", repr(got["client info"]))
         rep.check("unix socket: mode 0700", got["mode"] == "0o700", got["mode"])
     finally:

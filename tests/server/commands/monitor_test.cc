@@ -6,9 +6,12 @@
 
 #include "server/core/monitor.h"
 #include "tests/server/command_test_util.h"
+#include "tests/server/resp_replies.h"
 
 namespace grabkv::server {
 namespace {
+
+using namespace grabkv::testing::replies;
 
 using testing::CommandRunner;
 
@@ -37,7 +40,7 @@ TEST(MonitorTest, FeedShowsExecutedCommandsOnly) {
   Client& mon = r.AddClient();
   mon.addr = "127.0.0.1:5";
   r.client().addr = "127.0.0.1:7";
-  EXPECT_EQ(r.CmdOn(mon, "MONITOR"), "+OK\r\n");
+  EXPECT_EQ(r.CmdOn(mon, "MONITOR"), kOk);
   EXPECT_EQ(r.CmdOn(mon, "MONITOR"), "");  // already monitoring: no reply
   mon.out().clear();
   r.Cmd("SET k v");
@@ -52,7 +55,7 @@ TEST(MonitorTest, FeedShowsExecutedCommandsOnly) {
                                       R"x([2 127.0.0.1:7] "SELECT" "2")x",
                                       R"x([2 127.0.0.1:7] "AUTH" "(redacted)" "(redacted)")x",
                                       R"x([2 127.0.0.1:7] "HELLO" "3" "AUTH" "(redacted)" "(redacted)")x"}));
-  EXPECT_EQ(r.CmdOn(mon, "GET k"), "-ERR Replica can't interact with the keyspace\r\n");
+  EXPECT_EQ(r.CmdOn(mon, "GET k"), Err("ERR Replica can't interact with the keyspace"));
 }
 
 TEST(MonitorTest, BlockedCommandShownOnceAndExecAfterItsCommands) {
@@ -71,7 +74,7 @@ TEST(MonitorTest, BlockedCommandShownOnceAndExecAfterItsCommands) {
             (std::vector<std::string>{R"x([0 h:1] "BLPOP" "L" "0")x", R"x([0 h:1] "RPUSH" "L" "x")x",
                                       R"x([0 h:1] "MULTI")x", R"x([0 h:1] "INCR" "n")x",
                                       R"x([0 h:1] "EXEC")x"}));
-  EXPECT_EQ(r.Cmd("MULTI"), "+OK\r\n");
+  EXPECT_EQ(r.Cmd("MULTI"), kOk);
   EXPECT_EQ(r.Cmd("MONITOR"), "+QUEUED\r\n");
   EXPECT_EQ(r.Cmd("EXEC"), "*1\r\n-ERR MONITOR isn't allowed for DENY BLOCKING client\r\n");
 }
@@ -80,17 +83,17 @@ TEST(ClientPauseTest, WriteHoldsWritersUntilUnpause) {
   CommandRunner r;
   Client& writer = r.AddClient();
   r.Cmd("SET k old");
-  EXPECT_EQ(r.Cmd("CLIENT PAUSE 100000 WRITE"), "+OK\r\n");
+  EXPECT_EQ(r.Cmd("CLIENT PAUSE 100000 WRITE"), kOk);
   EXPECT_EQ(r.CmdOn(writer, "SET k new"), "");  // held, no reply
   EXPECT_TRUE(writer.blocked);
-  EXPECT_EQ(r.Cmd("GET k"), "$3\r\nold\r\n");
-  EXPECT_EQ(r.Run({"EVAL_RO", "return 1", "0"}), ":1\r\n");
+  EXPECT_EQ(r.Cmd("GET k"), Bulk("old"));
+  EXPECT_EQ(r.Run({"EVAL_RO", "return 1", "0"}), Int(1));
   EXPECT_EQ(r.server().blocking().blocked_clients(), 1u);
-  EXPECT_EQ(r.Cmd("CLIENT UNPAUSE"), "+OK\r\n");
+  EXPECT_EQ(r.Cmd("CLIENT UNPAUSE"), kOk);
   r.server().blocking().HandleTimeouts(ServerState::NowMs());
   EXPECT_FALSE(writer.blocked);
-  EXPECT_EQ(writer.out(), "+OK\r\n");
-  EXPECT_EQ(r.Cmd("GET k"), "$3\r\nnew\r\n");
+  EXPECT_EQ(writer.out(), kOk);
+  EXPECT_EQ(r.Cmd("GET k"), Bulk("new"));
   EXPECT_EQ(r.server().blocking().NextDeadline(), 0);
 }
 
@@ -98,7 +101,7 @@ TEST(ClientPauseTest, AllHoldsEverythingUntilTimeoutAndForgetsClosedClients) {
   CommandRunner r;
   Client& a = r.AddClient();
   Client& b = r.AddClient();
-  EXPECT_EQ(r.Cmd("CLIENT PAUSE 50 ALL"), "+OK\r\n");
+  EXPECT_EQ(r.Cmd("CLIENT PAUSE 50 ALL"), kOk);
   EXPECT_EQ(r.CmdOn(a, "PING"), "");
   EXPECT_EQ(r.CmdOn(b, "PING"), "");
   r.server().ForgetClient(b);  // disconnected while held
@@ -116,22 +119,22 @@ TEST(ClientPauseTest, KeysDoNotExpireWhilePaused) {
   r.Cmd("SET e 1 PX 5");
   r.Cmd("CLIENT PAUSE 100000 WRITE");
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  EXPECT_EQ(r.Cmd("GET e"), "$-1\r\n");
-  EXPECT_EQ(r.Cmd("DBSIZE"), ":1\r\n");  // seen as missing, not deleted
+  EXPECT_EQ(r.Cmd("GET e"), kNil);
+  EXPECT_EQ(r.Cmd("DBSIZE"), Int(1));  // seen as missing, not deleted
   r.Cmd("CLIENT UNPAUSE");
   r.server().blocking().HandleTimeouts(ServerState::NowMs());
-  EXPECT_EQ(r.Cmd("GET e"), "$-1\r\n");
-  EXPECT_EQ(r.Cmd("DBSIZE"), ":0\r\n");
+  EXPECT_EQ(r.Cmd("GET e"), kNil);
+  EXPECT_EQ(r.Cmd("DBSIZE"), Int(0));
 }
 
 TEST(ClientPauseTest, Errors) {
   CommandRunner r;
-  EXPECT_EQ(r.Cmd("CLIENT PAUSE abc"), "-ERR timeout is not an integer or out of range\r\n");
-  EXPECT_EQ(r.Cmd("CLIENT PAUSE -1"), "-ERR timeout is negative\r\n");
-  EXPECT_EQ(r.Cmd("CLIENT PAUSE 10 none"), "-ERR CLIENT PAUSE mode must be WRITE or ALL\r\n");
+  EXPECT_EQ(r.Cmd("CLIENT PAUSE abc"), Err("ERR timeout is not an integer or out of range"));
+  EXPECT_EQ(r.Cmd("CLIENT PAUSE -1"), Err("ERR timeout is negative"));
+  EXPECT_EQ(r.Cmd("CLIENT PAUSE 10 none"), Err("ERR CLIENT PAUSE mode must be WRITE or ALL"));
   EXPECT_EQ(r.Cmd("CLIENT PAUSE 10 write x"),
-            "-ERR unknown subcommand or wrong number of arguments for 'PAUSE'. Try CLIENT HELP.\r\n");
-  EXPECT_EQ(r.Cmd("CLIENT PAUSE 0"), "+OK\r\n");
+            Err("ERR unknown subcommand or wrong number of arguments for 'PAUSE'. Try CLIENT HELP."));
+  EXPECT_EQ(r.Cmd("CLIENT PAUSE 0"), kOk);
   EXPECT_FALSE(r.server().blocking().paused());
 }
 

@@ -2,9 +2,12 @@
 #include <gtest/gtest.h>
 
 #include "tests/server/command_test_util.h"
+#include "tests/server/resp_replies.h"
 
 namespace grabkv {
 namespace {
+
+using namespace grabkv::testing::replies;
 
 using testing::CommandRunner;
 
@@ -23,10 +26,10 @@ TEST(PubSubTest, PublishDeliversToChannelAndPatternSubscribers) {
   r.RunOn(psub, {"PSUBSCRIBE", "n*"});
   sub.out().clear();
   psub.out().clear();
-  EXPECT_EQ(r.Cmd("PUBLISH news hi"), ":2\r\n");
+  EXPECT_EQ(r.Cmd("PUBLISH news hi"), Int(2));
   EXPECT_EQ(sub.out(), "*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$2\r\nhi\r\n");
   EXPECT_EQ(psub.out(), "*4\r\n$8\r\npmessage\r\n$2\r\nn*\r\n$4\r\nnews\r\n$2\r\nhi\r\n");
-  EXPECT_EQ(r.Cmd("PUBLISH other x"), ":0\r\n");
+  EXPECT_EQ(r.Cmd("PUBLISH other x"), Int(0));
 }
 
 TEST(PubSubTest, Resp3MessagesArePushFrames) {
@@ -38,7 +41,7 @@ TEST(PubSubTest, Resp3MessagesArePushFrames) {
   r.Cmd("PUBLISH c m");
   EXPECT_EQ(sub.out(), ">3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\nm\r\n");
   // RESP3 subscribers may run any command.
-  EXPECT_EQ(r.RunOn(sub, {"SET", "k", "v"}), "+OK\r\n");
+  EXPECT_EQ(r.RunOn(sub, {"SET", "k", "v"}), kOk);
 }
 
 TEST(PubSubTest, Resp2SubscribedContextRejectsOtherCommands) {
@@ -50,7 +53,7 @@ TEST(PubSubTest, Resp2SubscribedContextRejectsOtherCommands) {
   EXPECT_EQ(r.Cmd("PING"), "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
   EXPECT_EQ(r.Cmd("PING hi"), "*2\r\n$4\r\npong\r\n$2\r\nhi\r\n");
   EXPECT_EQ(r.Cmd("UNSUBSCRIBE"), "*3\r\n$11\r\nunsubscribe\r\n$1\r\nc\r\n:0\r\n");
-  EXPECT_EQ(r.Cmd("GET k"), "$-1\r\n");
+  EXPECT_EQ(r.Cmd("GET k"), kNil);
 }
 
 TEST(PubSubTest, UnsubscribeWithNothingSubscribed) {
@@ -68,7 +71,7 @@ TEST(PubSubTest, PubsubIntrospection) {
   r.RunOn(b, {"PSUBSCRIBE", "p*", "q*"});
   EXPECT_EQ(r.Cmd("PUBSUB NUMSUB x y z"),
             "*6\r\n$1\r\nx\r\n:2\r\n$1\r\ny\r\n:1\r\n$1\r\nz\r\n:0\r\n");
-  EXPECT_EQ(r.Cmd("PUBSUB NUMPAT"), ":2\r\n");
+  EXPECT_EQ(r.Cmd("PUBSUB NUMPAT"), Int(2));
   EXPECT_EQ(r.Cmd("PUBSUB CHANNELS y*"), "*1\r\n$1\r\ny\r\n");
   r.server().ForgetClient(a);
   EXPECT_EQ(r.Cmd("PUBSUB NUMSUB x y"), "*4\r\n$1\r\nx\r\n:1\r\n$1\r\ny\r\n:0\r\n");

@@ -9,9 +9,12 @@
 #include "server/core/server_state.h"
 #include "storage/value.h"
 #include "tests/server/command_test_util.h"
+#include "tests/server/resp_replies.h"
 
 namespace grabkv::server {
 namespace {
+
+using namespace grabkv::testing::replies;
 
 using grabkv::testing::CommandRunner;
 
@@ -43,12 +46,12 @@ bool StartsWith(const std::string& s, std::string_view prefix) { return s.rfind(
 // --- DBSIZE / FLUSHDB / FLUSHALL / SWAPDB -------------------------------------
 
 TEST_F(ServerFamilyTest, DbSize) {
-  EXPECT_EQ(runner_.Cmd("DBSIZE"), ":0\r\n");
+  EXPECT_EQ(runner_.Cmd("DBSIZE"), Int(0));
   SetKey(0, "a", "1");
   SetKey(0, "b", "2");
   SetKey(1, "c", "3");
-  EXPECT_EQ(runner_.Cmd("DBSIZE"), ":2\r\n");
-  EXPECT_EQ(runner_.Cmd("DBSIZE x"), "-ERR wrong number of arguments for 'dbsize' command\r\n");
+  EXPECT_EQ(runner_.Cmd("DBSIZE"), Int(2));
+  EXPECT_EQ(runner_.Cmd("DBSIZE x"), Arity("dbsize"));
 }
 
 TEST_F(ServerFamilyTest, FlushDbEmptiesOnlyTheSelectedDb) {
@@ -56,7 +59,7 @@ TEST_F(ServerFamilyTest, FlushDbEmptiesOnlyTheSelectedDb) {
   SetKey(0, "b", "2");
   SetKey(1, "c", "3");
   uint64_t dirty = runner_.server().dirty;
-  EXPECT_EQ(runner_.Cmd("FLUSHDB"), "+OK\r\n");
+  EXPECT_EQ(runner_.Cmd("FLUSHDB"), kOk);
   EXPECT_EQ(runner_.server().db(0).size(), 0u);
   EXPECT_EQ(runner_.server().db(1).size(), 1u);
   EXPECT_EQ(runner_.server().dirty, dirty + 2);
@@ -64,13 +67,13 @@ TEST_F(ServerFamilyTest, FlushDbEmptiesOnlyTheSelectedDb) {
 
 TEST_F(ServerFamilyTest, FlushModes) {
   SetKey(0, "a", "1");
-  EXPECT_EQ(runner_.Cmd("FLUSHDB async"), "+OK\r\n");
+  EXPECT_EQ(runner_.Cmd("FLUSHDB async"), kOk);
   EXPECT_EQ(runner_.server().db(0).size(), 0u);
   SetKey(0, "a", "1");
-  EXPECT_EQ(runner_.Cmd("FLUSHDB SYNC"), "+OK\r\n");
-  EXPECT_EQ(runner_.Cmd("FLUSHDB x"), "-ERR syntax error\r\n");
-  EXPECT_EQ(runner_.Cmd("FLUSHDB async sync"), "-ERR syntax error\r\n");
-  EXPECT_EQ(runner_.Cmd("FLUSHALL x"), "-ERR syntax error\r\n");
+  EXPECT_EQ(runner_.Cmd("FLUSHDB SYNC"), kOk);
+  EXPECT_EQ(runner_.Cmd("FLUSHDB x"), kSyntax);
+  EXPECT_EQ(runner_.Cmd("FLUSHDB async sync"), kSyntax);
+  EXPECT_EQ(runner_.Cmd("FLUSHALL x"), kSyntax);
 }
 
 // Counts as redis-server 7.0.15 does (with no save points): the keys removed.
@@ -78,17 +81,17 @@ TEST_F(ServerFamilyTest, FlushAllEmptiesEveryDbAndCountsTheKeysRemoved) {
   SetKey(0, "a", "1");
   SetKey(3, "b", "2");
   uint64_t dirty = runner_.server().dirty;
-  EXPECT_EQ(runner_.Cmd("FLUSHALL"), "+OK\r\n");
+  EXPECT_EQ(runner_.Cmd("FLUSHALL"), kOk);
   EXPECT_EQ(runner_.server().db(0).size(), 0u);
   EXPECT_EQ(runner_.server().db(3).size(), 0u);
   EXPECT_EQ(runner_.server().dirty, dirty + 2);
-  EXPECT_EQ(runner_.Cmd("FLUSHALL"), "+OK\r\n");  // empty keyspace: no change
+  EXPECT_EQ(runner_.Cmd("FLUSHALL"), kOk);  // empty keyspace: no change
   EXPECT_EQ(runner_.server().dirty, dirty + 2);
 }
 
 TEST_F(ServerFamilyTest, FlushAllAsyncFreesLargeDbsOffThread) {
   for (int i = 0; i < 1000; ++i) SetKey(2, "key:" + std::to_string(i), "value");
-  EXPECT_EQ(runner_.Cmd("FLUSHALL ASYNC"), "+OK\r\n");
+  EXPECT_EQ(runner_.Cmd("FLUSHALL ASYNC"), kOk);
   EXPECT_EQ(runner_.server().db(2).size(), 0u);
   SetKey(2, "again", "1");  // the db is usable at once
   EXPECT_EQ(runner_.server().db(2).size(), 1u);
@@ -96,17 +99,17 @@ TEST_F(ServerFamilyTest, FlushAllAsyncFreesLargeDbsOffThread) {
 
 TEST_F(ServerFamilyTest, SwapDb) {
   SetKey(0, "k", "v");
-  EXPECT_EQ(runner_.Cmd("SWAPDB 0 1"), "+OK\r\n");
+  EXPECT_EQ(runner_.Cmd("SWAPDB 0 1"), kOk);
   EXPECT_EQ(runner_.server().db(0).size(), 0u);
   EXPECT_EQ(runner_.server().db(1).size(), 1u);
-  EXPECT_EQ(runner_.Cmd("SWAPDB 0 0"), "+OK\r\n");
-  EXPECT_EQ(runner_.Cmd("SWAPDB a 1"), "-ERR invalid first DB index\r\n");
-  EXPECT_EQ(runner_.Cmd("SWAPDB 1 b"), "-ERR invalid second DB index\r\n");
-  EXPECT_EQ(runner_.Cmd("SWAPDB 99999999999999999999 1"), "-ERR invalid first DB index\r\n");
-  EXPECT_EQ(runner_.Cmd("SWAPDB 1 2147483648"), "-ERR invalid second DB index\r\n");
-  EXPECT_EQ(runner_.Cmd("SWAPDB 0 16"), "-ERR DB index is out of range\r\n");
-  EXPECT_EQ(runner_.Cmd("SWAPDB -1 0"), "-ERR DB index is out of range\r\n");
-  EXPECT_EQ(runner_.Cmd("SWAPDB 1"), "-ERR wrong number of arguments for 'swapdb' command\r\n");
+  EXPECT_EQ(runner_.Cmd("SWAPDB 0 0"), kOk);
+  EXPECT_EQ(runner_.Cmd("SWAPDB a 1"), Err("ERR invalid first DB index"));
+  EXPECT_EQ(runner_.Cmd("SWAPDB 1 b"), Err("ERR invalid second DB index"));
+  EXPECT_EQ(runner_.Cmd("SWAPDB 99999999999999999999 1"), Err("ERR invalid first DB index"));
+  EXPECT_EQ(runner_.Cmd("SWAPDB 1 2147483648"), Err("ERR invalid second DB index"));
+  EXPECT_EQ(runner_.Cmd("SWAPDB 0 16"), Err("ERR DB index is out of range"));
+  EXPECT_EQ(runner_.Cmd("SWAPDB -1 0"), Err("ERR DB index is out of range"));
+  EXPECT_EQ(runner_.Cmd("SWAPDB 1"), Arity("swapdb"));
 }
 
 // FLUSHDB, FLUSHALL and SWAPDB replace whole databases: no key events
@@ -119,13 +122,13 @@ TEST_F(ServerFamilyTest, DbWideWritesReportNoKeyEvents) {
   grabkv::testing::CountingObserver observer(&runner_.server());
   for (storage::Db& db : runner_.server().dbs()) db.set_observer(&observer);
   uint64_t dirty = runner_.server().dirty;
-  EXPECT_EQ(runner_.Cmd("SWAPDB 0 1"), "+OK\r\n");
+  EXPECT_EQ(runner_.Cmd("SWAPDB 0 1"), kOk);
   EXPECT_EQ(runner_.server().dirty, dirty + 1);
-  EXPECT_EQ(runner_.Cmd("SWAPDB 0 0"), "+OK\r\n");
+  EXPECT_EQ(runner_.Cmd("SWAPDB 0 0"), kOk);
   EXPECT_EQ(runner_.server().dirty, dirty + 2);
-  EXPECT_EQ(runner_.Cmd("FLUSHDB"), "+OK\r\n");
+  EXPECT_EQ(runner_.Cmd("FLUSHDB"), kOk);
   EXPECT_EQ(runner_.server().dirty, dirty + 3);
-  EXPECT_EQ(runner_.Cmd("FLUSHDB"), "+OK\r\n");
+  EXPECT_EQ(runner_.Cmd("FLUSHDB"), kOk);
   EXPECT_EQ(runner_.server().dirty, dirty + 3);
   EXPECT_EQ(observer.touched, 0);
   EXPECT_TRUE(observer.events.empty());
@@ -135,11 +138,11 @@ TEST_F(ServerFamilyTest, DbWideWritesReportNoKeyEvents) {
 TEST_F(ServerFamilyTest, SwapDbWakesClientBlockedOnAKeyOfTheOtherDb) {
   Client& waiter = runner_.AddClient();
   EXPECT_EQ(runner_.RunOn(waiter, {"BLPOP", "l", "0"}), "");
-  EXPECT_EQ(runner_.Cmd("SELECT 1"), "+OK\r\n");
-  EXPECT_EQ(runner_.Cmd("RPUSH l a"), ":1\r\n");
-  EXPECT_EQ(runner_.Cmd("SELECT 0"), "+OK\r\n");
+  EXPECT_EQ(runner_.Cmd("SELECT 1"), kOk);
+  EXPECT_EQ(runner_.Cmd("RPUSH l a"), Int(1));
+  EXPECT_EQ(runner_.Cmd("SELECT 0"), kOk);
   EXPECT_EQ(waiter.out(), "");
-  EXPECT_EQ(runner_.Cmd("SWAPDB 0 1"), "+OK\r\n");
+  EXPECT_EQ(runner_.Cmd("SWAPDB 0 1"), kOk);
   EXPECT_EQ(waiter.out(), "*2\r\n$1\r\nl\r\n$1\r\na\r\n");
 }
 
@@ -150,14 +153,14 @@ TEST_F(ServerFamilyTest, TimeShape) {
   EXPECT_TRUE(
       std::regex_match(r, std::regex("\\*2\r\n\\$10\r\n[0-9]{10}\r\n\\$[1-6]\r\n[0-9]{1,6}\r\n")))
       << r;
-  EXPECT_EQ(runner_.Cmd("TIME x"), "-ERR wrong number of arguments for 'time' command\r\n");
+  EXPECT_EQ(runner_.Cmd("TIME x"), Arity("time"));
 }
 
 TEST_F(ServerFamilyTest, Shutdown) {
-  EXPECT_EQ(runner_.Cmd("SHUTDOWN ABORT"), "-ERR No shutdown in progress.\r\n");
-  EXPECT_EQ(runner_.Cmd("SHUTDOWN foo"), "-ERR syntax error\r\n");
-  EXPECT_EQ(runner_.Cmd("SHUTDOWN NOSAVE SAVE"), "-ERR syntax error\r\n");
-  EXPECT_EQ(runner_.Cmd("SHUTDOWN NOSAVE ABORT"), "-ERR syntax error\r\n");
+  EXPECT_EQ(runner_.Cmd("SHUTDOWN ABORT"), Err("ERR No shutdown in progress."));
+  EXPECT_EQ(runner_.Cmd("SHUTDOWN foo"), kSyntax);
+  EXPECT_EQ(runner_.Cmd("SHUTDOWN NOSAVE SAVE"), kSyntax);
+  EXPECT_EQ(runner_.Cmd("SHUTDOWN NOSAVE ABORT"), kSyntax);
   EXPECT_FALSE(runner_.server().shutdown_requested);
   EXPECT_EQ(runner_.Cmd("SHUTDOWN NOSAVE NOW"), "");
   EXPECT_TRUE(runner_.server().shutdown_requested);
@@ -170,31 +173,31 @@ TEST_F(ServerFamilyTest, ConfigGet) {
   EXPECT_EQ(runner_.Cmd("CONFIG GET maxmemory maxmemory"), "*2\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n");
   // Without glob characters the name comes back as asked for.
   EXPECT_EQ(runner_.Cmd("CONFIG GET HZ hz"), "*2\r\n$2\r\nHZ\r\n$2\r\n10\r\n");
-  EXPECT_EQ(runner_.Cmd("CONFIG GET nosuch"), "*0\r\n");
+  EXPECT_EQ(runner_.Cmd("CONFIG GET nosuch"), kEmptyArray);
   EXPECT_EQ(runner_.Cmd("CONFIG GET lua-time-limit"),
             "*2\r\n$14\r\nlua-time-limit\r\n$4\r\n5000\r\n");
   EXPECT_EQ(runner_.Cmd("CONFIG GET *lua*"), "*2\r\n$14\r\nlua-time-limit\r\n$4\r\n5000\r\n");
   EXPECT_EQ(runner_.Cmd("CONFIG GET"),
-            "-ERR wrong number of arguments for 'config|get' command\r\n");
+            Arity("config|get"));
   runner_.client().set_resp(3);
   EXPECT_EQ(runner_.Cmd("CONFIG GET maxmemory"), "%1\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n");
   EXPECT_EQ(runner_.Cmd("CONFIG GET nosuch"), "%0\r\n");
 }
 
 TEST_F(ServerFamilyTest, ConfigSet) {
-  EXPECT_EQ(runner_.Cmd("CONFIG SET maxmemory 1mb hz 20"), "+OK\r\n");
+  EXPECT_EQ(runner_.Cmd("CONFIG SET maxmemory 1mb hz 20"), kOk);
   EXPECT_EQ(runner_.server().config().maxmemory, 1 << 20);
   EXPECT_EQ(runner_.server().config().hz, 20);
   EXPECT_EQ(runner_.Cmd("CONFIG GET hz"), "*2\r\n$2\r\nhz\r\n$2\r\n20\r\n");
-  EXPECT_EQ(runner_.Cmd("CONFIG SET loglevel WARNING"), "+OK\r\n");
+  EXPECT_EQ(runner_.Cmd("CONFIG SET loglevel WARNING"), kOk);
   EXPECT_EQ(runner_.server().config().loglevel, LogLevel::kWarning);
-  EXPECT_EQ(runner_.Cmd("CONFIG SET maxclients 5"), "+OK\r\n");
+  EXPECT_EQ(runner_.Cmd("CONFIG SET maxclients 5"), kOk);
   EXPECT_EQ(runner_.server().config().maxclients, 5);
 }
 
 TEST_F(ServerFamilyTest, ConfigSetErrors) {
   EXPECT_EQ(runner_.Cmd("CONFIG SET nosuch 1"),
-            "-ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'\r\n");
+            Err("ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'"));
   EXPECT_EQ(runner_.Cmd("CONFIG SET maxmemory abc"),
             "-ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be "
             "a memory value\r\n");
@@ -211,16 +214,16 @@ TEST_F(ServerFamilyTest, ConfigSetErrors) {
             "-ERR CONFIG SET failed (possibly related to argument 'DAEMONIZE') - can't set "
             "immutable config\r\n");
   EXPECT_EQ(runner_.Cmd("CONFIG SET hz 5 nosuch 1 hz x"),
-            "-ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'\r\n");
+            Err("ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'"));
   EXPECT_EQ(
       runner_.Cmd("CONFIG SET loglevel foo"),
       "-ERR CONFIG SET failed (possibly related to argument 'loglevel') - argument(s) must be "
       "one of the following: debug, verbose, notice, warning\r\n");
-  EXPECT_EQ(runner_.Cmd("CONFIG SET maxmemory 1 hz"), "-ERR syntax error\r\n");
+  EXPECT_EQ(runner_.Cmd("CONFIG SET maxmemory 1 hz"), kSyntax);
   EXPECT_EQ(runner_.Cmd("CONFIG SET maxmemory"),
-            "-ERR wrong number of arguments for 'config|set' command\r\n");
-  EXPECT_EQ(runner_.Cmd("CONFIG foo"), "-ERR unknown subcommand 'foo'. Try CONFIG HELP.\r\n");
-  EXPECT_EQ(runner_.Cmd("CONFIG"), "-ERR wrong number of arguments for 'config' command\r\n");
+            Arity("config|set"));
+  EXPECT_EQ(runner_.Cmd("CONFIG foo"), Err("ERR unknown subcommand 'foo'. Try CONFIG HELP."));
+  EXPECT_EQ(runner_.Cmd("CONFIG"), Arity("config"));
 }
 
 TEST_F(ServerFamilyTest, ConfigSetIsAllOrNothing) {
@@ -238,7 +241,7 @@ TEST_F(ServerFamilyTest, ConfigSetIsAllOrNothing) {
 }
 
 TEST_F(ServerFamilyTest, ConfigRewriteAndHelp) {
-  EXPECT_EQ(runner_.Cmd("CONFIG REWRITE"), "-ERR The server is running without a config file\r\n");
+  EXPECT_EQ(runner_.Cmd("CONFIG REWRITE"), Err("ERR The server is running without a config file"));
   std::string help = runner_.Cmd("CONFIG HELP");
   EXPECT_TRUE(StartsWith(
       help, "*11\r\n+CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+GET <pa"));
@@ -250,7 +253,7 @@ TEST_F(ServerFamilyTest, ConfigResetStat) {
   runner_.Cmd("SWAPDB x 1");
   EXPECT_TRUE(Contains(Info("commandstats"), "cmdstat_dbsize:calls=1,"));
   EXPECT_TRUE(Contains(Info("errorstats"), "errorstat_ERR:count=1\r\n"));
-  EXPECT_EQ(runner_.Cmd("CONFIG RESETSTAT"), "+OK\r\n");
+  EXPECT_EQ(runner_.Cmd("CONFIG RESETSTAT"), kOk);
   std::string stats = Info("commandstats errorstats stats");
   EXPECT_FALSE(Contains(stats, "cmdstat_dbsize")) << stats;
   EXPECT_FALSE(Contains(stats, "errorstat_ERR")) << stats;
@@ -265,18 +268,18 @@ TEST_F(ServerFamilyTest, CommandCountAndList) {
   EXPECT_EQ(runner_.Cmd("COMMAND COUNT"),
             ":" + std::to_string(runner_.server().commands().size()) + "\r\n");
   std::string list = runner_.Cmd("COMMAND LIST");
-  EXPECT_TRUE(Contains(list, "$6\r\nswapdb\r\n"));
-  EXPECT_TRUE(Contains(list, "$10\r\nconfig|get\r\n"));
+  EXPECT_TRUE(Contains(list, Bulk("swapdb")));
+  EXPECT_TRUE(Contains(list, Bulk("config|get")));
   EXPECT_EQ(runner_.Cmd("COMMAND LIST FILTERBY pattern CONFIG|G*"), "*1\r\n$10\r\nconfig|get\r\n");
-  EXPECT_EQ(runner_.Cmd("COMMAND LIST FILTERBY module x"), "*0\r\n");
-  EXPECT_EQ(runner_.Cmd("COMMAND LIST FILTERBY aclcat nosuch"), "*0\r\n");
+  EXPECT_EQ(runner_.Cmd("COMMAND LIST FILTERBY module x"), kEmptyArray);
+  EXPECT_EQ(runner_.Cmd("COMMAND LIST FILTERBY aclcat nosuch"), kEmptyArray);
   EXPECT_TRUE(
-      Contains(runner_.Cmd("COMMAND LIST FILTERBY aclcat dangerous"), "$8\r\nflushall\r\n"));
-  EXPECT_EQ(runner_.Cmd("COMMAND LIST FILTERBY foo x"), "-ERR syntax error\r\n");
-  EXPECT_EQ(runner_.Cmd("COMMAND LIST x"), "-ERR syntax error\r\n");
+      Contains(runner_.Cmd("COMMAND LIST FILTERBY aclcat dangerous"), Bulk("flushall")));
+  EXPECT_EQ(runner_.Cmd("COMMAND LIST FILTERBY foo x"), kSyntax);
+  EXPECT_EQ(runner_.Cmd("COMMAND LIST x"), kSyntax);
   EXPECT_EQ(runner_.Cmd("COMMAND COUNT x"),
-            "-ERR wrong number of arguments for 'command|count' command\r\n");
-  EXPECT_EQ(runner_.Cmd("COMMAND foo"), "-ERR unknown subcommand 'foo'. Try COMMAND HELP.\r\n");
+            Arity("command|count"));
+  EXPECT_EQ(runner_.Cmd("COMMAND foo"), Err("ERR unknown subcommand 'foo'. Try COMMAND HELP."));
 }
 
 TEST_F(ServerFamilyTest, CommandInfo) {
@@ -321,7 +324,7 @@ TEST_F(ServerFamilyTest, CommandDocs) {
       runner_.Cmd("COMMAND DOCS dbsize nosuch"),
       "*2\r\n$6\r\ndbsize\r\n*6\r\n$7\r\nsummary\r\n$50\r\nReturn the number of keys in "
       "the selected database\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nserver\r\n");
-  EXPECT_EQ(runner_.Cmd("COMMAND DOCS nosuch"), "*0\r\n");
+  EXPECT_EQ(runner_.Cmd("COMMAND DOCS nosuch"), kEmptyArray);
   std::string config = runner_.Cmd("COMMAND DOCS config");
   EXPECT_TRUE(Contains(config, "$11\r\nsubcommands\r\n*10\r\n$10\r\nconfig|get\r\n")) << config;
   runner_.client().set_resp(3);
@@ -330,18 +333,18 @@ TEST_F(ServerFamilyTest, CommandDocs) {
 }
 
 TEST_F(ServerFamilyTest, CommandGetKeys) {
-  EXPECT_EQ(runner_.Cmd("COMMAND GETKEYS nosuch a"), "-ERR Invalid command specified\r\n");
+  EXPECT_EQ(runner_.Cmd("COMMAND GETKEYS nosuch a"), Err("ERR Invalid command specified"));
   EXPECT_EQ(runner_.Cmd("COMMAND GETKEYS config get x"),
-            "-ERR The command has no key arguments\r\n");
+            Err("ERR The command has no key arguments"));
   EXPECT_EQ(runner_.Cmd("COMMAND GETKEYS dbsize"),
-            "-ERR wrong number of arguments for 'command|getkeys' command\r\n");
+            Arity("command|getkeys"));
   if (runner_.server().commands().Find("mset") != nullptr) {
     EXPECT_EQ(runner_.Cmd("COMMAND GETKEYS mset a 1 b 2"), "*2\r\n$1\r\na\r\n$1\r\nb\r\n");
     EXPECT_EQ(runner_.Cmd("COMMAND GETKEYS mset a 1 b"), "*2\r\n$1\r\na\r\n$1\r\nb\r\n");
   }
   if (runner_.server().commands().Find("get") != nullptr) {
     EXPECT_EQ(runner_.Cmd("COMMAND GETKEYS GET a b"),
-              "-ERR Invalid number of arguments specified for command\r\n");
+              Err("ERR Invalid number of arguments specified for command"));
     EXPECT_EQ(runner_.Cmd("COMMAND GETKEYSANDFLAGS get a"),
               "*1\r\n*2\r\n$1\r\na\r\n*2\r\n+RO\r\n+access\r\n");
   }
@@ -399,7 +402,7 @@ TEST_F(ServerFamilyTest, InfoDefaultSections) {
 }
 
 TEST_F(ServerFamilyTest, InfoSectionSelection) {
-  EXPECT_EQ(Info("nosuch"), "$0\r\n\r\n");
+  EXPECT_EQ(Info("nosuch"), kEmpty);
   EXPECT_EQ(Info("CLUSTER nosuch"), "$30\r\n# Cluster\r\ncluster_enabled:0\r\n\r\n");
   EXPECT_EQ(Info("keyspace cluster"),
             "$44\r\n# Cluster\r\ncluster_enabled:0\r\n\r\n# Keyspace\r\n\r\n");
@@ -452,7 +455,7 @@ TEST_F(ServerFamilyTest, InfoPersistenceCountsChanges) {
 // --- DEBUG ----------------------------------------------------------------------
 
 TEST_F(ServerFamilyTest, Debug) {
-  EXPECT_EQ(runner_.Cmd("DEBUG OBJECT nosuch"), "-ERR no such key\r\n");
+  EXPECT_EQ(runner_.Cmd("DEBUG OBJECT nosuch"), Err("ERR no such key"));
   SetKey(0, "k", "hello");
   SetKey(0, "n", "12345");
   EXPECT_TRUE(std::regex_match(
@@ -460,17 +463,17 @@ TEST_F(ServerFamilyTest, Debug) {
       std::regex("\\+Value at:0x[0-9a-f]+ refcount:1 encoding:embstr serializedlength:6 "
                  "lru:[0-9]+ lru_seconds_idle:0\r\n")));
   EXPECT_TRUE(Contains(runner_.Cmd("DEBUG OBJECT n"), " encoding:int serializedlength:3 "));
-  EXPECT_EQ(runner_.Cmd("DEBUG SLEEP 0"), "+OK\r\n");
-  EXPECT_EQ(runner_.Cmd("DEBUG SLEEP 0.001"), "+OK\r\n");
-  EXPECT_EQ(runner_.Run({"DEBUG", "ERROR", "WRONGTYPE x"}), "-WRONGTYPE x\r\n");
+  EXPECT_EQ(runner_.Cmd("DEBUG SLEEP 0"), kOk);
+  EXPECT_EQ(runner_.Cmd("DEBUG SLEEP 0.001"), kOk);
+  EXPECT_EQ(runner_.Run({"DEBUG", "ERROR", "WRONGTYPE x"}), Err("WRONGTYPE x"));
   EXPECT_EQ(runner_.Cmd("DEBUG PROTOCOL map"), "*6\r\n:0\r\n:0\r\n:1\r\n:1\r\n:2\r\n:0\r\n");
-  EXPECT_EQ(runner_.Cmd("DEBUG PROTOCOL push"), "-ERR RESP2 is not supported by this command\r\n");
+  EXPECT_EQ(runner_.Cmd("DEBUG PROTOCOL push"), Err("ERR RESP2 is not supported by this command"));
   EXPECT_EQ(runner_.Cmd("DEBUG foo"),
-            "-ERR unknown subcommand or wrong number of arguments for 'foo'. Try DEBUG HELP.\r\n");
+            Err("ERR unknown subcommand or wrong number of arguments for 'foo'. Try DEBUG HELP."));
   EXPECT_EQ(
       runner_.Cmd("DEBUG OBJECT k x"),
-      "-ERR unknown subcommand or wrong number of arguments for 'OBJECT'. Try DEBUG HELP.\r\n");
-  EXPECT_EQ(runner_.Cmd("DEBUG"), "-ERR wrong number of arguments for 'debug' command\r\n");
+      Err("ERR unknown subcommand or wrong number of arguments for 'OBJECT'. Try DEBUG HELP."));
+  EXPECT_EQ(runner_.Cmd("DEBUG"), Arity("debug"));
   EXPECT_TRUE(Contains(runner_.Cmd("DEBUG HELP"), "+SLEEP <seconds>\r\n"));
   runner_.client().set_resp(3);
   EXPECT_EQ(runner_.Cmd("DEBUG PROTOCOL map"), "%3\r\n:0\r\n#f\r\n:1\r\n#t\r\n:2\r\n#f\r\n");

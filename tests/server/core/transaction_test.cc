@@ -1,16 +1,31 @@
 // MULTI/EXEC/WATCH semantics and the WATCH bookkeeping, in-process.
 #include <gtest/gtest.h>
 
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
 #include "tests/server/command_test_util.h"
+#include "tests/server/resp_replies.h"
 
 namespace grabkv {
 namespace {
 
+using namespace grabkv::testing::replies;
+
 using testing::CommandRunner;
+
+// MULTI, the commands (their +QUEUED replies unchecked), then EXEC: EXEC's
+// reply.
+std::string Transaction(CommandRunner& r, std::initializer_list<std::string_view> cmds) {
+  r.Cmd("MULTI");
+  for (std::string_view c : cmds) r.Cmd(c);
+  return r.Cmd("EXEC");
+}
 
 TEST(TransactionTest, QueuesAndRunsInOrder) {
   CommandRunner r;
-  EXPECT_EQ(r.Cmd("MULTI"), "+OK\r\n");
+  EXPECT_EQ(r.Cmd("MULTI"), kOk);
   EXPECT_EQ(r.Cmd("SET a 1"), "+QUEUED\r\n");
   EXPECT_EQ(r.Cmd("INCR a"), "+QUEUED\r\n");
   EXPECT_EQ(r.Cmd("GET a"), "+QUEUED\r\n");
@@ -20,11 +35,11 @@ TEST(TransactionTest, QueuesAndRunsInOrder) {
 
 TEST(TransactionTest, ErrorsOutsideAndNested) {
   CommandRunner r;
-  EXPECT_EQ(r.Cmd("EXEC"), "-ERR EXEC without MULTI\r\n");
-  EXPECT_EQ(r.Cmd("DISCARD"), "-ERR DISCARD without MULTI\r\n");
-  EXPECT_EQ(r.Cmd("MULTI"), "+OK\r\n");
-  EXPECT_EQ(r.Cmd("MULTI"), "-ERR MULTI calls can not be nested\r\n");
-  EXPECT_EQ(r.Cmd("WATCH a"), "-ERR WATCH inside MULTI is not allowed\r\n");
+  EXPECT_EQ(r.Cmd("EXEC"), Err("ERR EXEC without MULTI"));
+  EXPECT_EQ(r.Cmd("DISCARD"), Err("ERR DISCARD without MULTI"));
+  EXPECT_EQ(r.Cmd("MULTI"), kOk);
+  EXPECT_EQ(r.Cmd("MULTI"), Err("ERR MULTI calls can not be nested"));
+  EXPECT_EQ(r.Cmd("WATCH a"), Err("ERR WATCH inside MULTI is not allowed"));
   // Neither error dooms the transaction (Redis runs those commands directly).
   EXPECT_EQ(r.Cmd("SET a 1"), "+QUEUED\r\n");
   EXPECT_EQ(r.Cmd("EXEC"), "*1\r\n+OK\r\n");
@@ -35,10 +50,10 @@ TEST(TransactionTest, QueueTimeErrorAbortsWholeTransaction) {
   r.Cmd("MULTI");
   EXPECT_EQ(r.Cmd("SET a 1"), "+QUEUED\r\n");
   EXPECT_EQ(r.Cmd("NOSUCHCMD x"),
-            "-ERR unknown command 'NOSUCHCMD', with args beginning with: 'x' \r\n");
-  EXPECT_EQ(r.Cmd("GET"), "-ERR wrong number of arguments for 'get' command\r\n");
-  EXPECT_EQ(r.Cmd("EXEC"), "-EXECABORT Transaction discarded because of previous errors.\r\n");
-  EXPECT_EQ(r.Cmd("GET a"), "$-1\r\n");
+            Err("ERR unknown command 'NOSUCHCMD', with args beginning with: 'x' "));
+  EXPECT_EQ(r.Cmd("GET"), Arity("get"));
+  EXPECT_EQ(r.Cmd("EXEC"), Err("EXECABORT Transaction discarded because of previous errors."));
+  EXPECT_EQ(r.Cmd("GET a"), kNil);
   EXPECT_FALSE(r.client().in_multi);
 }
 
@@ -50,7 +65,7 @@ TEST(TransactionTest, RuntimeErrorsDoNotRollBack) {
   r.Cmd("SET t 1");
   EXPECT_EQ(r.Cmd("EXEC"),
             "*2\r\n-ERR value is not an integer or out of range\r\n+OK\r\n");
-  EXPECT_EQ(r.Cmd("GET t"), "$1\r\n1\r\n");
+  EXPECT_EQ(r.Cmd("GET t"), Bulk("1"));
 }
 
 TEST(TransactionTest, DiscardDropsQueueAndWatches) {
@@ -58,8 +73,8 @@ TEST(TransactionTest, DiscardDropsQueueAndWatches) {
   r.Cmd("WATCH k");
   r.Cmd("MULTI");
   r.Cmd("SET k 1");
-  EXPECT_EQ(r.Cmd("DISCARD"), "+OK\r\n");
-  EXPECT_EQ(r.Cmd("GET k"), "$-1\r\n");
+  EXPECT_EQ(r.Cmd("DISCARD"), kOk);
+  EXPECT_EQ(r.Cmd("GET k"), kNil);
   EXPECT_TRUE(r.client().watched.empty());
   EXPECT_EQ(r.server().watches().watched_keys(), 0u);
 }
@@ -68,16 +83,12 @@ TEST(TransactionTest, WriteByAnotherClientFailsExec) {
   CommandRunner r;
   server::Client& other = r.AddClient();
   r.Cmd("SET count 10");
-  EXPECT_EQ(r.Cmd("WATCH count"), "+OK\r\n");
+  EXPECT_EQ(r.Cmd("WATCH count"), kOk);
   r.RunOn(other, {"DECR", "count"});
-  r.Cmd("MULTI");
-  r.Cmd("SET count 9");
-  EXPECT_EQ(r.Cmd("EXEC"), "*-1\r\n");
-  EXPECT_EQ(r.Cmd("GET count"), "$1\r\n9\r\n");
+  EXPECT_EQ(Transaction(r, {"SET count 9"}), kNilArray);
+  EXPECT_EQ(r.Cmd("GET count"), Bulk("9"));
   // The failed EXEC unwatched everything: the next transaction succeeds.
-  r.Cmd("MULTI");
-  r.Cmd("SET count 8");
-  EXPECT_EQ(r.Cmd("EXEC"), "*1\r\n+OK\r\n");
+  EXPECT_EQ(Transaction(r, {"SET count 8"}), "*1\r\n+OK\r\n");
 }
 
 TEST(TransactionTest, FailedExecIsNullInResp3) {
@@ -86,9 +97,7 @@ TEST(TransactionTest, FailedExecIsNullInResp3) {
   r.client().set_resp(3);
   r.Cmd("WATCH k");
   r.RunOn(other, {"SET", "k", "x"});
-  r.Cmd("MULTI");
-  r.Cmd("GET k");
-  EXPECT_EQ(r.Cmd("EXEC"), "_\r\n");
+  EXPECT_EQ(Transaction(r, {"GET k"}), kNil3);
 }
 
 TEST(TransactionTest, FailedWriteDoesNotTouch) {
@@ -98,18 +107,14 @@ TEST(TransactionTest, FailedWriteDoesNotTouch) {
   r.Cmd("WATCH k");
   r.RunOn(other, {"SET", "k", "w", "NX"});  // fails: nothing written
   r.RunOn(other, {"INCR", "k"});           // fails: not an integer
-  r.Cmd("MULTI");
-  r.Cmd("GET k");
-  EXPECT_EQ(r.Cmd("EXEC"), "*1\r\n$1\r\nv\r\n");
+  EXPECT_EQ(Transaction(r, {"GET k"}), "*1\r\n$1\r\nv\r\n");
 }
 
 TEST(TransactionTest, OwnWritesBeforeExecAlsoCount) {
   CommandRunner r;
   r.Cmd("WATCH k");
   r.Cmd("SET k 1");  // the watcher itself writes: Redis fails EXEC too
-  r.Cmd("MULTI");
-  r.Cmd("GET k");
-  EXPECT_EQ(r.Cmd("EXEC"), "*-1\r\n");
+  EXPECT_EQ(Transaction(r, {"GET k"}), kNilArray);
 }
 
 TEST(TransactionTest, DeleteRenameAndFlushTouchWatchedKeys) {
@@ -132,7 +137,7 @@ TEST(TransactionTest, DeleteRenameAndFlushTouchWatchedKeys) {
     r.RunOn(other, args);
     r.Cmd("MULTI");
     r.Cmd("PING");
-    EXPECT_EQ(r.Cmd("EXEC"), "*-1\r\n") << cmd;
+    EXPECT_EQ(r.Cmd("EXEC"), kNilArray) << cmd;
   }
 }
 
@@ -151,7 +156,7 @@ TEST(TransactionTest, MoveAndCopyTouchTheWatchedKeyOfTheTargetDb) {
     }
     r.Cmd("MULTI");
     r.Cmd("GET k");
-    EXPECT_EQ(r.Cmd("EXEC"), "*-1\r\n") << cmd;
+    EXPECT_EQ(r.Cmd("EXEC"), kNilArray) << cmd;
   }
 }
 
@@ -162,9 +167,7 @@ TEST(TransactionTest, FlushOfMissingWatchedKeyDoesNotFail) {
   r.Cmd("WATCH missing");
   r.RunOn(other, {"SET", "elsewhere", "1"});
   r.RunOn(other, {"FLUSHALL"});
-  r.Cmd("MULTI");
-  r.Cmd("PING");
-  EXPECT_EQ(r.Cmd("EXEC"), "*1\r\n+PONG\r\n");
+  EXPECT_EQ(Transaction(r, {"PING"}), "*1\r\n+PONG\r\n");
 }
 
 TEST(TransactionTest, WatchedKeyThatExpiresBeforeExecFailsIt) {
@@ -172,9 +175,7 @@ TEST(TransactionTest, WatchedKeyThatExpiresBeforeExecFailsIt) {
   r.Cmd("SET k v PX 30");
   r.Cmd("WATCH k");
   usleep(60 * 1000);
-  r.Cmd("MULTI");
-  r.Cmd("PING");
-  EXPECT_EQ(r.Cmd("EXEC"), "*-1\r\n");
+  EXPECT_EQ(Transaction(r, {"PING"}), kNilArray);
 }
 
 TEST(TransactionTest, KeyAlreadyExpiredWhenWatchedDoesNotFailExec) {
@@ -182,9 +183,7 @@ TEST(TransactionTest, KeyAlreadyExpiredWhenWatchedDoesNotFailExec) {
   r.Cmd("SET k v PX 10");
   usleep(30 * 1000);
   r.Cmd("WATCH k");
-  r.Cmd("MULTI");
-  r.Cmd("PING");
-  EXPECT_EQ(r.Cmd("EXEC"), "*1\r\n+PONG\r\n");
+  EXPECT_EQ(Transaction(r, {"PING"}), "*1\r\n+PONG\r\n");
 }
 
 TEST(TransactionTest, UnwatchAndDisconnectForgetWatches) {
@@ -192,7 +191,7 @@ TEST(TransactionTest, UnwatchAndDisconnectForgetWatches) {
   server::Client& other = r.AddClient();
   r.Cmd("WATCH a b c");
   EXPECT_EQ(r.server().watches().watched_keys(), 3u);
-  EXPECT_EQ(r.Cmd("UNWATCH"), "+OK\r\n");
+  EXPECT_EQ(r.Cmd("UNWATCH"), kOk);
   EXPECT_EQ(r.server().watches().watched_keys(), 0u);
   r.RunOn(other, {"WATCH", "a"});
   r.server().ForgetClient(other);
@@ -206,9 +205,7 @@ TEST(TransactionTest, UnwatchedWritesDoNotDirty) {
   r.RunOn(other, {"SET", "b", "1"});
   r.RunOn(other, {"SELECT", "1"});
   r.RunOn(other, {"SET", "a", "1"});  // same name, other db
-  r.Cmd("MULTI");
-  r.Cmd("PING");
-  EXPECT_EQ(r.Cmd("EXEC"), "*1\r\n+PONG\r\n");
+  EXPECT_EQ(Transaction(r, {"PING"}), "*1\r\n+PONG\r\n");
 }
 
 TEST(TransactionTest, ClockIsFrozenInsideExec) {
@@ -220,7 +217,7 @@ TEST(TransactionTest, ClockIsFrozenInsideExec) {
   std::string out = r.Cmd("EXEC");
   // The key set in the transaction is still there for the GET after the
   // sleep: one "now" for the whole EXEC.
-  EXPECT_NE(out.find("$1\r\nv\r\n"), std::string::npos) << out;
+  EXPECT_NE(out.find(Bulk("v")), std::string::npos) << out;
 }
 
 }  // namespace

@@ -8,21 +8,24 @@
 #include "server/grab/grab_rng.h"
 #include "server/grab/grab_state.h"
 #include "tests/server/command_test_util.h"
+#include "tests/server/resp_replies.h"
 
 namespace grabkv {
 namespace {
+
+using namespace grabkv::testing::replies;
 
 using testing::CommandRunner;
 
 TEST(GrabPopTest, IssuesHeadOnceAndReplaysForTheSameUser) {
   CommandRunner r;
   r.Cmd("RPUSH stock c1 c2 c3");
-  EXPECT_EQ(r.Cmd("GRAB.POP stock claims u1"), "$2\r\nc1\r\n");
-  EXPECT_EQ(r.Cmd("GRAB.POP stock claims u1"), "$2\r\nc1\r\n");  // retry: same item
-  EXPECT_EQ(r.Cmd("GRAB.POP stock claims u2"), "$2\r\nc2\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.POP stock claims u1"), Bulk("c1"));
+  EXPECT_EQ(r.Cmd("GRAB.POP stock claims u1"), Bulk("c1"));  // retry: same item
+  EXPECT_EQ(r.Cmd("GRAB.POP stock claims u2"), Bulk("c2"));
   EXPECT_EQ(r.Cmd("LRANGE stock 0 -1"), "*1\r\n$2\r\nc3\r\n");
-  EXPECT_EQ(r.Cmd("HGET claims u1"), "$2\r\nc1\r\n");
-  EXPECT_EQ(r.Cmd("HLEN claims"), ":2\r\n");
+  EXPECT_EQ(r.Cmd("HGET claims u1"), Bulk("c1"));
+  EXPECT_EQ(r.Cmd("HLEN claims"), Int(2));
   EXPECT_EQ(GrabStatsOf(r.server()).issued, 2u);
   EXPECT_EQ(GrabStatsOf(r.server()).replayed, 1u);
 }
@@ -54,13 +57,13 @@ TEST_F(GrabEventsTest, WritesReportTheirPlainCommandsEvents) {
 TEST(GrabPopTest, SoldOutIsNilAndEmptyStockKeyIsDeleted) {
   CommandRunner r;
   r.Cmd("RPUSH stock only");
-  EXPECT_EQ(r.Cmd("GRAB.POP stock claims a"), "$4\r\nonly\r\n");
-  EXPECT_EQ(r.Cmd("EXISTS stock"), ":0\r\n");
-  EXPECT_EQ(r.Cmd("GRAB.POP stock claims b"), "$-1\r\n");
-  EXPECT_EQ(r.Cmd("GRAB.POP nostock claims c"), "$-1\r\n");
-  EXPECT_EQ(r.Cmd("HEXISTS claims b"), ":0\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.POP stock claims a"), Bulk("only"));
+  EXPECT_EQ(r.Cmd("EXISTS stock"), Int(0));
+  EXPECT_EQ(r.Cmd("GRAB.POP stock claims b"), kNil);
+  EXPECT_EQ(r.Cmd("GRAB.POP nostock claims c"), kNil);
+  EXPECT_EQ(r.Cmd("HEXISTS claims b"), Int(0));
   // A holder still gets its item back after the stock is gone.
-  EXPECT_EQ(r.Cmd("GRAB.POP stock claims a"), "$4\r\nonly\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.POP stock claims a"), Bulk("only"));
 }
 
 TEST(GrabPopTest, WrongTypeChangesNothing) {
@@ -68,16 +71,16 @@ TEST(GrabPopTest, WrongTypeChangesNothing) {
   r.Cmd("RPUSH stock a");
   r.Cmd("SET claims x");
   EXPECT_EQ(r.Cmd("GRAB.POP stock claims u"),
-            "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+            kWrongType);
   r.Cmd("DEL claims");
   r.Cmd("SET out x");
   EXPECT_EQ(r.Cmd("GRAB.POP stock claims u OUTBOX out"),
-            "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
-  EXPECT_EQ(r.Cmd("LLEN stock"), ":1\r\n");
-  EXPECT_EQ(r.Cmd("EXISTS claims"), ":0\r\n");
-  EXPECT_EQ(r.Cmd("GRAB.POP stock claims u BADOPT"), "-ERR syntax error\r\n");
+            kWrongType);
+  EXPECT_EQ(r.Cmd("LLEN stock"), Int(1));
+  EXPECT_EQ(r.Cmd("EXISTS claims"), Int(0));
+  EXPECT_EQ(r.Cmd("GRAB.POP stock claims u BADOPT"), kSyntax);
   EXPECT_EQ(r.Cmd("GRAB.POP stock claims"),
-            "-ERR wrong number of arguments for 'grab.pop' command\r\n");
+            Arity("grab.pop"));
 }
 
 TEST(GrabPopTest, OutboxGetsOneJsonEntryPerStateChange) {
@@ -85,13 +88,13 @@ TEST(GrabPopTest, OutboxGetsOneJsonEntryPerStateChange) {
   r.Run({"RPUSH", "rp:9", "8\"8"});
   r.Cmd("GRAB.POP rp:9 claims u42 OUTBOX out");
   r.Cmd("GRAB.POP rp:9 claims u42 OUTBOX out");  // replay: no entry
-  EXPECT_EQ(r.Cmd("LLEN out"), ":1\r\n");
+  EXPECT_EQ(r.Cmd("LLEN out"), Int(1));
   std::string entry = r.Cmd("LINDEX out 0");
   EXPECT_NE(entry.find("{\"op\":\"pop\",\"stock\":\"rp:9\",\"user\":\"u42\",\"item\":\"8\\\"8\",\"ms\":"),
             std::string::npos)
       << entry;
   r.Cmd("GRAB.UNDO rp:9 claims u42 OUTBOX out");
-  EXPECT_EQ(r.Cmd("LLEN out"), ":2\r\n");
+  EXPECT_EQ(r.Cmd("LLEN out"), Int(2));
   EXPECT_NE(r.Cmd("LINDEX out 1").find("\"op\":\"undo\""), std::string::npos);
 }
 
@@ -100,21 +103,21 @@ TEST(GrabPopTest, OutboxGetsOneJsonEntryPerStateChange) {
 TEST(GrabTest, OutboxCannotBeTheClaimsOrTheCounter) {
   CommandRunner r;
   const std::string wrong =
-      "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
+      kWrongType;
   r.Cmd("RPUSH stock a b");
   EXPECT_EQ(r.Cmd("GRAB.POP stock claims u OUTBOX claims"), wrong);
-  EXPECT_EQ(r.Cmd("LLEN stock"), ":2\r\n");
-  EXPECT_EQ(r.Cmd("EXISTS claims"), ":0\r\n");
+  EXPECT_EQ(r.Cmd("LLEN stock"), Int(2));
+  EXPECT_EQ(r.Cmd("EXISTS claims"), Int(0));
   r.Cmd("SET cnt 5");
   EXPECT_EQ(r.Cmd("GRAB.TAKE cnt tk u OUTBOX tk"), wrong);
-  EXPECT_EQ(r.Cmd("EXISTS tk"), ":0\r\n");
+  EXPECT_EQ(r.Cmd("EXISTS tk"), Int(0));
   r.Cmd("HSET tk u 3");
   EXPECT_EQ(r.Cmd("GRAB.UNTAKE nocnt tk u OUTBOX nocnt"), wrong);
-  EXPECT_EQ(r.Cmd("EXISTS nocnt"), ":0\r\n");
-  EXPECT_EQ(r.Cmd("GRAB.UNTAKE nocnt tk u OUTBOX ob"), ":3\r\n");
+  EXPECT_EQ(r.Cmd("EXISTS nocnt"), Int(0));
+  EXPECT_EQ(r.Cmd("GRAB.UNTAKE nocnt tk u OUTBOX ob"), Int(3));
   // The stock itself may be the outbox: both are lists.
-  EXPECT_EQ(r.Cmd("GRAB.POP stock claims u OUTBOX stock"), "$1\r\na\r\n");
-  EXPECT_EQ(r.Cmd("LLEN stock"), ":2\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.POP stock claims u OUTBOX stock"), Bulk("a"));
+  EXPECT_EQ(r.Cmd("LLEN stock"), Int(2));
 }
 
 TEST(GrabUndoTest, PutsItemBackAtTheHead) {
@@ -122,39 +125,39 @@ TEST(GrabUndoTest, PutsItemBackAtTheHead) {
   r.Cmd("RPUSH stock a b c");
   r.Cmd("GRAB.POP stock claims u1");
   r.Cmd("GRAB.POP stock claims u2");
-  EXPECT_EQ(r.Cmd("GRAB.UNDO stock claims u1"), "$1\r\na\r\n");
-  EXPECT_EQ(r.Cmd("GRAB.UNDO stock claims u1"), "$-1\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.UNDO stock claims u1"), Bulk("a"));
+  EXPECT_EQ(r.Cmd("GRAB.UNDO stock claims u1"), kNil);
   EXPECT_EQ(r.Cmd("LRANGE stock 0 -1"), "*2\r\n$1\r\na\r\n$1\r\nc\r\n");
-  EXPECT_EQ(r.Cmd("GRAB.POP stock claims u3"), "$1\r\na\r\n");  // issued next
-  EXPECT_EQ(r.Cmd("GRAB.UNDO stock nosuch u1"), "$-1\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.POP stock claims u3"), Bulk("a"));  // issued next
+  EXPECT_EQ(r.Cmd("GRAB.UNDO stock nosuch u1"), kNil);
 }
 
 TEST(GrabTakeTest, CountsDownAndNeverBelowZero) {
   CommandRunner r;
   r.Cmd("SET count 3");
-  EXPECT_EQ(r.Cmd("GRAB.TAKE count claims u1"), ":1\r\n");
-  EXPECT_EQ(r.Cmd("GRAB.TAKE count claims u1"), ":1\r\n");  // replay
-  EXPECT_EQ(r.Cmd("GRAB.TAKE count claims u2 COUNT 3"), ":0\r\n");  // only 2 left
-  EXPECT_EQ(r.Cmd("GRAB.TAKE count claims u2 COUNT 2"), ":2\r\n");
-  EXPECT_EQ(r.Cmd("GET count"), "$1\r\n0\r\n");
-  EXPECT_EQ(r.Cmd("GRAB.TAKE count claims u3"), ":0\r\n");
-  EXPECT_EQ(r.Cmd("GRAB.TAKE missing claims u3"), ":0\r\n");
-  EXPECT_EQ(r.Cmd("GRAB.UNTAKE count claims u2"), ":2\r\n");
-  EXPECT_EQ(r.Cmd("GRAB.UNTAKE count claims u2"), ":0\r\n");
-  EXPECT_EQ(r.Cmd("GET count"), "$1\r\n2\r\n");
-  EXPECT_EQ(r.Cmd("GRAB.TAKE count claims u4 COUNT 0"), "-ERR COUNT must be a positive integer\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.TAKE count claims u1"), Int(1));
+  EXPECT_EQ(r.Cmd("GRAB.TAKE count claims u1"), Int(1));  // replay
+  EXPECT_EQ(r.Cmd("GRAB.TAKE count claims u2 COUNT 3"), Int(0));  // only 2 left
+  EXPECT_EQ(r.Cmd("GRAB.TAKE count claims u2 COUNT 2"), Int(2));
+  EXPECT_EQ(r.Cmd("GET count"), Bulk("0"));
+  EXPECT_EQ(r.Cmd("GRAB.TAKE count claims u3"), Int(0));
+  EXPECT_EQ(r.Cmd("GRAB.TAKE missing claims u3"), Int(0));
+  EXPECT_EQ(r.Cmd("GRAB.UNTAKE count claims u2"), Int(2));
+  EXPECT_EQ(r.Cmd("GRAB.UNTAKE count claims u2"), Int(0));
+  EXPECT_EQ(r.Cmd("GET count"), Bulk("2"));
+  EXPECT_EQ(r.Cmd("GRAB.TAKE count claims u4 COUNT 0"), Err("ERR COUNT must be a positive integer"));
   r.Cmd("SET bad abc");
-  EXPECT_EQ(r.Cmd("GRAB.TAKE bad claims u"), "-ERR value is not an integer or out of range\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.TAKE bad claims u"), kNotInt);
 }
 
 TEST(GrabTakeTest, RetryOnAClaimThatIsNotUnitsIsAnError) {
   CommandRunner r;
   r.Cmd("RPUSH stock C-1");
   r.Cmd("SET count 5");
-  EXPECT_EQ(r.Cmd("GRAB.POP stock claims u"), "$3\r\nC-1\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.POP stock claims u"), Bulk("C-1"));
   // The same claims hash used by GRAB.TAKE: u's claim is an item, not units.
-  EXPECT_EQ(r.Cmd("GRAB.TAKE count claims u"), "-ERR claim is not a number of units taken\r\n");
-  EXPECT_EQ(r.Cmd("GET count"), "$1\r\n5\r\n");
+  EXPECT_EQ(r.Cmd("GRAB.TAKE count claims u"), Err("ERR claim is not a number of units taken"));
+  EXPECT_EQ(r.Cmd("GET count"), Bulk("5"));
   EXPECT_EQ(r.Cmd("INFO grab").find("replayed:1"), std::string::npos);
 }
 
@@ -177,7 +180,7 @@ TEST(GrabTakeTest, KeepsCounterTtl) {
   CommandRunner r;
   r.Cmd("SET count 5 EX 100");
   r.Cmd("GRAB.TAKE count claims u");
-  EXPECT_EQ(r.Cmd("GET count"), "$1\r\n4\r\n");
+  EXPECT_EQ(r.Cmd("GET count"), Bulk("4"));
   // The key still exists with its expiry: TTL is a positive number of
   // seconds (not -1 = no TTL, not -2 = gone).
   std::string ttl = r.Cmd("TTL count");
@@ -191,13 +194,13 @@ TEST(GrabSplitTest, CreatesListOnceAndRefusesBadArguments) {
   CommandRunner r;
   std::string out = r.Cmd("GRAB.SPLIT env 1000 10 SEED 7");
   EXPECT_EQ(out.substr(0, 5), "*10\r\n");
-  EXPECT_EQ(r.Cmd("LLEN env"), ":10\r\n");
-  EXPECT_EQ(r.Cmd("GRAB.SPLIT env 1000 10 SEED 7"), "-ERR stock key already exists\r\n");
-  EXPECT_EQ(r.Cmd("GRAB.SPLIT e2 5 10"), "-ERR total is less than count * MIN\r\n");
-  EXPECT_EQ(r.Cmd("GRAB.SPLIT e2 50 10 MIN 6"), "-ERR total is less than count * MIN\r\n");
-  EXPECT_EQ(r.Cmd("GRAB.SPLIT e2 50 0"), "-ERR count must be between 1 and 1000000\r\n");
-  EXPECT_EQ(r.Cmd("GRAB.SPLIT e2 5000000 1000001"), "-ERR count must be between 1 and 1000000\r\n");
-  EXPECT_EQ(r.Cmd("GRAB.SPLIT e2 x 10"), "-ERR value is not an integer or out of range\r\n");
+  EXPECT_EQ(r.Cmd("LLEN env"), Int(10));
+  EXPECT_EQ(r.Cmd("GRAB.SPLIT env 1000 10 SEED 7"), Err("ERR stock key already exists"));
+  EXPECT_EQ(r.Cmd("GRAB.SPLIT e2 5 10"), Err("ERR total is less than count * MIN"));
+  EXPECT_EQ(r.Cmd("GRAB.SPLIT e2 50 10 MIN 6"), Err("ERR total is less than count * MIN"));
+  EXPECT_EQ(r.Cmd("GRAB.SPLIT e2 50 0"), Err("ERR count must be between 1 and 1000000"));
+  EXPECT_EQ(r.Cmd("GRAB.SPLIT e2 5000000 1000001"), Err("ERR count must be between 1 and 1000000"));
+  EXPECT_EQ(r.Cmd("GRAB.SPLIT e2 x 10"), kNotInt);
   // Same seed, same shares.
   EXPECT_EQ(r.Cmd("GRAB.SPLIT e3 1000 10 SEED 7"), out);
 }
@@ -232,7 +235,7 @@ TEST(GrabTest, WorksInsideMultiAndIsSeenByWatch) {
   r.RunOn(other, {"GRAB.POP", "stock", "claims", "x"});
   r.Cmd("MULTI");
   EXPECT_EQ(r.Cmd("GRAB.POP stock claims y"), "+QUEUED\r\n");
-  EXPECT_EQ(r.Cmd("EXEC"), "*-1\r\n");
+  EXPECT_EQ(r.Cmd("EXEC"), kNilArray);
   r.Cmd("MULTI");
   r.Cmd("GRAB.POP stock claims y");
   EXPECT_EQ(r.Cmd("EXEC"), "*1\r\n$1\r\nb\r\n");
