@@ -3,7 +3,7 @@
 # build-fuzz/ and runs each for the given number of seconds (default 60).
 #
 #   scripts/fuzz.sh [seconds] [target...]
-#   targets: resp_parser_fuzz command_fuzz glob_fuzz lua_fuzz hll_fuzz (default: all)
+#   targets: resp_parser_fuzz command_fuzz glob_fuzz lua_fuzz hll_fuzz rdb_payload_fuzz (default: all)
 #
 # Exit status: 0 when no fuzzer found anything; 1 when one crashed, leaked,
 # hit undefined behaviour, timed out on an input or ran out of memory (the
@@ -17,7 +17,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SECONDS_EACH="${1:-60}"
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(resp_parser_fuzz command_fuzz glob_fuzz lua_fuzz hll_fuzz)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(resp_parser_fuzz command_fuzz glob_fuzz lua_fuzz hll_fuzz rdb_payload_fuzz)
 JOBS="${JOBS:-2}"
 BUILD="$ROOT/build-fuzz"
 

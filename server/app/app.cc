@@ -15,6 +15,7 @@ void RegisterMonitorFamily(CommandTable& t);
 void RegisterSlowlogFamily(CommandTable& t);
 void RegisterMemoryFamily(CommandTable& t);
 void RegisterKeysFamily(CommandTable& t);
+void RegisterDumpFamily(CommandTable& t);
 void RegisterStringFamily(CommandTable& t);
 void RegisterLcs(CommandTable& t);
 void RegisterBitmapFamily(CommandTable& t);
@@ -41,6 +42,7 @@ void Assemble(ServerState& server) {
   RegisterSlowlogFamily(t);
   RegisterMemoryFamily(t);
   RegisterKeysFamily(t);
+  RegisterDumpFamily(t);
   RegisterStringFamily(t);
   RegisterLcs(t);
   RegisterBitmapFamily(t);

@@ -49,6 +49,7 @@ constexpr FlagName kFlagNames[] = {
     {kStale, "stale"},
     {kSkipMonitor, "skip_monitor"},
     {kSkipSlowlog, "skip_slowlog"},
+    {kAsking, "asking"},
     {kFast, "fast"},
     {kNoAuth, "no_auth"},
     {kNoMandatoryKeys, "no_mandatory_keys"},

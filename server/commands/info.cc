@@ -249,16 +249,22 @@ void MemorySection(ServerState& s, std::string* out) {
 }
 
 void PersistenceSection(ServerState& s, std::string* out) {
+  out->append(
+      "# Persistence\r\n"
+      "loading:0\r\n"
+      "async_loading:0\r\n"
+      "current_cow_peak:0\r\n"
+      "current_cow_size:0\r\n"
+      "current_cow_size_age:0\r\n"
+      "current_fork_perc:0.00\r\n"
+      "current_save_keys_processed:0\r\n"
+      "current_save_keys_total:0\r\n");
+  // The persistence layer writes the rdb_* and aof_* fields.
+  if (s.persistence != nullptr) {
+    s.persistence->AppendInfo(out);
+    return;
+  }
   Appendf(out,
-          "# Persistence\r\n"
-          "loading:0\r\n"
-          "async_loading:0\r\n"
-          "current_cow_peak:0\r\n"
-          "current_cow_size:0\r\n"
-          "current_cow_size_age:0\r\n"
-          "current_fork_perc:0.00\r\n"
-          "current_save_keys_processed:0\r\n"
-          "current_save_keys_total:0\r\n"
           "rdb_changes_since_last_save:%" PRIu64
           "\r\n"
           "rdb_bgsave_in_progress:0\r\n"
@@ -271,17 +277,13 @@ void PersistenceSection(ServerState& s, std::string* out) {
           "rdb_last_cow_size:0\r\n"
           "rdb_last_load_keys_expired:0\r\n"
           "rdb_last_load_keys_loaded:0\r\n",
-          s.dirty, s.persistence != nullptr ? s.persistence->last_save_s() : s.last_save_time_s);
-  if (s.persistence != nullptr) {
-    s.persistence->AppendInfo(out);
-  } else {
-    out->append(
-        "aof_enabled:0\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\n"
-        "aof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\n"
-        "aof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\naof_rewrites_consecutive_failures:0\r\n"
-        "aof_last_write_status:ok\r\naof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\n"
-        "module_fork_last_cow_size:0\r\n");
-  }
+          s.dirty, s.last_save_time_s);
+  out->append(
+      "aof_enabled:0\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\n"
+      "aof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\n"
+      "aof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\naof_rewrites_consecutive_failures:0\r\n"
+      "aof_last_write_status:ok\r\naof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\n"
+      "module_fork_last_cow_size:0\r\n");
 }
 
 void StatsSection(ServerState& s, std::string* out) {

@@ -269,15 +269,18 @@ void CmdShutdown(CommandContext& ctx) {
     ctx.reply.Error(ctx.server.scripts().BusyError());
     return;
   }
-  // SAVE with the append-only file off writes it once (see SAVE); with it
-  // on, the shutdown itself writes and fsyncs everything (EventLoop).
-  if (save && ctx.server.persistence != nullptr && !ctx.server.persistence->on()) {
+  // Redis saves dump.rdb when asked (SAVE) or when `save` points are set,
+  // unless NOSAVE; a failed save keeps the server up unless FORCE. The
+  // append-only file is written and fsynced by the shutdown itself.
+  const bool want_save = save || (!nosave && !ctx.server.config().save.empty());
+  if (want_save && ctx.server.persistence != nullptr) {
     std::string err;
     if (!ctx.server.persistence->SaveNow(&err) && !force) {
       ctx.reply.Error("ERR Errors trying to SHUTDOWN. Check logs.");
       return;
     }
   }
+  ctx.server.shutdown_skip_save = nosave || want_save;
   ctx.server.shutdown_requested = true;
 }
 
@@ -332,6 +335,18 @@ void DebugHelp(CommandContext& ctx) {
                 "    Reply with a test value of the specified type. <type> can be: string,",
                 "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
                 "    true, false.",
+                "RELOAD [option ...]",
+                "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+                "    * MERGE: Merge the content of the RDB file with the current dataset.",
+                "    * NOFLUSH: Do not empty the current dataset before loading the RDB file.",
+                "    * NOSAVE: the database will be loaded from an existing RDB file.",
+                "    Examples:",
+                "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+                "      the database.",
+                "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+                "      existing RDB file.",
+                "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+                "      file to the database.",
                 "SDSLEN <key>",
                 "    Show low level SDS string info representing `key` and value.",
                 "SEGFAULT",
@@ -522,6 +537,26 @@ void CmdDebug(CommandContext& ctx) {
     std::abort();
   } else if (argc == 3 && EqualsIgnoreCase(sub, "protocol")) {
     DebugProtocol(ctx);
+  } else if (EqualsIgnoreCase(sub, "reload") && ctx.server.persistence != nullptr) {
+    bool save = true, flush = true, merge = false;
+    for (size_t j = 2; j < argc; ++j) {
+      if (EqualsIgnoreCase(ctx.arg(j), "merge")) {
+        merge = true;
+      } else if (EqualsIgnoreCase(ctx.arg(j), "noflush")) {
+        flush = false;
+      } else if (EqualsIgnoreCase(ctx.arg(j), "nosave")) {
+        save = false;
+      } else {
+        ctx.reply.Error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+        return;
+      }
+    }
+    std::string err;
+    if (ctx.server.persistence->ReloadSnapshot(save, flush, merge, &err)) {
+      ctx.reply.Ok();
+    } else {
+      ctx.reply.Error(err);
+    }
   } else if (argc == 2 && EqualsIgnoreCase(sub, "loadaof") && ctx.server.persistence != nullptr) {
     std::string err;
     if (ctx.server.persistence->Reload(&err)) {

@@ -50,6 +50,8 @@ enum CommandFlag : uint32_t {
   kMovableKeys = 1 << 17,
   kAllowBusy = 1 << 18,
   kNoAsyncLoading = 1 << 19,
+  // Served to a client that sent ASKING for a slot being imported (cluster).
+  kAsking = 1 << 20,
 
   // grabkv's own flags for what dispatch treats specially. COMMAND INFO
   // does not print them.

@@ -93,6 +93,12 @@ struct Config {
   // with (CONFIG REWRITE writes it), empty when it started without one.
   std::string config_file;
   std::string dbfilename = "dump.rdb";
+  // RDB files and DUMP payloads: LZF for strings over 20 bytes; a CRC-64
+  // trailer (0 = none, not checked on load when written without).
+  bool rdbcompression = true;
+  bool rdbchecksum = true;
+  // A failed background save refuses writes (-MISCONF) until one succeeds.
+  bool stop_writes_on_bgsave_error = true;
   std::string pidfile;
   bool daemonize = false;
   int64_t maxmemory = 0;

@@ -233,6 +233,9 @@ class ServerState : public storage::KeyspaceObserver, public protocol::ErrorSink
   // --- lifecycle ---
   // SHUTDOWN asks the IO layer to stop after the current command.
   bool shutdown_requested = false;
+  // The shutdown must not write the RDB snapshot (SHUTDOWN NOSAVE, or the
+  // SHUTDOWN command already wrote it).
+  bool shutdown_skip_save = false;
   // Changes since the last save (INFO rdb_changes_since_last_save).
   uint64_t dirty = 0;
   int64_t last_save_time_s = 0;

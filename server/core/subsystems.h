@@ -93,6 +93,10 @@ class Persistence {
   virtual bool SaveNow(std::string* err) = 0;
   // DEBUG LOADAOF: writes pending effects, empties the data, replays.
   virtual bool Reload(std::string* err) = 0;
+  // DEBUG RELOAD: saves dump.rdb (unless !save), empties the data and the
+  // function libraries (unless !flush) and loads the file back (`merge`:
+  // keys and libraries already present are replaced instead of refused).
+  virtual bool ReloadSnapshot(bool save, bool flush, bool merge, std::string* err) = 0;
 };
 
 }  // namespace grabkv::server

@@ -17,6 +17,7 @@
 #include "server/core/log.h"
 #include "server/core/memory.h"
 #include "server/core/server_state.h"
+#include "server/persistence/fork_child.h"
 #include "server/core/util.h"
 
 namespace grabkv::server {
@@ -48,10 +49,9 @@ void FsyncDirOf(const std::string& path) {
 
 }  // namespace
 
-Aof::Aof(ServerState* server) : server_(server) {
+Aof::Aof(ServerState* server) : server_(server), snap_(server) {
   server_->persistence = this;
   server_->propagator().set_sink([this](std::string_view resp) { Feed(resp); });
-  last_save_s_ = ServerState::NowMs() / 1000;
   // CONFIG SET appendonly turns the file on (a full rewrite first) or off;
   // appendfsync takes effect for the very next write.
   ConfigTable& table = server_->config_table();
@@ -102,7 +102,9 @@ void Aof::RefreshPolicy() { always_ = server_->config().appendfsync == AppendFsy
 
 bool Aof::Start(std::string* error) {
   RefreshPolicy();
-  if (!server_->config().appendonly) return true;
+  // Redis's precedence: with the append-only file on, it alone is loaded;
+  // otherwise dump.rdb, when there is one.
+  if (!server_->config().appendonly) return snap_.Load(error);
   std::string path = Path();
   std::vector<std::string> redis_files;
   if (::access(path.c_str(), F_OK) != 0 && !RedisManifestFiles(&redis_files, error)) return false;
@@ -120,7 +122,7 @@ bool Aof::Start(std::string* error) {
         "untouched, so it is now stale (redis-server would load it, not grabkv's file)",
         server_->config().dir.c_str(), server_->config().appenddirname.c_str(), path.c_str());
     std::string err;
-    if (!SaveNow(&err)) {
+    if (!WriteAofNow(&err)) {
       *error = "Can't write the append-only file " + path + " after loading the Redis AOF directory";
       return false;
     }
@@ -346,6 +348,7 @@ void Aof::SubmitFsync() {
 
 void Aof::Cron() {
   if (child_pid_ > 0) CheckChild();
+  snap_.Cron(Rewriting());
   if (finish_fd_ >= 0) DrainRewrite();
   if (int err = fsync_errno_.exchange(0); err != 0 && state_ == State::kOn) {
     Log(LogLevel::kWarning, "Error fsyncing the AOF file in the background: %s", std::strerror(err));
@@ -361,7 +364,7 @@ void Aof::Cron() {
       SubmitFsync();
     }
   }
-  if (Rewriting()) return;
+  if (Rewriting() || snap_.child_active()) return;
   if (rewrite_scheduled_) {
     std::string err;
     StartRewrite(false, &err);
@@ -384,7 +387,8 @@ Aof::RewriteStart Aof::StartRewrite(bool nested, std::string* err) {
     *err = "ERR Background append only file rewriting already in progress";
     return RewriteStart::kInProgress;
   }
-  if (nested) {
+  // One child at a time, as in Redis: after a running BGSAVE.
+  if (nested || snap_.child_active()) {
     rewrite_scheduled_ = true;
     return RewriteStart::kScheduled;
   }
@@ -405,16 +409,8 @@ Aof::RewriteStart Aof::StartRewrite(bool nested, std::string* err) {
     return RewriteStart::kFailed;
   }
   if (pid == 0) {
-    // Child: write the snapshot and leave without running any destructor.
-    // It keeps none of the parent's descriptors (a listening socket held by
-    // an orphaned child would keep the port busy after the parent died) and
-    // dies with the parent.
-    ::close_range(3, ~0U, 0);
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() == 1) ::_exit(1);  // the parent is already gone
-    ::signal(SIGTERM, SIG_DFL);
-    ::signal(SIGINT, SIG_DFL);
-    ::signal(SIGUSR1, SIG_DFL);
+    // Child: write the file and leave without running any destructor.
+    PrepareForkedChild();
     std::string tmp = TempRewriteName(::getpid());
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0) ::_exit(1);
@@ -422,14 +418,7 @@ Aof::RewriteStart Aof::StartRewrite(bool nested, std::string* err) {
     ::close(fd);
     ::_exit(ok ? 0 : 1);
   }
-  server_->stats().latest_fork_usec = static_cast<uint64_t>(ServerState::NowUs() - fork_start_us);
-  // LATENCY DOCTOR's fork rate: GB of memory forked per second.
-  server_->stats().fork_rate_gb_s =
-      static_cast<double>(AllocatedBytes()) * 1000000 /
-      static_cast<double>(std::max<uint64_t>(server_->stats().latest_fork_usec, 1)) / (1 << 30);
-  server_->AddLatencySampleIfNeeded("fork",
-                                    static_cast<int64_t>(server_->stats().latest_fork_usec / 1000));
-  server_->stats().total_forks++;
+  NoteFork(*server_, fork_start_us);
   child_pid_ = pid;
   rewrite_start_ms_ = now_ms;
   dirty_at_fork_ = server_->dirty;
@@ -601,10 +590,6 @@ void Aof::FinishRewrite(bool ok) {
   rewrite_failures_in_a_row_ = 0;
   last_rewrite_time_s_ = elapsed_s;
   ++rewrites_;
-  last_save_s_ = ServerState::NowMs() / 1000;
-  // Changes made while the child wrote are not in its snapshot count.
-  server_->dirty = server_->dirty >= dirty_at_fork_ ? server_->dirty - dirty_at_fork_ : 0;
-  server_->last_save_time_s = last_save_s_;
   UpdatePropagation();
   Log(LogLevel::kNotice,
       "Background AOF rewrite finished successfully (last %zu bytes of the writes made meanwhile "
@@ -659,7 +644,7 @@ void Aof::AbortRewrite() {
   drained_ = 0;
 }
 
-bool Aof::SaveNow(std::string* err) {
+bool Aof::WriteAofNow(std::string* err) {
   if (Rewriting()) {
     *err = "ERR Background save already in progress";
     return false;
@@ -701,10 +686,7 @@ bool Aof::SaveNow(std::string* err) {
     ::close(fd);
   }
   current_size_ = base_size_ = size;
-  last_save_s_ = ServerState::NowMs() / 1000;
-  server_->dirty = 0;
-  server_->last_save_time_s = last_save_s_;
-  Log(LogLevel::kNotice, "DB saved on disk (append-only file %s)", path.c_str());
+  Log(LogLevel::kNotice, "Append-only file %s written", path.c_str());
   return true;
 }
 
@@ -756,16 +738,20 @@ void Aof::Shutdown() {
     // yet: write it now, or the next start would load a stale file.
     Log(LogLevel::kWarning, "Writing initial AOF before exiting.");
     std::string err;
-    SaveNow(&err);
+    WriteAofNow(&err);
+    snap_.Shutdown();
     return;
   }
-  if (state_ != State::kOn) return;
-  Log(LogLevel::kNotice, "Calling fsync() on the AOF file.");
-  WriteBuffer();
-  if (fd_ >= 0) ::fsync(fd_);
+  if (state_ == State::kOn) {
+    Log(LogLevel::kNotice, "Calling fsync() on the AOF file.");
+    WriteBuffer();
+    if (fd_ >= 0) ::fsync(fd_);
+  }
+  snap_.Shutdown();
 }
 
 void Aof::AppendInfo(std::string* out) const {
+  snap_.AppendInfo(out);
   char buf[1024];
   int64_t now = ServerState::NowMs();
   int n = std::snprintf(

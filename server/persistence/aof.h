@@ -33,6 +33,7 @@
 
 #include "server/core/background_worker.h"
 #include "server/core/subsystems.h"
+#include "server/persistence/snapshotter.h"
 
 namespace grabkv::server {
 
@@ -69,14 +70,21 @@ class Aof : public Persistence {
   // BGREWRITEAOF/BGSAVE. `nested` (inside EXEC or a script): only schedule,
   // since effects of the same batch may precede the fork.
   RewriteStart StartRewrite(bool nested, std::string* err);
-  // SAVE: writes the file of the current data in the foreground.
-  bool SaveNow(std::string* err) override;
+  // SAVE / SHUTDOWN SAVE: dump.rdb in the foreground.
+  bool SaveNow(std::string* err) override { return snap_.SaveNow(err); }
+  // Writes the append-only file of the current data in the foreground.
+  bool WriteAofNow(std::string* err);
+  // dump.rdb: BGSAVE, the save schedule, loading at start.
+  Snapshotter& snapshots() { return snap_; }
   // CONFIG SET appendonly yes|no. Turning it on writes a full file first.
   bool Enable(std::string* err);
   void Disable();
   // DEBUG LOADAOF: writes and fsyncs what is pending, empties the data and
   // replays the file (exits, as Redis does, if it cannot).
   bool Reload(std::string* err) override;
+  bool ReloadSnapshot(bool save, bool flush, bool merge, std::string* err) override {
+    return snap_.Reload(save, flush, merge, err);
+  }
   // BGSAVE SCHEDULE: a rewrite as soon as the running one ends.
   void Schedule();
   // Start and CONFIG SET appendfsync: re-read the fsync policy.
@@ -84,11 +92,13 @@ class Aof : public Persistence {
   // A client whose command's effects wait in this iteration's buffer.
   void NoteWriter(uint64_t client_id) override;
   // The -MISCONF reason when writes are refused, else empty.
-  const std::string& write_error() const override { return write_error_; }
+  const std::string& write_error() const override {
+    return write_error_.empty() ? snap_.write_error() : write_error_;
+  }
 
   bool on() const override { return state_ != State::kOff; }
   bool rewrite_in_progress() const { return Rewriting(); }
-  int64_t last_save_s() const override { return last_save_s_; }
+  int64_t last_save_s() const override { return snap_.last_save_s(); }
   void AppendInfo(std::string* out) const override;
   uint64_t buffer_bytes() const override { return aof_buf_.capacity() + rewrite_buf_.capacity(); }
   // Counters for INFO and tests.
@@ -124,6 +134,7 @@ class Aof : public Persistence {
   std::string Path() const;
 
   ServerState* server_;
+  Snapshotter snap_;
   State state_ = State::kOff;
   int fd_ = -1;
   std::string aof_buf_;      // committed, not yet written
@@ -158,7 +169,6 @@ class Aof : public Persistence {
   int64_t last_rewrite_time_s_ = -1;
   uint64_t rewrites_ = 0;
   uint64_t rewrite_failures_in_a_row_ = 0;
-  int64_t last_save_s_ = 0;
   uint64_t loaded_commands_ = 0;
   int64_t last_ts_s_ = 0;  // aof-timestamp-enabled: second of the last annotation
   // fsync and close jobs. Declared last: joined first on destruction, while

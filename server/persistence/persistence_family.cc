@@ -1,15 +1,12 @@
-// BGREWRITEAOF, SAVE, BGSAVE, LASTSAVE: grabkv persists only through the
-// append-only file (it writes no RDB), so the snapshot commands write that
-// file:
-//   SAVE         - writes the file of the current data in the foreground
-//                  (blocking, as Redis's SAVE blocks) and replies +OK;
+// BGREWRITEAOF, SAVE, BGSAVE, LASTSAVE, as Redis 7.0:
+//   SAVE         - writes dump.rdb in the foreground (blocking) and replies
+//                  +OK (-ERR when it cannot write it);
 //   BGSAVE       - the same in a forked child ("Background saving started");
-//   BGREWRITEAOF - a rewrite in a forked child, as in Redis;
-//   LASTSAVE     - the unix time of the last successful SAVE/BGSAVE/rewrite
-//                  (the start time before any).
-// With appendonly no the written file is the snapshot that a later start
-// with appendonly yes loads; with appendonly yes it replaces the live file
-// atomically, writes made meanwhile included.
+//                  SCHEDULE (or inside EXEC) waits for a running AOF rewrite;
+//   BGREWRITEAOF - the append-only file rewritten in a forked child
+//                  (scheduled after a running BGSAVE);
+//   LASTSAVE     - the unix time of the last successful SAVE/BGSAVE (the
+//                  start time before any).
 #include <string>
 
 #include "server/persistence/aof.h"
@@ -70,27 +67,17 @@ void CmdBgSave(CommandContext& ctx) {
   }
   if (!RequireAof(ctx)) return;
   Aof& aof = *AofOf(ctx.server);
-  if (aof.rewrite_in_progress()) {
-    if (schedule) {
-      aof.Schedule();  // runs when the current one ends
-      ctx.reply.SimpleString("Background saving scheduled");
-    } else {
-      ctx.reply.Error("ERR Background save already in progress");
-    }
-    return;
-  }
   std::string err;
-  switch (aof.StartRewrite(Nested(ctx), &err)) {
-    case Aof::RewriteStart::kStarted:
+  // Inside EXEC or a script it is only scheduled, as Redis does.
+  switch (aof.snapshots().StartBgsave(schedule || Nested(ctx), aof.rewrite_in_progress() || Nested(ctx),
+                                      &err)) {
+    case Snapshotter::BgStart::kStarted:
       ctx.reply.SimpleString("Background saving started");
       break;
-    case Aof::RewriteStart::kScheduled:
+    case Snapshotter::BgStart::kScheduled:
       ctx.reply.SimpleString("Background saving scheduled");
       break;
-    case Aof::RewriteStart::kInProgress:
-      ctx.reply.Error("ERR Background save already in progress");
-      break;
-    case Aof::RewriteStart::kFailed:
+    default:
       ctx.reply.Error(err);
       break;
   }

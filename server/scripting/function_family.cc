@@ -1,4 +1,6 @@
-// FUNCTION LOAD/LIST/DELETE/FLUSH/STATS/KILL/HELP and FCALL, FCALL_RO.
+// FUNCTION LOAD/LIST/DELETE/FLUSH/STATS/KILL/HELP/DUMP/RESTORE and FCALL,
+// FCALL_RO. DUMP's payload is the libraries as RDB FUNCTION2 records plus
+// DUMP's footer (storage/rdb_value.h), as Redis 7.0 writes it.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -7,6 +9,8 @@
 #include "server/scripting/lua_engine.h"
 #include "server/core/server_state.h"
 #include "server/core/util.h"
+#include "storage/rdb_format.h"
+#include "storage/rdb_value.h"
 
 namespace grabkv::server {
 
@@ -188,6 +192,87 @@ void CmdFunctionStats(CommandContext& ctx) {
   r.Integer(static_cast<int64_t>(e.functions().size()));
 }
 
+void CmdFunctionDump(CommandContext& ctx) {
+  storage::RdbWriter w(ctx.server.config().rdbcompression);
+  for (const auto& [name, lib] : scripting::Lua(ctx.server).libraries()) {
+    w.Byte(storage::rdb::kOpFunction2);
+    w.String(lib.code);
+  }
+  storage::RdbAppendPayloadFooter(w);
+  ctx.reply.Bulk(w.buffer());
+}
+
+// FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE]: all or nothing. The
+// libraries are loaded into the live set; on any failure the set is put
+// back as it was from the codes saved first.
+void CmdFunctionRestore(CommandContext& ctx) {
+  if (ctx.argc() > 4) {
+    ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" + std::string(ctx.arg(1)) +
+                    "'. Try FUNCTION HELP.");
+    return;
+  }
+  enum class Policy { kAppend, kReplace, kFlush } policy = Policy::kAppend;
+  if (ctx.argc() == 4) {
+    if (EqualsIgnoreCase(ctx.arg(3), "append")) {
+      policy = Policy::kAppend;
+    } else if (EqualsIgnoreCase(ctx.arg(3), "replace")) {
+      policy = Policy::kReplace;
+    } else if (EqualsIgnoreCase(ctx.arg(3), "flush")) {
+      policy = Policy::kFlush;
+    } else {
+      ctx.reply.Error("ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.");
+      return;
+    }
+  }
+  std::string_view body;
+  if (!storage::RdbVerifyPayload(ctx.arg(2), &body)) {
+    ctx.reply.Error("ERR DUMP payload version or checksum are wrong");
+    return;
+  }
+  std::vector<std::string> codes;
+  storage::RdbReader r(body);
+  while (r.remaining() > 0) {
+    uint8_t type;
+    r.Byte(&type);
+    if (type == storage::rdb::kOpFunctionPreGa) {
+      ctx.reply.Error("ERR Pre-GA function format not supported");
+      return;
+    }
+    if (type != storage::rdb::kOpFunction2) {
+      ctx.reply.Error("ERR given type is not a function");
+      return;
+    }
+    std::string code;
+    if (!r.String(&code)) {
+      ctx.reply.Error("ERR failed loading the given functions payload");
+      return;
+    }
+    codes.push_back(std::move(code));
+  }
+  LuaEngine& lua = scripting::Lua(ctx.server);
+  std::vector<std::string> before;
+  for (const auto& [name, lib] : lua.libraries()) before.push_back(lib.code);
+  if (policy == Policy::kFlush) lua.FlushFunctions();
+  std::string err;
+  for (const std::string& code : codes) {
+    std::string name;
+    if (!lua.LoadLibrary(code, policy == Policy::kReplace, &name, &err)) {
+      // Redis names a colliding library without quotes here.
+      if (policy == Policy::kAppend && !name.empty() && lua.libraries().find(name) != lua.libraries().end()) {
+        err = "ERR Library " + name + " already exists";
+      }
+      lua.FlushFunctions();
+      std::string ignored_name, ignored_err;
+      for (const std::string& c : before) lua.LoadLibrary(c, false, &ignored_name, &ignored_err);
+      ctx.reply.Error(err);
+      return;
+    }
+  }
+  ctx.server.dirty++;
+  ctx.PropagateVerbatim();
+  ctx.reply.Ok();
+}
+
 void CmdFunctionHelp(CommandContext& ctx) {
   ReplyHelp(ctx, {
                      "LOAD [REPLACE] <FUNCTION CODE>",
@@ -249,6 +334,9 @@ void RegisterFunctionFamily(CommandTable& t) {
              {.name = "function|delete", .arity = 3, .flags = kWrite | kNoscript,
               .handler = CmdFunctionDelete, .tips = "request_policy:all_shards response_policy:all_succeeded",
               .summary = "Delete a function by name", .since = "7.0.0"},
+             {.name = "function|dump", .arity = 2, .flags = kNoscript,
+              .handler = CmdFunctionDump,
+              .summary = "Dump all functions into a serialized binary payload", .since = "7.0.0"},
              {.name = "function|flush", .arity = -2, .flags = kWrite | kNoscript,
               .handler = CmdFunctionFlush, .tips = "request_policy:all_shards response_policy:all_succeeded",
               .summary = "Deleting all functions", .since = "7.0.0"},
@@ -264,6 +352,9 @@ void RegisterFunctionFamily(CommandTable& t) {
              {.name = "function|load", .arity = -3, .flags = kWrite | kDenyOom | kNoscript,
               .handler = CmdFunctionLoad, .tips = "request_policy:all_shards response_policy:all_succeeded",
               .summary = "Create a function with the given arguments (name, code, description)", .since = "7.0.0"},
+             {.name = "function|restore", .arity = -3, .flags = kWrite | kDenyOom | kNoscript,
+              .handler = CmdFunctionRestore, .tips = "request_policy:all_shards response_policy:all_succeeded",
+              .summary = "Restore all the functions on the given payload", .since = "7.0.0"},
              {.name = "function|stats", .arity = 2, .flags = kNoscript | kAllowBusy,
               .handler = CmdFunctionStats, .tips = "nondeterministic_output request_policy:all_shards response_policy:special",
               .summary = "Return information about the function currently running (name, " "description, duration)", .since = "7.0.0"}}});

@@ -657,6 +657,30 @@ def split_args(line):
 # Small helpers for the scripts
 
 
+def run_scenarios(rep, scenarios, only, run):
+    """Runs each (name, fn) of `scenarios` whose name is in `only` (all when
+    empty) as run(fn): an exception fails the scenario, every server started
+    meanwhile is stopped after it, and its time is printed."""
+    failed_before = rep.failed
+    try:
+        for name, fn in scenarios:
+            if only and name not in only:
+                continue
+            t0 = time.time()
+            try:
+                run(fn)
+            except Exception:  # noqa: BLE001
+                rep.fail("%s: exception" % name, traceback.format_exc())
+            finally:
+                stop_all_servers()
+            print("scenario %s: %.1fs%s" % (name, time.time() - t0,
+                                            "" if rep.failed == failed_before else " (failures)"),
+                  flush=True)
+            failed_before = rep.failed
+    finally:
+        stop_all_servers()
+
+
 def wait_for(pred, timeout=5.0, interval=0.05):
     deadline = time.time() + timeout
     while time.time() < deadline:

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "protocol/resp_parser.h"
+#include "storage/rdb_value.h"
 #include "tests/server/command_test_util.h"
 
 namespace grabkv {
@@ -161,6 +162,39 @@ class PropagateTest : public testing::RunnerTest {
 
   std::string captured_;
 };
+
+// ---------------------------------------------------------------------------
+// RESTORE
+
+// A DUMP payload of the string `s`.
+std::string StringPayload(std::string_view s) {
+  storage::Value v;
+  v.SetString(s);
+  return storage::RdbDumpPayload(v, true);
+}
+
+TEST_F(PropagateTest, RestoreRecordsAnAbsoluteTtl) {
+  const std::string p = StringPayload("hello");
+  EXPECT_EQ(Run({"RESTORE", "a", "0", p}), "+OK\r\n");
+  EXPECT_EQ(Run({"RESTORE", "b", "100000", p}), "+OK\r\n");
+  EXPECT_EQ(Run({"restore", "c", "99999999999999", p, "absttl"}), "+OK\r\n");
+  EXPECT_EQ(Run({"RESTORE", "a", "0", p}), "-BUSYKEY Target key name already exists.\r\n");
+  ExpectEffects({{"SELECT", "0"},
+                 {"RESTORE", "a", "0", p},
+                 {"RESTORE", "b", "~100000", p, "ABSTTL"},
+                 {"restore", "c", "99999999999999", p, "absttl"}});
+}
+
+TEST_F(PropagateTest, RestoreInThePastDeletesOrRecordsNothing) {
+  const std::string p = StringPayload("hello");
+  Cmd("SET k v");
+  Take();
+  EXPECT_EQ(Run({"RESTORE", "k", "1", p, "ABSTTL", "REPLACE"}), "+OK\r\n");
+  EXPECT_FALSE(Exists("k"));
+  EXPECT_EQ(Run({"RESTORE", "k", "1", p, "ABSTTL"}), "+OK\r\n");
+  EXPECT_FALSE(Exists("k"));
+  ExpectEffects({{"DEL", "k"}});  // (SELECT went out with the SET)
+}
 
 // ---------------------------------------------------------------------------
 // Strings
