@@ -18,15 +18,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 grabkv="$here/../build/server/grabkv-server"
 rounds=3 setbits=1000000 parts="1 2 3"
 args="$*"
-while [ $# -gt 0 ]; do
+. "$here/lib.sh"
+extra_option() {
   case "$1" in
-    --grabkv) grabkv=$2; shift 2 ;;
-    --rounds) rounds=$2; shift 2 ;;
-    --setbits) setbits=$2; shift 2 ;;
-    --parts) parts=$2; shift 2 ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
+    --setbits) setbits=$2 ;;
+    --parts) parts=$2 ;;
+    *) return 1 ;;
   esac
-done
+}
+parse_options "$@"
 setup="SETBIT bm 99999999 1"
 
 part() { [[ " $parts " == *" $1 "* ]]; }
@@ -46,7 +46,6 @@ tmp=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
 trap cleanup EXIT
-. "$here/lib.sh"
 /usr/bin/python3 - "$setbits" "$tmp/setbits.resp" <<'EOF'
 import random, sys
 n, path = int(sys.argv[1]), sys.argv[2]

@@ -29,7 +29,8 @@ start_pair() {
 
 # parse_options "$@": the side-by-side scripts' common options, into the
 # variables of the same name (set their defaults first): --grabkv PATH,
-# --requests N, --clients C, --rounds R, --dir DIR (into base).
+# --requests N, --clients C, --rounds R, --dir DIR (into base); any other
+# option NAME VALUE goes to the script's extra_option, if it has one.
 parse_options() {
   while [ $# -gt 0 ]; do
     case "$1" in
@@ -38,7 +39,14 @@ parse_options() {
       --clients) clients=$2; shift 2 ;;
       --rounds) rounds=$2; shift 2 ;;
       --dir) base=$2; shift 2 ;;
-      *) echo "unknown option $1" >&2; exit 2 ;;
+      *)
+        # A script's own options: its extra_option NAME VALUE returns 0 when it took them.
+        if declare -F extra_option >/dev/null && extra_option "$1" "${2-}"; then
+          shift 2
+        else
+          echo "unknown option $1" >&2
+          exit 2
+        fi ;;
     esac
   done
 }

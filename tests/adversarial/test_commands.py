@@ -3,9 +3,10 @@
 GETRANGE/SETRANGE, HINCRBYFLOAT edge values (CVE-2023-28856), APPEND/SETRANGE
 size arithmetic against proto-max-bulk-len (CVE-2022-35977), integer and float
 overflow, huge argument counts into small encodings (intset/listpack), and the
-same shapes for commands grabkv does not have yet (SORT,
-XAUTOCLAIM COUNT, CVE-2022-35951): those assert an error reply and a healthy
-server and are counted apart; they compare with Redis once the command exists.
+SORT LIMIT extremes, bit offsets, and the same shapes for commands grabkv
+does not have yet (XAUTOCLAIM COUNT, CVE-2022-35951): those assert an error
+reply and a healthy server and are counted apart; they compare with Redis
+once the command exists.
 
 Both servers run with `client-output-buffer-limit normal 32mb 16mb 60`: with
 Redis's default (no limit) a legal huge negative count makes Redis itself
@@ -237,9 +238,10 @@ def huge_arg_counts(s):
 
 
 def pending(s):
-    # TODO(SORT, streams): these commands do not exist in grabkv yet (the
-    # bit commands now exist, so their shapes are compared with Redis). pending_command() compares them with Redis automatically
-    # as soon as grabkv stops answering "unknown command".
+    # TODO(streams): the X* commands do not exist in grabkv yet (SORT and the
+    # bit commands do, so their shapes are compared with Redis).
+    # pending_command() compares with Redis automatically as soon as grabkv
+    # stops answering "unknown command".
     lst = [("RPUSH", "adv:p:l", "3", "1", "2")]
     s.pending_command("SORT LIMIT extremes (CVE-2022-35977)", [
         ("SORT", "adv:p:l", "LIMIT", "0", I64_MAX), ("SORT", "adv:p:l", "LIMIT", I64_MIN, I64_MAX),

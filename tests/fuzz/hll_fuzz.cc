@@ -26,7 +26,6 @@
 #include <string_view>
 #include <vector>
 
-#include "server/core/log.h"
 #include "storage/hyperloglog.h"
 #include "tests/fuzz/in_process_server.h"
 
@@ -54,10 +53,7 @@ struct World : grabkv::fuzz::InProcessServer {
   }
 };
 
-World& W() {
-  static World* w = new World();
-  return *w;
-}
+World& W() { return grabkv::fuzz::TheWorld<World>(); }
 
 bool IsError(const std::string& r) { return !r.empty() && r[0] == '-'; }
 
@@ -71,7 +67,6 @@ std::string Header(hll::Encoding enc, bool cache_valid) {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  grabkv::server::LogInit("/dev/null", grabkv::server::LogLevel::kWarning);
   W();
   return 0;
 }

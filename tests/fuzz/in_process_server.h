@@ -9,6 +9,7 @@
 
 #include "server/app/app.h"
 #include "server/core/client.h"
+#include "server/core/log.h"
 #include "server/core/server_state.h"
 
 namespace grabkv::fuzz {
@@ -28,5 +29,16 @@ struct InProcessServer {
     return client.out();
   }
 };
+
+// The one server of a fuzz target (a World derived from InProcessServer),
+// made on first use with the log silenced; LLVMFuzzerInitialize calls it.
+template <typename World>
+World& TheWorld() {
+  static World* w = [] {
+    server::LogInit("/dev/null", server::LogLevel::kWarning);
+    return new World();
+  }();
+  return *w;
+}
 
 }  // namespace grabkv::fuzz

@@ -22,7 +22,6 @@
 #include "server/app/app.h"
 #include "tests/fuzz/in_process_server.h"
 #include "server/core/client.h"
-#include "server/core/log.h"
 #include "server/scripting/lua_engine.h"
 #include "server/core/server_state.h"
 
@@ -97,15 +96,11 @@ struct World : grabkv::fuzz::InProcessServer {
   World() { server.config().busy_reply_threshold = 1000000000; }  // the budget decides
 };
 
-World& W() {
-  static World* w = new World();
-  return *w;
-}
+World& W() { return grabkv::fuzz::TheWorld<World>(); }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  grabkv::server::LogInit("/dev/null", grabkv::server::LogLevel::kWarning);
   W();
   return 0;
 }

@@ -903,12 +903,15 @@ TEST_F(KeysFamilyTest, ObjectIdletimeAndFreq) {
                 "Please note that when switching between policies at runtime LRU and LFU data "
                 "will take some time to adjust."));
   EXPECT_EQ(Cmd("object freq nope"), kNull2);  // the lookup comes first
-  r_.server().config().maxmemory_policy = server::MaxmemoryPolicy::kAllkeysLfu;
+  // Through CONFIG SET, so that keys start recording LFU counters; a key
+  // made then starts at Redis's LFU_INIT_VAL.
+  EXPECT_EQ(Cmd("config set maxmemory-policy allkeys-lfu"), kOk);
   EXPECT_EQ(Cmd("object idletime k"),
             Err("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note "
                 "that when switching between policies at runtime LRU and LFU data will take "
                 "some time to adjust."));
-  EXPECT_EQ(Cmd("object freq k"), Int(5));
+  EXPECT_EQ(Cmd("set k2 v"), kOk);
+  EXPECT_EQ(Cmd("object freq k2"), Int(5));
 }
 
 TEST_F(KeysFamilyTest, ObjectHelpAndErrors) {
