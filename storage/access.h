@@ -75,6 +75,19 @@ struct AccessTracker {
     }
     return (LfuMinutes(now_ms) << 8) | counter;
   }
+  // The metadata RESTORE (and an RDB's IDLE/FREQ opcodes) set, or
+  // `current` when the option does not apply to the policy (Redis's
+  // objectSetLRUOrLFU): FREQ f under LFU is the counter f as of now;
+  // IDLETIME s under LRU an access s seconds ago (wrapping like the clock).
+  uint32_t Restored(int64_t idle_s, int64_t freq, int64_t now_ms, uint32_t current) const {
+    if (lfu) return freq >= 0 ? (LfuMinutes(now_ms) << 8) | static_cast<uint32_t>(freq) : current;
+    if (idle_s < 0) return current;
+    // Redis's arithmetic, its 24-bit field keeping the low bits.
+    const int64_t idle = idle_s > INT64_MAX / 1000 ? INT64_MAX / 1000 : idle_s * 1000 / kLruResolutionMs;
+    int64_t at = static_cast<int64_t>(LruClock(now_ms)) - idle;
+    if (at < 0) at += kLruClockMax;
+    return static_cast<uint32_t>(static_cast<uint64_t>(at) & kLruClockMax);
+  }
   // A score where higher means "evict first": idle milliseconds under LRU,
   // 255 - decayed counter under LFU (Redis's eviction pool ordering).
   uint64_t EvictionScore(uint32_t meta, int64_t now_ms) const {

@@ -110,6 +110,10 @@ class Db {
   void set_access_tracker(AccessTracker* t) { access_ = t; }
   static constexpr uint32_t kMetaShift = 8;
   static uint32_t AccessMeta(const Entry* e) { return e->flags >> kMetaShift; }
+  static void SetAccessMeta(Entry* e, uint32_t meta) {
+    e->flags = (e->flags & ((1u << kMetaShift) - 1)) | (meta << kMetaShift);
+  }
+  const AccessTracker* access_tracker() const { return access_; }
   // Whether FindRead tells the observer of each miss (OnKeyMiss).
   void set_report_misses(bool on) { report_misses_ = on; }
 

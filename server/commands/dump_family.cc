@@ -8,8 +8,8 @@
 // that does not decode whole changes nothing ("Bad data format"). A TTL
 // already in the past deletes the key (with REPLACE) and replies OK. The
 // write reports "restore" and is propagated with an absolute TTL (ABSTTL).
-// grabkv keeps no per-key LRU/LFU clock, so IDLETIME and FREQ are checked
-// and then have no effect.
+// IDLETIME sets the key's LRU clock under an LRU (or no) policy, FREQ its LFU
+// counter under an LFU policy; each is ignored under the other, as Redis.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -133,6 +133,9 @@ void CmdRestore(CommandContext& ctx) {
       argv.push_back("ABSTTL");
       ctx.Propagate(Args(argv));
     }
+  }
+  if (const storage::AccessTracker* t = db.access_tracker()) {
+    Db::SetAccessMeta(w.entry(), t->Restored(o.idletime, o.freq, ctx.now_ms, Db::AccessMeta(w.entry())));
   }
   w.Note(kRestore);
   ctx.reply.Ok();

@@ -178,6 +178,8 @@ namespace {
 void DispatchReplyMode(ServerState& s, Client& c, Args args) {
   if (c.reply_mode == Client::ReplyMode::kOn) {
     DispatchOne(s, c, args);
+    // CLIENT REPLY OFF/SKIP itself: its own invalidations were held back.
+    if (c.reply_mode != Client::ReplyMode::kOn) [[unlikely]] s.tracking().FlushPending();
     return;
   }
   // CLIENT REPLY OFF/SKIP: run the command, then drop what it replied.
@@ -190,6 +192,7 @@ void DispatchReplyMode(ServerState& s, Client& c, Args args) {
   } else if (c.reply_mode == Client::ReplyMode::kOff) {
     c.out().resize(before);
   }
+  s.tracking().FlushPending();
 }
 }  // namespace
 

@@ -139,19 +139,29 @@ void Tracking::AfterCommand(Client& c, const CommandSpec* spec, Args args, bool 
       }
     }
   }
+  // The client's own invalidations follow its reply; under CLIENT REPLY
+  // OFF/SKIP the dispatcher drops the reply first and then flushes them
+  // (Redis sends pushes whatever the reply mode).
   if (top_level && !pending_.empty()) {
-    auto pending = std::move(pending_);
-    pending_.clear();
     auto it = server_->clients().find(pending_client_);
-    pending_client_ = 0;
-    if (it == server_->clients().end()) return;
-    for (const auto& k : pending) {
-      if (k.has_value()) {
-        std::vector<std::string_view> one{*k};
-        Send(*it->second, &one);
-      } else {
-        Send(*it->second, nullptr);
-      }
+    if (it != server_->clients().end() && it->second->reply_mode != Client::ReplyMode::kOn) return;
+    FlushPending();
+  }
+}
+
+void Tracking::FlushPending() {
+  if (pending_.empty()) return;
+  auto pending = std::move(pending_);
+  pending_.clear();
+  auto it = server_->clients().find(pending_client_);
+  pending_client_ = 0;
+  if (it == server_->clients().end()) return;
+  for (const auto& k : pending) {
+    if (k.has_value()) {
+      std::vector<std::string_view> one{*k};
+      Send(*it->second, &one);
+    } else {
+      Send(*it->second, nullptr);
     }
   }
 }

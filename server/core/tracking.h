@@ -63,6 +63,9 @@ class Tracking {
   // CLIENT CACHING's flag lasts one command (or one MULTI...EXEC): Dispatch
   // calls this after each top-level command.
   static void EndOfCommand(Client& c, const CommandSpec* spec);
+  // Sends the current client's own invalidations held back by AfterCommand
+  // (for a client whose reply the dispatcher drops: CLIENT REPLY OFF/SKIP).
+  void FlushPending();
   // BCAST: the keys collected since the last call go out (once per loop
   // iteration, before replies are written).
   void Broadcast();

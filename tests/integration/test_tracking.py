@@ -2,7 +2,7 @@
 """Client-side caching over TCP: redis-py (Debian's python3-redis 4.3,
 RESP2 only) with CLIENT TRACKING redirected to a pub/sub connection, raw
 RESP3 connections getting invalidation pushes after another client's
-write, BCAST batching of a pipeline, many tracking clients at once, and the
+write (also under CLIENT REPLY OFF/SKIP), BCAST batching of a pipeline, many tracking clients at once, and the
 tracking state freed when clients go away.
 
   /usr/bin/python3 test_tracking.py --server build/server/grabkv-server
@@ -95,6 +95,31 @@ def t_resp3_push_after_other_write(sut, mk):
     a.close()
 
 
+def t_reply_off_and_skip(sut, mk):
+    """Under CLIENT REPLY OFF or SKIP the replies go, the invalidation pushes
+    stay: another client's write and the client's own (Redis 7.0 sends them
+    whatever the reply mode)."""
+    a = resp3(sut)
+    eq(a.command("CLIENT", "TRACKING", "ON").raw, b"+OK\r\n", "tracking on")
+    a.command("GET", "k")
+    a.send_command("CLIENT", "REPLY", "OFF")
+    mk().set("k", "1")
+    eq(push(a, "REPLY OFF, other client's SET"), [b"invalidate", [b"k"]], "push")
+    a.send_command("GET", "k")
+    a.send_command("SET", "k", "2")
+    eq(push(a, "REPLY OFF, own SET"), [b"invalidate", [b"k"]], "own push")
+    # SKIP while OFF changes nothing (Redis): the client stays silent.
+    a.send_command("CLIENT", "REPLY", "SKIP")
+    eq(a.command("CLIENT", "REPLY", "ON").raw, b"+OK\r\n", "reply on")
+    eq(a.command("GET", "k").value, b"2", "get")
+    a.send_command("CLIENT", "REPLY", "SKIP")
+    a.send_command("SET", "k", "3")
+    eq(push(a, "REPLY SKIP, own SET"), [b"invalidate", [b"k"]], "own push")
+    eq(a.command("GET", "k").value, b"3", "replies again after the skipped one")
+    eq(a.command("PING").raw, b"+PONG\r\n", "nothing else came")
+    a.close()
+
+
 def t_bcast_pipeline(sut, mk):
     a = resp3(sut)
     eq(a.command("CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", "user:", "PREFIX", "cart:").raw,
@@ -162,6 +187,7 @@ def t_broken_redirect(sut, mk):
 CHECKS = [
     ("redis-py tracking redirected to pub/sub", t_redis_py_redirect),
     ("RESP3 push after another client's write", t_resp3_push_after_other_write),
+    ("CLIENT REPLY OFF/SKIP keep pushes", t_reply_off_and_skip),
     ("BCAST pipeline", t_bcast_pipeline),
     ("20 tracking clients", t_many_clients),
     ("broken redirect", t_broken_redirect),
