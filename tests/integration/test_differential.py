@@ -16,6 +16,7 @@ every line of it matches).
 import glob
 import os
 import re
+import subprocess
 import sys
 import time
 
@@ -582,7 +583,20 @@ def main():
         ref, sut = Side("redis", ref_srv), Side("grabkv", sut_srv)
         ncmd = 0
         hung_in_a_row = 0
+        jemalloc = None
         for case in cases:
+            if os.path.basename(case.path).endswith("_jemalloc.txt"):
+                # Cases of jemalloc's own interface (DEBUG MALLCTL...): only a
+                # server linked with it can answer as Redis does; the
+                # sanitizer build uses the sanitizer's allocator.
+                if jemalloc is None:
+                    info = subprocess.run(
+                        [args.redis_cli, "-p", str(sut_srv.port), "INFO", "memory"],
+                        capture_output=True, text=True, timeout=10).stdout
+                    jemalloc = "mem_allocator:jemalloc" in info
+                if not jemalloc:
+                    rep.skip(case.title(), "the server under test is not linked with jemalloc")
+                    continue
             ncmd += sum(1 for l in case.lines if l.bang not in ("sleep", "close"))
             if hung_in_a_row >= 3:
                 rep.fail(case.title(), "not run: the servers stopped answering "

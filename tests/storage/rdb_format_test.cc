@@ -131,11 +131,13 @@ TEST(RdbFormatTest, StringEncodings) {
   ASSERT_TRUE(r.String(&back));
   EXPECT_EQ(back, big);
   // Redis's own LZF string (DUMP of 100 'x') reads back.
-  RdbReader redis(Unhex("c3094064017878e057000178780a00").substr(0, 13));
+  const std::string redis_lzf = Unhex("c3094064017878e057000178780a00").substr(0, 13);
+  RdbReader redis(redis_lzf);
   ASSERT_TRUE(redis.String(&back));
   EXPECT_EQ(back, big);
   // A lying decompressed length is refused, not allocated.
-  RdbReader liar(std::string("\xc3\x02\x81\x00\x00\x00\x10\x00\x00\x00\x00\x00\x61\x61", 14));
+  const std::string lying("\xc3\x02\x81\x00\x00\x00\x10\x00\x00\x00\x00\x00\x61\x61", 14);
+  RdbReader liar(lying);
   EXPECT_FALSE(liar.String(&back));
 }
 

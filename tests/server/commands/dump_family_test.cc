@@ -36,11 +36,16 @@ TEST_F(DumpTest, EveryTypeRoundTrips) {
     const std::string p = Dump(key);
     const std::string copy = std::string(key) + "2";
     EXPECT_EQ(Run({"RESTORE", copy, "0", p}), "+OK\r\n") << key;
-    EXPECT_EQ(Dump(copy), p) << key;
+    // A hash-table set has no order of its own (its iteration order follows
+    // the per-process hash seed and the insertion order within a bucket):
+    // its members are compared below instead of its bytes.
+    if (std::string_view(key) != "ss") EXPECT_EQ(Dump(copy), p) << key;
     EXPECT_EQ(Encoding(copy), Encoding(key)) << key;
   }
   EXPECT_EQ(Cmd("LRANGE l2 0 -1"), Cmd("LRANGE l 0 -1"));
   EXPECT_EQ(Cmd("ZRANGE z2 0 -1 WITHSCORES"), Cmd("ZRANGE z 0 -1 WITHSCORES"));
+  EXPECT_EQ(Cmd("SCARD ss2"), ":2\r\n");
+  EXPECT_EQ(Cmd("SMISMEMBER ss2 a b"), "*2\r\n:1\r\n:1\r\n");
   EXPECT_EQ(Cmd("DUMP nokey"), "$-1\r\n");
 }
 
