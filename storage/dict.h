@@ -109,12 +109,15 @@ class Dict {
   // when empty.
   Entry* Random(std::mt19937_64& rng);
   static constexpr size_t kFairChain = 4;
-  // Up to `count` entries from a random place of the table (whole chains of
-  // consecutive buckets, at most 10 * count buckets looked at), for the
-  // eviction pool's sampling (Redis's dictGetSomeKeys): cheaper than
-  // `count` Random calls and as good for an approximation. Calls fn(Entry*)
-  // for each; may visit fewer (or none on a sparse table). fn must not
-  // insert or erase.
+  // Up to `count` entries from random places of the table (chains of
+  // consecutive buckets, starting afresh at a random bucket after a run of
+  // empty ones; about 10 * count buckets looked at), for the eviction pool's
+  // sampling (Redis's dictGetSomeKeys): cheaper than `count` Random calls and
+  // as good for an approximation. Calls fn(Entry*) for each; may visit fewer
+  // than `count`, but at least one when the table is not empty (a table
+  // mid-rehash has long empty stretches: eviction must never conclude from
+  // one unlucky sample that there is nothing to evict). fn must not insert
+  // or erase.
   template <typename Fn>
   size_t SampleSome(std::mt19937_64& rng, size_t count, Fn&& fn);
 

@@ -24,6 +24,11 @@ bool HaveJemalloc();
 // Bytes the application holds now (jemalloc stats.allocated after an epoch
 // refresh; mallinfo2 otherwise).
 uint64_t AllocatedBytes();
+// Heap bytes a string owns: 0 while its text fits the inline (SSO) buffer.
+inline uint64_t HeapBytes(const std::string& s) {
+  static const size_t kInline = std::string().capacity();
+  return s.capacity() > kInline ? s.capacity() + 1 : 0;
+}
 // The process's resident set size (/proc/self/statm).
 uint64_t ResidentMemory();
 uint64_t TotalSystemMemory();

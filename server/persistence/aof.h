@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "server/core/background_worker.h"
+#include "server/core/memory.h"
 #include "server/core/subsystems.h"
 #include "server/persistence/snapshotter.h"
 
@@ -100,7 +101,9 @@ class Aof : public Persistence {
   bool rewrite_in_progress() const { return Rewriting(); }
   int64_t last_save_s() const override { return snap_.last_save_s(); }
   void AppendInfo(std::string* out) const override;
-  uint64_t buffer_bytes() const override { return aof_buf_.capacity() + rewrite_buf_.capacity(); }
+  // Heap bytes only: an empty buffer's inline capacity is no allocation
+  // (INFO mem_aof_buffer is 0 with the AOF off, as in Redis).
+  uint64_t buffer_bytes() const override { return HeapBytes(aof_buf_) + HeapBytes(rewrite_buf_); }
   // Counters for INFO and tests.
   uint64_t loaded_commands() const { return loaded_commands_; }
 

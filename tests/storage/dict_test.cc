@@ -659,5 +659,38 @@ TEST(DictTest, ForEachVisitsAll) {
   EXPECT_EQ(sum2, sum);
 }
 
+
+// The eviction pool samples with SampleSome and concludes "nothing to
+// evict" from an empty sample: a table that is not empty must always give
+// at least one entry, even mid-grow, when the new table's upper half is
+// still nearly empty (a py_test_maxmemory failure: 18697 keys, no sample).
+TEST(DictSampleTest, NeverEmptyWhileEntriesExist) {
+  std::mt19937_64 rng(8);
+  Dict<int> d;
+  int i = 0;
+  while (!d.rehashing() || i < 16384) {
+    d.Insert(Key(i)).first->value = i;
+    ++i;
+  }
+  for (int k = 0; k < 2000; ++k, ++i) d.Insert(Key(i)).first->value = i;
+  ASSERT_TRUE(d.rehashing());
+  for (int k = 0; k < 20000; ++k) {
+    size_t got = d.SampleSome(rng, 5, [&](Dict<int>::Entry* e) { ASSERT_LT(e->value, i); });
+    ASSERT_GE(got, 1u) << "sample " << k;
+    ASSERT_LE(got, 5u);
+  }
+  // A sparse table (a shrink not yet started): one entry left of many.
+  Dict<int> sparse;
+  for (int k = 0; k < 4096; ++k) sparse.Insert(Key(k));
+  while (sparse.RehashStep(1000)) {
+  }
+  for (int k = 0; k < 4096 / 8; ++k) sparse.Erase(Key(k));  // above the shrink threshold
+  for (int k = 4096 / 8; k + 1 < 4096; ++k) sparse.Erase(Key(k));
+  ASSERT_EQ(sparse.size(), 1u);
+  for (int k = 0; k < 1000; ++k) {
+    ASSERT_EQ(sparse.SampleSome(rng, 5, [](Dict<int>::Entry*) {}), 1u);
+  }
+}
+
 }  // namespace
 }  // namespace grabkv::storage
