@@ -36,10 +36,6 @@ namespace geo = storage::geo;
 using storage::ValueType;
 using storage::ZSet;
 
-bool IsOpt(std::string_view arg, std::string_view name) {
-  return EqualsIgnoreCase(AsCString(arg), name);
-}
-
 // The sorted set at `key` for a read (a keyspace hit or miss counted);
 // nullptr when missing or, with *wrong_type set, of another type.
 const ZSet* FindGeo(CommandContext& ctx, std::string_view key, bool* wrong_type) {

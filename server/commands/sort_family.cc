@@ -43,10 +43,6 @@ using storage::ValueType;
 
 inline constexpr storage::KeyEvent kSortStore{"sortstore", storage::EventClass::kList};
 
-bool IsOpt(std::string_view arg, std::string_view name) {
-  return EqualsIgnoreCase(AsCString(arg), name);
-}
-
 // Redis lookupKeyByPattern: "#" is the element itself; otherwise the first
 // '*' of the pattern is replaced by the element, and a "->field" after it
 // (with a field name) reads that hash field instead of a string. A pattern

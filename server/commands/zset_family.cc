@@ -47,11 +47,6 @@ storage::ZSetLimits LimitsOf(const Config& c) {
                              static_cast<size_t>(std::max<int64_t>(0, c.zset_max_listpack_value))};
 }
 
-
-bool IsOpt(std::string_view arg, std::string_view name) {
-  return EqualsIgnoreCase(AsCString(arg), name);
-}
-
 namespace {
 
 // strtod over the C string of `s` (up to a NUL); the whole of it must be

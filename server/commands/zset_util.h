@@ -24,9 +24,6 @@ using storage::ZSet;
 
 storage::ZSetLimits LimitsOf(const Config& c);
 
-// Case-insensitive option match with C-string semantics.
-bool IsOpt(std::string_view arg, std::string_view name);
-
 // Redis zslParseRange: "(" for exclusive, strtod for the number (so leading
 // spaces, hex and an empty string, read as 0, are accepted); NaN is not.
 bool ParseScoreRange(std::string_view min, std::string_view max, storage::ZScoreRange* out);

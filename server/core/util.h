@@ -57,6 +57,11 @@ std::string ToUpper(std::string_view s);
 namespace grabkv::server {
 // ASCII case-insensitive equality (command names, options).
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+// An option argument matched as Redis's strcasecmp does: case-insensitive,
+// and the argument read as a C string (it ends at its first NUL).
+inline bool IsOpt(std::string_view arg, std::string_view name) {
+  return EqualsIgnoreCase(AsCString(arg), name);
+}
 // Lower-cases ASCII into `out` (a reused buffer: no allocation per command).
 void ToLower(std::string_view in, std::string* out);
 
