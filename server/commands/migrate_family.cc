@@ -258,8 +258,8 @@ void CmdMigrate(CommandContext& ctx) {
   }
 }
 
-// Redis's migrateGetKeys: argv[3], or what follows KEYS when argv[3] is
-// empty (AUTH's and AUTH2's arguments are not keys).
+// Redis's migrateGetKeys: argv[3], or what follows KEYS (none when argv[3]
+// is not empty then); AUTH's and AUTH2's arguments are not keys.
 size_t MigrateGetKeys(Args argv, std::vector<KeyRef>* out) {
   size_t first = 3, num = 1;
   for (size_t i = 6; i < argv.size(); ++i) {
@@ -267,7 +267,8 @@ size_t MigrateGetKeys(Args argv, std::vector<KeyRef>* out) {
       i += 2;
     } else if (EqualsIgnoreCase(argv[i], "auth")) {
       i += 1;
-    } else if (EqualsIgnoreCase(argv[i], "keys") && argv[3].empty()) {
+    } else if (EqualsIgnoreCase(argv[i], "keys")) {
+      if (!argv[3].empty()) return 0;  // MIGRATE would refuse it: no keys
       first = i + 1;
       num = argv.size() - first;
       break;
