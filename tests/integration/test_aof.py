@@ -1409,6 +1409,14 @@ def grabkv_writes_mixed(r, port):
         pass
 
 
+def check_same_data(rep, srv, expected, libs, what):
+    """srv holds exactly `expected` (dump()) and the function libraries `libs`."""
+    diffs = compare_dumps(expected, dump(srv.port))
+    rep.check("%s: same %d keys" % (what, len(expected)), not diffs, "\n".join(diffs[:10]))
+    got = function_libs(srv.port)
+    rep.check("%s: same function libraries" % what, got == libs, "%r vs %r" % (got, libs))
+
+
 def redis_aof_dir(ctx, d3, preamble, label):
     """Real Redis writes a multi-part AOF directory in d3: every type, a
     BGREWRITEAOF (base file: an RDB image when preamble is "yes", commands
@@ -1560,11 +1568,7 @@ def scenario_redis(ctx):
     srv = ctx.srv(d4, ctx.aof_args("always"))
     try:
         srv.start()
-        diffs = compare_dumps(expected, dump(srv.port))
-        rep.check("redis(b): grabkv loads Redis's base+incr: same %d keys" % len(expected),
-                  not diffs, "\n".join(diffs[:10]))
-        rep.check("redis(b): same function libraries", function_libs(srv.port) == libs,
-                  "%r vs %r" % (function_libs(srv.port), libs))
+        check_same_data(rep, srv, expected, libs, "redis(b): grabkv loads Redis's base+incr")
     except harness.ServerStartError as e:
         rep.fail("redis(b): grabkv loads Redis's base+incr", str(e))
     finally:
@@ -1612,16 +1616,10 @@ def scenario_redis(ctx):
     srv = ctx.srv(d5, ctx.aof_args("everysec"))
     try:
         srv.start()
-        diffs = compare_dumps(expected, dump(srv.port))
-        rep.check("redis(c): grabkv loads the RDB base and the incr files: same %d keys" % len(expected),
-                  not diffs, "\n".join(diffs[:10]))
-        rep.check("redis(c): ... functions too", function_libs(srv.port) == libs,
-                  "%r vs %r" % (function_libs(srv.port), libs))
+        check_same_data(rep, srv, expected, libs, "redis(c): grabkv loads the RDB base and the incr files")
         srv.kill()
         srv.start()
-        diffs = compare_dumps(expected, dump(srv.port))
-        rep.check("redis(c): ... and restarts from its own file with the same data", not diffs,
-                  "\n".join(diffs[:10]))
+        check_same_data(rep, srv, expected, libs, "redis(c): ... and restarts from its own file")
     except harness.ServerStartError as e:
         rep.fail("redis(c): grabkv loads Redis's RDB-preamble directory", str(e))
     finally:

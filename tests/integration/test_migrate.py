@@ -27,7 +27,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 import test_rdb  # noqa: E402  (its data set and snapshot helpers)
-from test_rdb import Ctx, client, populate, redis  # noqa: E402
+from test_rdb import client, populate, redis  # noqa: E402
 
 H = harness.HOST
 
@@ -265,24 +265,5 @@ SCENARIOS = [
 ]
 
 
-def main():
-    p = harness.common_arg_parser(__doc__)
-    p.add_argument("--only", default="", help="comma-separated scenario names")
-    args, rep = harness.begin(__doc__, 580, p)
-    if redis is None:
-        rep.fail("python3-redis is required")
-        return rep.finish()
-    ctx = Ctx(args, rep)
-    only = {x for x in args.only.split(",") if x}
-
-    def run(fn):
-        try:
-            fn(ctx)
-        finally:
-            ctx.stop_all()
-    harness.run_scenarios(rep, SCENARIOS, only, run)
-    return rep.finish()
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(test_rdb.run_main(__doc__, SCENARIOS))
