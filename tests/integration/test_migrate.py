@@ -10,6 +10,9 @@
             fresh password-protected redis target: the replies byte for
             byte, the "del" events on the source, and both sides' keys
             after it are the same.
+  contexts  MIGRATE inside MULTI/EXEC and EVAL (a target error carries the
+            script's suffix), AUTH/AUTH2 arguments redacted in MONITOR and
+            SLOWLOG, compared with a redis source.
   failures  a dead target (refused), a host that does not resolve, a target
             that accepts but never answers (timeout), a target restarted
             under the cached connection (retried on a new one): same replies
@@ -162,6 +165,44 @@ def scenario_options(ctx):
     ctx.stop_all()
 
 
+def run_contexts(ctx, src):
+    """MIGRATE inside MULTI/EXEC and scripts, and what MONITOR and SLOWLOG
+    show of it (AUTH's arguments redacted); the target's port as PORT."""
+    dst = ctx.redis(["--requirepass", "pw"])
+    port = str(dst.port)
+    c = harness.RespConn(H, src.port)
+    mon = harness.RespConn(H, src.port)
+    mon.command("MONITOR")
+    for k in ("k1", "k2", "k3"):
+        c.command("SET", k, "v")
+    out = [c.command("MULTI").raw,
+           c.command("MIGRATE", H, port, "k1", 0, 1000, "AUTH", "pw", "REPLACE").raw,
+           c.command("EXEC").raw]
+    script = "return redis.call('migrate','127.0.0.1',ARGV[1],KEYS[1],0,1000,%s,'REPLACE')"
+    out.append(c.command("EVAL", script % "'AUTH2','default','pw'", 1, "k2", port).raw)
+    out.append(c.command("EVAL", script % "'AUTH','bad'", 1, "k3", port).raw)
+    c.command("CONFIG", "SET", "slowlog-log-slower-than", "0")
+    c.command("MIGRATE", H, port, "k3", 0, 1000, "AUTH", "pw", "COPY")
+    out.append(repr(c.command("SLOWLOG", "GET", "1").to_py()[0][3]).encode())
+    c.command("CONFIG", "SET", "slowlog-log-slower-than", "10000")
+    for _ in range(11):
+        line = mon.read_reply(timeout=5).value
+        out.append(line.split(b" ", 1)[1].split(b"]", 1)[1])  # no time, db or address
+    c.close()
+    mon.close()
+    return [o.replace(port.encode(), b"PORT") for o in out]
+
+
+def scenario_contexts(ctx):
+    rep = ctx.rep
+    got = run_contexts(ctx, ctx.grabkv())
+    want = run_contexts(ctx, ctx.redis())
+    for i, (g, w) in enumerate(zip(got, want)):
+        rep.check("contexts: step %d" % i, g == w, "grabkv %r\n  redis  %r" % (g, w))
+    rep.check("contexts: as many steps", len(got) == len(want) == 17, "%d %d" % (len(got), len(want)))
+    ctx.stop_all()
+
+
 class SilentTarget:
     """Accepts connections and reads, never answers (a hung target)."""
 
@@ -260,6 +301,7 @@ def scenario_cache(ctx):
 SCENARIOS = [
     ("types", scenario_types),
     ("options", scenario_options),
+    ("contexts", scenario_contexts),
     ("failures", scenario_failures),
     ("cache", scenario_cache),
 ]
