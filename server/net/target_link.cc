@@ -1,6 +1,5 @@
 #include "server/net/target_link.h"
 
-#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -8,9 +7,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <limits>
 
 namespace grabkv::server {
 
@@ -28,9 +29,10 @@ int64_t MonoMs() {
 // Waits for `events` on fd; true when one (or an error) is signalled.
 bool WaitFor(int fd, short events, int64_t ms) {
   pollfd p{fd, events, 0};
+  const int wait_ms = static_cast<int>(std::min<int64_t>(ms, std::numeric_limits<int>::max()));
   int n;
   do {
-    n = poll(&p, 1, static_cast<int>(ms));
+    n = poll(&p, 1, wait_ms);
   } while (n < 0 && errno == EINTR);
   return n > 0;
 }
