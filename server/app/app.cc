@@ -16,6 +16,7 @@ void RegisterSlowlogFamily(CommandTable& t);
 void RegisterMemoryFamily(CommandTable& t);
 void RegisterKeysFamily(CommandTable& t);
 void RegisterDumpFamily(CommandTable& t);
+void RegisterMigrateFamily(CommandTable& t);
 void RegisterStringFamily(CommandTable& t);
 void RegisterLcs(CommandTable& t);
 void RegisterBitmapFamily(CommandTable& t);
@@ -43,6 +44,7 @@ void Assemble(ServerState& server) {
   RegisterMemoryFamily(t);
   RegisterKeysFamily(t);
   RegisterDumpFamily(t);
+  RegisterMigrateFamily(t);
   RegisterStringFamily(t);
   RegisterLcs(t);
   RegisterBitmapFamily(t);

@@ -6,8 +6,10 @@
 // Redis's order: the options, an existing key (-BUSYKEY without REPLACE), the
 // TTL, the payload's version and checksum, then the value itself; a payload
 // that does not decode whole changes nothing ("Bad data format"). A TTL
-// already in the past deletes the key (with REPLACE) and replies OK. The
-// write reports "restore" and is propagated with an absolute TTL (ABSTTL).
+// already in the past deletes the key (with REPLACE: a "del" event) and
+// replies OK. The write reports "new" (also when REPLACE replaces a key, as
+// Redis deletes and adds it) and "restore", and is propagated with an
+// absolute TTL (ABSTTL).
 // IDLETIME sets the key's LRU clock under an LRU (or no) policy, FREQ its LFU
 // counter under an LFU policy; each is ignored under the other, as Redis.
 #include <string>
@@ -120,6 +122,8 @@ void CmdRestore(CommandContext& ctx) {
     return;
   }
   if (w) {
+    // Redis deletes the old key and adds the new one: "new", then "restore".
+    w.ReportCreatedNow();
     w.Replace(std::move(v));
   } else {
     w.Create(std::move(v));

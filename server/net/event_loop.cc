@@ -1,5 +1,6 @@
 #include "server/net/event_loop.h"
 
+
 #include <netinet/in.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include "server/net/connection.h"
 #include "server/core/log.h"
 #include "server/core/memory.h"
+#include "server/core/target_links.h"
 #include "server/core/util.h"
 
 namespace grabkv::server {
@@ -344,6 +346,8 @@ void EventLoop::Cron() {
     }
   }
   if (state_->persistence != nullptr) state_->persistence->Cron();
+  // MIGRATE's cached connections, closed after 10 s unused (as Redis).
+  if (auto* links = state_->extension<TargetLinks>()) links->CloseIdle(ServerState::NowMs() / 1000);
   // Frees made off the loop thread show in the allocator's figure only
   // (and the peak is sampled here).
   state_->evictor().meter().Refresh();

@@ -16,6 +16,7 @@
 #include "server/app/app.h"
 #include "server/core/crash_report.h"
 #include "server/net/event_loop.h"
+#include "server/net/target_link.h"
 #include "server/core/log.h"
 #include "server/core/server_state.h"
 #include "server/core/util.h"
@@ -202,6 +203,7 @@ int main(int argc, char** argv) {
 
   ServerState state(cfg);
   Assemble(state);
+  state.AddExtension(std::make_unique<TargetLinks>(DialTarget));  // MIGRATE's sockets
   InstallCrashReport(&state);
   EventLoop loop(&state);
   std::string err;

@@ -115,7 +115,7 @@ bool Aof::Start(std::string* error) {
     // ours: load its parts in order, then continue in our single file.
     for (const std::string& f : redis_files) {
       Log(LogLevel::kNotice, "Loading Redis 7 AOF part %s", f.c_str());
-      if (!Load(f, error)) return false;
+      if (!LoadRedisPart(f, error)) return false;
     }
     Log(LogLevel::kWarning,
         "Loaded the Redis AOF directory %s/%s; grabkv continues in %s and leaves that directory "
@@ -168,19 +168,7 @@ bool Aof::RedisManifestFiles(std::vector<std::string>* files, std::string* error
     *error = "Invalid AOF manifest file format: " + manifest;
     return false;
   }
-  if (!base.empty()) {
-    char magic[5] = {};
-    FILE* b = std::fopen(base.c_str(), "r");
-    size_t n = b != nullptr ? std::fread(magic, 1, 5, b) : 0;
-    if (b != nullptr) std::fclose(b);
-    if (n == 5 && std::memcmp(magic, "REDIS", 5) == 0) {
-      *error = "The Redis AOF base file " + base +
-               " starts with an RDB preamble, which grabkv cannot read: rewrite it on Redis with "
-               "'aof-use-rdb-preamble no' (CONFIG SET aof-use-rdb-preamble no, then BGREWRITEAOF)";
-      return false;
-    }
-    files->push_back(base);
-  }
+  if (!base.empty()) files->push_back(base);
   files->insert(files->end(), incr.begin(), incr.end());
   return true;
 }

@@ -50,9 +50,8 @@ class Aof : public Persistence {
   // Before clients are accepted. With appendonly yes: replays the file
   // (aof-load-truncated decides about a cut-off tail) and opens it for
   // appending, creating it when missing. Without a file of ours, a Redis 7
-  // AOF directory (appenddirname with its manifest, written with
-  // aof-use-rdb-preamble no) is loaded instead and continued in our single
-  // file. Returns false with *error when the server must not start
+  // AOF directory (appenddirname with its manifest; the base file an RDB
+  // image or commands) is loaded instead and continued in our single file. Returns false with *error when the server must not start
   // (corruption, unreadable file).
   bool Start(std::string* error);
 
@@ -116,6 +115,10 @@ class Aof : public Persistence {
   // Replays `path`; false with *error on corruption (or a cut-off tail
   // without aof-load-truncated). Truncates a cut-off tail in the file.
   bool Load(const std::string& path, std::string* error);
+  // Loads one part of a Redis 7 AOF directory: a base file that is an RDB
+  // image (aof-use-rdb-preamble yes, Redis's default) into the empty
+  // server, else a file of commands as Load().
+  bool LoadRedisPart(const std::string& path, std::string* error);
   bool OpenForAppend(std::string* error);
   // The parts of a Redis 7 multi-part AOF (appenddirname/<appendfilename>
   // .manifest): base then incr files. Empty when there is no manifest.

@@ -17,11 +17,13 @@
 
 #include <cerrno>
 #include <cinttypes>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 
 #include "protocol/resp_parser.h"
 #include "server/persistence/aof.h"
+#include "server/persistence/rdb.h"
 #include "server/core/log.h"
 #include "server/core/server_state.h"
 
@@ -191,6 +193,27 @@ bool Aof::Load(const std::string& path, std::string* error) {
   double secs = static_cast<double>(ServerState::NowUs() - start_us) / 1e6;
   Log(LogLevel::kNotice, "DB loaded from append only file: %.3f seconds, %" PRIu64 " commands",
       secs, commands);
+  return true;
+}
+
+bool Aof::LoadRedisPart(const std::string& path, std::string* error) {
+  char magic[5] = {};
+  FILE* f = std::fopen(path.c_str(), "r");
+  const size_t n = f != nullptr ? std::fread(magic, 1, sizeof(magic), f) : 0;
+  if (f != nullptr) std::fclose(f);
+  if (n != sizeof(magic) || std::memcmp(magic, "REDIS", sizeof(magic)) != 0) return Load(path, error);
+  const int64_t start_us = ServerState::NowUs();
+  RdbLoadStats stats;
+  bool missing = false;
+  server_->loading = true;
+  const bool ok = RdbLoadFile(*server_, path, start_us / 1000, /*merge=*/false, &stats, &missing, error);
+  server_->loading = false;
+  if (!ok) {
+    *error = "Bad file format reading the RDB base of the append only file " + path + ": " + *error;
+    return false;
+  }
+  Log(LogLevel::kNotice, "Loaded the RDB base %s: %" PRIu64 " keys, %.3f seconds", path.c_str(),
+      stats.keys_loaded, static_cast<double>(ServerState::NowUs() - start_us) / 1e6);
   return true;
 }
 

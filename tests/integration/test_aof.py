@@ -23,7 +23,8 @@
   redis      round trip with real Redis 7.0: redis-check-aof and redis-server
              load grabkv's file (and grabkv loads the directory Redis made of
              it); grabkv loads Redis's base+incr files, concatenated or
-             straight from appendonlydir/ via the manifest; an RDB preamble is
+             straight from appendonlydir/ via the manifest, with a base of
+             commands or an RDB image (Redis's default); a cut RDB base is
              refused.
   fsize      a write that cannot be made durable (RLIMIT_FSIZE) is not
              acknowledged (nor a BLPOP it served); then -MISCONF (text
@@ -1408,6 +1409,67 @@ def grabkv_writes_mixed(r, port):
         pass
 
 
+def check_same_data(rep, srv, expected, libs, what):
+    """srv holds exactly `expected` (dump()) and the function libraries `libs`."""
+    diffs = compare_dumps(expected, dump(srv.port))
+    rep.check("%s: same %d keys" % (what, len(expected)), not diffs, "\n".join(diffs[:10]))
+    got = function_libs(srv.port)
+    rep.check("%s: same function libraries" % what, got == libs, "%r vs %r" % (got, libs))
+
+
+def redis_aof_dir(ctx, d3, preamble, label):
+    """Real Redis writes a multi-part AOF directory in d3: every type, a
+    BGREWRITEAOF (base file: an RDB image when preamble is "yes", commands
+    otherwise), then writes of many kinds into the incr file. Returns what
+    it held (dump()) and its function libraries."""
+    rep = ctx.rep
+    rs = Srv(ctx.redis, d3, ["--appendonly", "yes", "--aof-use-rdb-preamble", preamble], name="redis")
+    try:
+        rs.start()
+        r = rs.client()
+        build_dataset(r)
+        r.set("pre-rewrite", "1")
+        r.execute_command("BGREWRITEAOF")
+        rep.check("redis(%s): Redis rewrite finishes" % label, wait_rewrite_done(r))
+        # Writes after the rewrite land in the incr file.
+        p = r.pipeline(transaction=True)
+        p.set("tx:a", "1").incr("tx:n").lpush("tx:l", "x").expire("tx:a", 900)
+        p.execute()
+        r.eval("redis.call('SET', KEYS[1], ARGV[1]); redis.call('INCRBY', KEYS[2], 5); "
+               "return 1", 2, "sc:s", "sc:n", "val")
+        r.execute_command("FCALL", "aof_incr", 1, "fc:n", 7)
+        r.incrbyfloat("flt", 2.5)
+        r.hincrbyfloat("hash", "fl", 0.25)
+        r.spop("strset")
+        r.lpop("list")
+        r.lmove("smalllist", "moved", "LEFT", "RIGHT")
+        r.zpopmin("bigzset")
+        r.getex("ttl:px", ex=600)
+        r.set("kttl", "a", ex=300)
+        r.set("kttl", "b", keepttl=True)
+        r.setex("sx", 1200, "y")
+        r.append("str", " world")
+        r.setbit("bm", 77, 1)
+        r.execute_command("BITFIELD", "bm", "INCRBY", "i5", 100, 9, "SET", "u63", 200, 12345)
+        r.bitop("OR", "bm:or", "bm", "str")
+        r.rename("smallhash", "renamed")
+        r.copy("list", "listcopy")
+        r.move("bin", 3)
+        r.delete("num")
+        r.zadd("zset", {"more": float("inf")})
+        r2 = redis.Redis(host=HOST, port=rs.port, db=2)
+        r2.set("db2", "x")
+        r2.close()
+        expected = dump(rs.port)
+        libs = function_libs(rs.port)
+        r.close()
+        rc = rs.term()
+        rep.check("redis(%s): Redis shut down" % label, rc == 0, "rc=%r" % rc)
+    finally:
+        rs.forget()
+    return expected, libs
+
+
 def scenario_redis(ctx):
     rep = ctx.rep
     if not os.path.exists(ctx.redis) or not os.path.exists(REDIS_CHECK_AOF):
@@ -1480,50 +1542,7 @@ def scenario_redis(ctx):
 
     # (b) Redis's base + incr files loaded by grabkv.
     d3 = ctx.newdir("from-redis")
-    rs = Srv(ctx.redis, d3, ["--appendonly", "yes", "--aof-use-rdb-preamble", "no"], name="redis")
-    try:
-        rs.start()
-        r = rs.client()
-        build_dataset(r)
-        r.set("pre-rewrite", "1")
-        r.execute_command("BGREWRITEAOF")
-        rep.check("redis(b): Redis rewrite finishes", wait_rewrite_done(r))
-        # Writes after the rewrite land in the incr file.
-        p = r.pipeline(transaction=True)
-        p.set("tx:a", "1").incr("tx:n").lpush("tx:l", "x").expire("tx:a", 900)
-        p.execute()
-        r.eval("redis.call('SET', KEYS[1], ARGV[1]); redis.call('INCRBY', KEYS[2], 5); "
-               "return 1", 2, "sc:s", "sc:n", "val")
-        r.execute_command("FCALL", "aof_incr", 1, "fc:n", 7)
-        r.incrbyfloat("flt", 2.5)
-        r.hincrbyfloat("hash", "fl", 0.25)
-        r.spop("strset")
-        r.lpop("list")
-        r.lmove("smalllist", "moved", "LEFT", "RIGHT")
-        r.zpopmin("bigzset")
-        r.getex("ttl:px", ex=600)
-        r.set("kttl", "a", ex=300)
-        r.set("kttl", "b", keepttl=True)
-        r.setex("sx", 1200, "y")
-        r.append("str", " world")
-        r.setbit("bm", 77, 1)
-        r.execute_command("BITFIELD", "bm", "INCRBY", "i5", 100, 9, "SET", "u63", 200, 12345)
-        r.bitop("OR", "bm:or", "bm", "str")
-        r.rename("smallhash", "renamed")
-        r.copy("list", "listcopy")
-        r.move("bin", 3)
-        r.delete("num")
-        r.zadd("zset", {"more": float("inf")})
-        r2 = redis.Redis(host=HOST, port=rs.port, db=2)
-        r2.set("db2", "x")
-        r2.close()
-        expected = dump(rs.port)
-        libs = function_libs(rs.port)
-        r.close()
-        rc = rs.term()
-        rep.check("redis(b): Redis shut down", rc == 0, "rc=%r" % rc)
-    finally:
-        rs.forget()
+    expected, libs = redis_aof_dir(ctx, d3, "no", "b")
     adir = os.path.join(d3, "appendonlydir")
     manifest = os.path.join(adir, AOF + ".manifest")
     parts = []
@@ -1549,11 +1568,7 @@ def scenario_redis(ctx):
     srv = ctx.srv(d4, ctx.aof_args("always"))
     try:
         srv.start()
-        diffs = compare_dumps(expected, dump(srv.port))
-        rep.check("redis(b): grabkv loads Redis's base+incr: same %d keys" % len(expected),
-                  not diffs, "\n".join(diffs[:10]))
-        rep.check("redis(b): same function libraries", function_libs(srv.port) == libs,
-                  "%r vs %r" % (function_libs(srv.port), libs))
+        check_same_data(rep, srv, expected, libs, "redis(b): grabkv loads Redis's base+incr")
     except harness.ServerStartError as e:
         rep.fail("redis(b): grabkv loads Redis's base+incr", str(e))
     finally:
@@ -1590,22 +1605,37 @@ def scenario_redis(ctx):
     finally:
         srv.forget()
 
-    # A base file with an RDB preamble (Redis's default) is refused, clearly.
+    # (c) Redis's default layout: the base file is an RDB image
+    # (aof-use-rdb-preamble yes), then incr files of commands.
     d5 = ctx.newdir("redis-rdb-preamble")
-    rs = Srv(ctx.redis, d5, ["--appendonly", "yes", "--aof-use-rdb-preamble", "yes"], name="redis")
+    expected, libs = redis_aof_dir(ctx, d5, "yes", "c")
+    adir = os.path.join(d5, "appendonlydir")
+    bases = [n for n in os.listdir(adir) if ".base." in n]
+    rep.check("redis(c): Redis wrote an RDB base file", len(bases) == 1 and bases[0].endswith(".rdb") and
+              read_file(os.path.join(adir, bases[0]))[:5] == b"REDIS", "%r" % bases)
+    srv = ctx.srv(d5, ctx.aof_args("everysec"))
     try:
-        rs.start()
-        r = rs.client()
-        r.set("k", "v")
-        r.execute_command("BGREWRITEAOF")
-        wait_rewrite_done(r)
-        r.close()
-        rs.term()
+        srv.start()
+        check_same_data(rep, srv, expected, libs, "redis(c): grabkv loads the RDB base and the incr files")
+        srv.kill()
+        srv.start()
+        check_same_data(rep, srv, expected, libs, "redis(c): ... and restarts from its own file")
+    except harness.ServerStartError as e:
+        rep.fail("redis(c): grabkv loads Redis's RDB-preamble directory", str(e))
     finally:
-        rs.forget()
-    rc, log = start_expect_fail(ctx, d5, ctx.aof_args("everysec"))
-    rep.check("redis(b): an RDB-preamble base file refuses to start, naming the cause",
-              rc not in (0, "timeout") and "preamble" in log, "rc=%r %s" % (rc, log[-400:]))
+        srv.forget()
+    # A corrupt RDB base refuses the start, naming it.
+    d6 = ctx.newdir("redis-rdb-preamble-corrupt")
+    os.makedirs(os.path.join(d6, "appendonlydir"))
+    for n in os.listdir(adir):
+        data = read_file(os.path.join(adir, n))
+        if n in bases:
+            data = data[:len(data) // 2]
+        with open(os.path.join(d6, "appendonlydir", n), "wb") as f:
+            f.write(data)
+    rc, log = start_expect_fail(ctx, d6, ctx.aof_args("everysec"))
+    rep.check("redis(c): a cut RDB base file refuses to start, naming it",
+              rc not in (0, "timeout") and "RDB base" in log, "rc=%r %s" % (rc, log[-400:]))
 
 
 # --------------------------------------------------------------------------

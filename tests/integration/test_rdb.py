@@ -428,10 +428,12 @@ SCENARIOS = [
 ]
 
 
-def main():
-    p = harness.common_arg_parser(__doc__)
+def run_main(doc, scenarios):
+    """main() of the scripts built on Ctx (this one and test_migrate.py):
+    runs the scenarios (--only picks some), stopping their servers after each."""
+    p = harness.common_arg_parser(doc)
     p.add_argument("--only", default="", help="comma-separated scenario names")
-    args, rep = harness.begin(__doc__, 580, p)
+    args, rep = harness.begin(doc, 580, p)
     if redis is None:
         rep.fail("python3-redis is required")
         return rep.finish()
@@ -443,8 +445,12 @@ def main():
             fn(ctx)
         finally:
             ctx.stop_all()
-    harness.run_scenarios(rep, SCENARIOS, only, run)
+    harness.run_scenarios(rep, scenarios, only, run)
     return rep.finish()
+
+
+def main():
+    return run_main(__doc__, SCENARIOS)
 
 
 if __name__ == "__main__":
