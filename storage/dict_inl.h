@@ -353,34 +353,29 @@ size_t Dict<V>::SampleSome(std::mt19937_64& rng, size_t count, Fn&& fn) {
   const size_t n = bucket_count() - lo;
   size_t i = rng() % n;
   size_t seen = 0;
+  // Visits bucket i's chain (up to count in all) and moves i on; true when
+  // the bucket was empty.
+  auto visit = [&] {
+    Entry* e = BucketHead(lo + i);
+    i = (i + 1 == n) ? 0 : i + 1;
+    for (Entry* x = e; x != nullptr && seen < count; x = x->next) {
+      fn(x);
+      ++seen;
+    }
+    return e == nullptr;
+  };
   size_t empty_run = 0;
   for (size_t steps = 0; steps < n && steps < count * 10 && seen < count; ++steps) {
-    Entry* e = BucketHead(lo + i);
-    if (e == nullptr) {
-      // A sparse stretch (the new table's unfilled half while rehashing):
-      // look elsewhere rather than walk it.
-      if (++empty_run >= 5 && empty_run > count) {
-        i = rng() % n;
-        empty_run = 0;
-        continue;
-      }
-    } else {
+    // A sparse stretch (the new table's unfilled half while rehashing):
+    // look elsewhere rather than walk it.
+    empty_run = visit() ? empty_run + 1 : 0;
+    if (empty_run >= 5 && empty_run > count) {
+      i = rng() % n;
       empty_run = 0;
     }
-    for (; e != nullptr && seen < count; e = e->next) {
-      fn(e);
-      ++seen;
-    }
-    i = (i + 1 == n) ? 0 : i + 1;
   }
   // Still nothing (rare): walk on to the next non-empty bucket, which exists.
-  for (size_t steps = 0; seen == 0 && steps < n; ++steps) {
-    for (Entry* e = BucketHead(lo + i); e != nullptr && seen < count; e = e->next) {
-      fn(e);
-      ++seen;
-    }
-    i = (i + 1 == n) ? 0 : i + 1;
-  }
+  for (size_t steps = 0; seen == 0 && steps < n; ++steps) visit();
   return seen;
 }
 

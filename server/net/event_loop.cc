@@ -1,6 +1,5 @@
 #include "server/net/event_loop.h"
 
-
 #include <netinet/in.h>
 #include <sys/stat.h>
 #include <unistd.h>

@@ -51,8 +51,9 @@ class Aof : public Persistence {
   // (aof-load-truncated decides about a cut-off tail) and opens it for
   // appending, creating it when missing. Without a file of ours, a Redis 7
   // AOF directory (appenddirname with its manifest; the base file an RDB
-  // image or commands) is loaded instead and continued in our single file. Returns false with *error when the server must not start
-  // (corruption, unreadable file).
+  // image or commands) is loaded instead and continued in our single file.
+  // Returns false with *error when the server must not start (corruption,
+  // unreadable file).
   bool Start(std::string* error);
 
   // --- event loop hooks ---

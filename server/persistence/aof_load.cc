@@ -205,10 +205,7 @@ bool Aof::LoadRedisPart(const std::string& path, std::string* error) {
   const int64_t start_us = ServerState::NowUs();
   RdbLoadStats stats;
   bool missing = false;
-  server_->loading = true;
-  const bool ok = RdbLoadFile(*server_, path, start_us / 1000, /*merge=*/false, &stats, &missing, error);
-  server_->loading = false;
-  if (!ok) {
+  if (!RdbLoadFile(*server_, path, start_us / 1000, /*merge=*/false, &stats, &missing, error)) {
     *error = "Bad file format reading the RDB base of the append only file " + path + ": " + *error;
     return false;
   }

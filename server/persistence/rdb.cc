@@ -419,7 +419,11 @@ bool RdbLoadFile(ServerState& server, const std::string& path, int64_t now_ms, b
     data.append(chunk, static_cast<size_t>(n));
   }
   ::close(fd);
-  return RdbLoad(server, data, now_ms, merge, stats, err);
+  const bool was_loading = server.loading;
+  server.loading = true;
+  const bool ok = RdbLoad(server, data, now_ms, merge, stats, err);
+  server.loading = was_loading;
+  return ok;
 }
 
 }  // namespace grabkv::server

@@ -91,10 +91,7 @@ bool Snapshotter::Load(std::string* error, bool merge) {
   RdbLoadStats stats;
   bool missing = false;
   std::string path = Path();
-  server_->loading = true;
-  bool ok = RdbLoadFile(*server_, path, start_us / 1000, merge, &stats, &missing, error);
-  server_->loading = false;
-  if (!ok) return false;
+  if (!RdbLoadFile(*server_, path, start_us / 1000, merge, &stats, &missing, error)) return false;
   if (missing) return true;
   keys_loaded_ = stats.keys_loaded;
   keys_expired_ = stats.keys_expired;
